@@ -1,0 +1,1 @@
+"""The `gbus` command line. Each area registers its own subcommands."""

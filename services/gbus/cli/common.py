@@ -1,0 +1,73 @@
+"""Helpers shared by CLI commands: errors to stderr with exit codes, JSONL input."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+EXIT_PARTIAL = 3  # some input lines were bad; the rest were processed
+
+
+class CliError(Exception):
+    """A user-facing failure: printed as `gbus: error: ...` with an exit code."""
+
+    def __init__(self, message: str, exit_code: int = EXIT_FAILURE) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def fail(message: str) -> None:
+    print(f"gbus: error: {message}", file=sys.stderr)
+
+
+@dataclass(frozen=True, slots=True)
+class JsonLine:
+    line_no: int
+    value: dict[str, Any] | None
+    error: str | None
+
+
+def read_jsonl(path: str | Path, stream: TextIO | None = None) -> Iterator[JsonLine]:
+    """Yield each non-blank line of a JSONL file with its 1-based line number.
+
+    A line that is not a JSON object is yielded with `error` set, so callers
+    can report it by number and carry on with the rest.
+    """
+    handle: TextIO
+    if str(path) == "-":
+        handle = stream or sys.stdin
+        close = False
+    else:
+        try:
+            handle = open(path, encoding="utf-8")
+        except OSError as exc:
+            raise CliError(f"cannot read {path}: {exc.strerror}") from exc
+        close = True
+    try:
+        for line_no, raw in enumerate(handle, start=1):
+            text = raw.strip()
+            if not text:
+                continue
+            try:
+                value = json.loads(text)
+            except json.JSONDecodeError as exc:
+                yield JsonLine(line_no, None, f"not valid JSON ({exc.msg} at column {exc.colno})")
+                continue
+            if not isinstance(value, dict):
+                yield JsonLine(line_no, None, "expected a JSON object")
+                continue
+            yield JsonLine(line_no, value, None)
+    finally:
+        if close:
+            handle.close()
+
+
+def print_json_line(obj: dict[str, Any], out: TextIO | None = None) -> None:
+    (out or sys.stdout).write(json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n")

@@ -1,0 +1,57 @@
+"""Entry point of the `gbus` console script.
+
+Each module in COMMAND_MODULES exposes `register(subparsers)` which adds its
+subcommand(s) and sets `func` on the parser to a callable `(args) -> int`.
+Modules are imported lazily at startup so that `gbus --help` stays fast and
+so that one area's heavy imports (grpc, fastavro) are not paid by another.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from gbus.cli.common import CliError, fail
+
+COMMAND_MODULES: tuple[str, ...] = (
+    "gbus.cli.kafka_cmd",
+    "gbus.cli.schemas_cmd",
+    "gbus.cli.route_cmd",
+    "gbus.cli.dedup_cmd",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="gbus",
+        description=(
+            "grievance-bus: routes citizens' reports between party, government, "
+            "Front and union systems, merges duplicates and syncs case status."
+        ),
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func = getattr(args, "func", None)
+    if func is None:
+        parser.print_help()
+        return 2
+    try:
+        return int(func(args) or 0)
+    except CliError as exc:
+        fail(str(exc))
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

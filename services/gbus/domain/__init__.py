@@ -1,0 +1,1 @@
+"""Pure domain model: imports nothing but the standard library."""

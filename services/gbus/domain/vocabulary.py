@@ -1,0 +1,94 @@
+"""The shared vocabulary of the bus (DESIGN.md §2), as plain constants.
+
+These spellings are part of the wire contract: they appear in Avro enums,
+protobuf string fields, routing rules and member systems' data.
+"""
+
+from __future__ import annotations
+
+import re
+
+KINDS: tuple[str, ...] = ("phan_anh", "kien_nghi", "khieu_nai", "to_cao", "gop_y")
+
+CATEGORIES: tuple[str, ...] = (
+    "dat_dai",
+    "moi_truong",
+    "ha_tang_giao_thong",
+    "trat_tu_do_thi",
+    "lao_dong_viec_lam",
+    "an_sinh_xa_hoi",
+    "y_te",
+    "giao_duc",
+    "an_ninh_trat_tu",
+    "tham_nhung_tieu_cuc",
+    "thu_tuc_hanh_chinh",
+    "dien_nuoc",
+    "khac",
+)
+
+CHANNELS: tuple[str, ...] = (
+    "cong_dvc",
+    "hotline_1022",
+    "tiep_cong_dan",
+    "mttq",
+    "cong_doan",
+    "mang_xa_hoi",
+    "zalo",
+    "buu_chinh",
+    "app_cong_dan",
+)
+
+SECTORS: tuple[str, ...] = ("gov", "party", "front", "union")
+
+LEVELS: tuple[str, ...] = ("central", "province", "commune")
+
+# The most formal kind among a case's reports decides its routing
+# (to_cao > khieu_nai > kien_nghi = phan_anh; gop_y stands apart).
+KIND_FORMALITY: dict[str, int] = {
+    "phan_anh": 1,
+    "kien_nghi": 1,
+    "khieu_nai": 2,
+    "to_cao": 3,
+    "gop_y": 0,
+}
+
+# Shard of a case with no province (DESIGN.md §2).
+NO_PROVINCE_SHARD = "00"
+CENTRAL_AREA = "VN"
+
+_AREA_RE = re.compile(r"^(VN|\d{2}|\d{2}\.\d{5})$")
+_AGENCY_RE = re.compile(r"^(gov|party|front|union)\.[a-z0-9][a-z0-9-]*@(VN|\d{2}|\d{2}\.\d{5})$")
+
+
+def is_area(value: str) -> bool:
+    return bool(_AREA_RE.match(value))
+
+
+def is_agency_id(value: str) -> bool:
+    return bool(_AGENCY_RE.match(value))
+
+
+def split_agency_id(agency_id: str) -> tuple[str, str, str]:
+    """`gov.ubnd@79.26734` -> ("gov", "ubnd", "79.26734")."""
+    unit, _, area = agency_id.partition("@")
+    sector, _, role = unit.partition(".")
+    return sector, role, area
+
+
+def area_level(area: str) -> str:
+    if area == CENTRAL_AREA:
+        return "central"
+    if "." in area:
+        return "commune"
+    return "province"
+
+
+def province_of_area(area: str) -> str | None:
+    """The province code of an area, None for the central level."""
+    if area == CENTRAL_AREA:
+        return None
+    return area.split(".", 1)[0]
+
+
+def shard_of_province(province_code: str | None) -> str:
+    return province_code or NO_PROVINCE_SHARD
