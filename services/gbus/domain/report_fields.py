@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from gbus.domain.report import Report
@@ -61,8 +61,6 @@ def parse_timestamp(value: Any) -> datetime:
         dt = datetime.fromisoformat(text)
     if dt.tzinfo is None:
         # Member systems in Vietnam send local time without an offset.
-        from datetime import timedelta
-
         dt = dt.replace(tzinfo=timezone(timedelta(hours=7)))
     return dt.astimezone(timezone.utc)
 

@@ -1,0 +1,1 @@
+"""Root test configuration: shared markers and factory fixtures live here."""
