@@ -1,0 +1,1 @@
+"""Shared test helpers (strategies, factories). Importable as `support`."""

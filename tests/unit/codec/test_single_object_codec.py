@@ -1,0 +1,188 @@
+"""The single-object codec: round trips, exact bytes, schema evolution, typed errors."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from gbus.codec import AvroCodec, CorruptRecordError, SchemaStore, UnknownSchemaError, WrongSchemaError
+from gbus.codec.schema_store import DEFAULT_SCHEMA_DIR
+
+from support.avro_strategies import strategy_for
+
+STORE = SchemaStore()
+CODEC = AvroCodec(STORE)
+
+
+def _crc64_avro(data: bytes) -> int:
+    """CRC-64-AVRO exactly as the Avro specification writes it out."""
+    empty = 0xC15D213AA4D7A795
+    table = []
+    for i in range(256):
+        fp = i
+        for _ in range(8):
+            fp = (fp >> 1) ^ (empty & -(fp & 1))
+        table.append(fp)
+    fp = empty
+    for byte in data:
+        fp = (fp >> 8) ^ table[(fp ^ byte) & 0xFF]
+    return fp
+
+
+@pytest.mark.parametrize("name", STORE.names())
+def test_header_fingerprint_is_the_little_endian_crc64_of_the_canonical_form(name):
+    schema = STORE.latest(name)
+    expected = _crc64_avro(schema.canonical.encode("utf-8")).to_bytes(8, "little")
+    assert schema.fingerprint == expected
+
+
+@pytest.mark.parametrize("name", STORE.names())
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(data=st.data())
+def test_any_valid_record_round_trips(name, data):
+    record = data.draw(strategy_for(STORE.latest(name).raw))
+    encoded = CODEC.encode(name, record)
+    assert encoded[:2] == b"\xc3\x01"
+    assert encoded[2:10] == STORE.latest(name).fingerprint
+    assert CODEC.decode(encoded, expected=name) == record
+
+
+def test_an_agency_record_encodes_to_exactly_these_bytes():
+    record = {
+        "agency_id": "gov.ubnd@79",
+        "name": "Ủy ban",
+        "sector": "gov",
+        "role": "ubnd",
+        "level": "province",
+        "area": "79",
+        "superior_id": None,
+        "active": True,
+    }
+    expected = bytes.fromhex(
+        "c301"  # single-object magic
+        + STORE.latest("gbus.avro.Agency").fingerprint.hex()
+        + "16" + "gov.ubnd@79".encode().hex()  # zigzag(11) + utf-8
+        + "10" + "e1bba679206261 6e".replace(" ", "")  # zigzag(8) + "Ủy ban"
+        + "06" + b"gov".hex()
+        + "08" + b"ubnd".hex()
+        + "10" + b"province".hex()
+        + "04" + b"79".hex()
+        + "00"  # union branch 0: null
+        + "01"  # true
+    )
+    assert CODEC.encode("gbus.avro.Agency", record) == expected
+
+
+def test_union_branches_of_a_command_decode_with_their_record_name():
+    now = datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=timezone.utc)
+    command = {
+        "command_id": "c1",
+        "request_id": "r1",
+        "case_id": "79-abc",
+        "shard": "79",
+        "actor": "gov.ubnd@79.26734",
+        "issued_at": now,
+        "reply_to": "79",
+        "expected_version": 3,
+        "body": ("gbus.avro.ReopenCase", {"reason": "citizen not satisfied"}),
+    }
+    decoded = CODEC.decode(CODEC.encode("gbus.avro.Command", command))
+    assert decoded["body"] == ("gbus.avro.ReopenCase", {"reason": "citizen not satisfied"})
+
+
+# --- evolution -----------------------------------------------------------
+
+@pytest.fixture
+def evolved_store(tmp_path: Path) -> SchemaStore:
+    """A copy of the schemas where Agency has a v2 with one new optional field."""
+    root = tmp_path / "schemas"
+    shutil.copytree(DEFAULT_SCHEMA_DIR, root)
+    v1 = json.loads((root / "gbus.avro.Agency" / "v1.avsc").read_text())
+    v2 = dict(v1, fields=v1["fields"] + [{"name": "phone", "type": ["null", "string"], "default": None}])
+    (root / "gbus.avro.Agency" / "v2.avsc").write_text(json.dumps(v2))
+    return SchemaStore(root)
+
+
+AGENCY = {
+    "agency_id": "front.mttq@01",
+    "name": "Ủy ban Mặt trận Tổ quốc Việt Nam Thành phố Hà Nội",
+    "sector": "front",
+    "role": "mttq",
+    "level": "province",
+    "area": "01",
+    "superior_id": "front.mttq@VN",
+    "active": True,
+}
+
+
+def test_a_v1_reader_reads_what_a_v2_writer_wrote(evolved_store):
+    new_writer = AvroCodec(evolved_store)  # writes v2 (latest)
+    old_reader = AvroCodec(evolved_store, reader_versions={"gbus.avro.Agency": 1})
+    data = new_writer.encode("gbus.avro.Agency", dict(AGENCY, phone="02438256789"))
+    assert data[2:10] == evolved_store.get("gbus.avro.Agency", 2).fingerprint
+    assert old_reader.decode(data) == AGENCY  # the unknown field is skipped
+
+
+def test_a_v2_reader_reads_what_a_v1_writer_wrote(evolved_store):
+    old_writer = AvroCodec(evolved_store, writer_versions={"gbus.avro.Agency": 1})
+    new_reader = AvroCodec(evolved_store)
+    data = old_writer.encode("gbus.avro.Agency", AGENCY)
+    assert new_reader.decode(data) == dict(AGENCY, phone=None)  # the default fills in
+
+
+# --- typed errors, never a crash -------------------------------------------
+
+def test_an_unknown_fingerprint_is_a_typed_error():
+    data = b"\xc3\x01" + b"\x01\x02\x03\x04\x05\x06\x07\x08" + b"\x00"
+    with pytest.raises(UnknownSchemaError) as info:
+        CODEC.decode(data)
+    assert info.value.fingerprint == bytes.fromhex("0102030405060708")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"", b"\xc3", b"{\"json\": true}", b"\x00\x00\x00\x00\x01\x02"],
+    ids=["empty", "half-magic", "json", "confluent-framing"],
+)
+def test_bytes_without_the_single_object_header_are_corrupt(data):
+    with pytest.raises(CorruptRecordError):
+        CODEC.decode(data)
+
+
+def test_a_truncated_body_is_corrupt():
+    good = CODEC.encode("gbus.avro.Agency", AGENCY)
+    with pytest.raises(CorruptRecordError):
+        CODEC.decode(good[:-5])
+
+
+def test_trailing_garbage_after_the_body_is_corrupt():
+    good = CODEC.encode("gbus.avro.Agency", AGENCY)
+    with pytest.raises(CorruptRecordError, match="trailing"):
+        CODEC.decode(good + b"\x00\x00")
+
+
+def test_a_record_of_another_schema_is_refused_when_one_is_expected():
+    data = CODEC.encode("gbus.avro.Agency", AGENCY)
+    with pytest.raises(WrongSchemaError):
+        CODEC.decode(data, expected="gbus.avro.Report")
+
+
+@settings(max_examples=300, deadline=None)
+@given(body=st.binary(max_size=200))
+def test_random_bodies_behind_a_valid_header_never_crash_the_decoder(body):
+    header = b"\xc3\x01" + STORE.latest("gbus.avro.CaseEvent").fingerprint
+    try:
+        CODEC.decode(header + body)
+    except CorruptRecordError:
+        pass  # the only acceptable failure
+
+
+def test_encoding_a_record_missing_a_required_field_is_a_typed_error():
+    with pytest.raises(CorruptRecordError):
+        CODEC.encode("gbus.avro.Agency", {"agency_id": "gov.ubnd@79"})
