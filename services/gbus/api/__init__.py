@@ -1,0 +1,1 @@
+"""gRPC edge of the bus: server bootstrap, interceptors, error mapping."""

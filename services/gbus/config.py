@@ -1,0 +1,169 @@
+"""Configuration: one TOML file per process, then environment overrides.
+
+    gbus node --config deploy/config/node-79.toml
+    GBUS__KAFKA__BOOTSTRAP_SERVERS=10.0.0.5:9092 gbus node ...
+
+Environment variables named GBUS__<SECTION>__<KEY> override the file, so an
+operator can change one value without editing files on a node. Unknown
+sections or keys are errors (a typo must not silently fall back to a default).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "GBUS__"
+
+
+class ConfigError(Exception):
+    """A configuration file or override is invalid; the message names the key."""
+
+
+@dataclass(frozen=True)
+class KafkaSettings:
+    bootstrap_servers: str = "127.0.0.1:9092"
+    # Every topic name starts with this, so several buses (or test runs) can share a cluster.
+    topic_prefix: str = "gbus."
+    # One partition per shard: 34 provinces + "00" (no province).
+    partitions: int = 35
+    replication_factor: int = 1
+    client_id: str = "gbus"
+    request_timeout_ms: int = 30_000
+
+
+@dataclass(frozen=True)
+class GrpcSettings:
+    listen: str = "127.0.0.1:0"
+    # Reports carry text only; 4 MiB bounds a malicious or broken client.
+    max_message_bytes: int = 4 * 1024 * 1024
+    max_workers: int = 16
+    # Development only: trust the x-agency-id metadata header instead of mTLS.
+    insecure_dev_mode: bool = True
+    tls_cert: str = ""
+    tls_key: str = ""
+    tls_ca: str = ""
+    # How long a command waits for the processor's answer before DEADLINE_EXCEEDED.
+    command_timeout_s: float = 10.0
+
+
+@dataclass(frozen=True)
+class MetricsSettings:
+    listen: str = "127.0.0.1:0"
+
+
+@dataclass(frozen=True)
+class LoggingSettings:
+    level: str = "INFO"
+    # json for production (one event per line); console for a human at a terminal.
+    format: str = "json"
+
+
+@dataclass(frozen=True)
+class NodeSettings:
+    area: str = "VN"
+    data_dir: str = "var/node"
+
+
+@dataclass(frozen=True)
+class ProcessorSettings:
+    group_id: str = "gbus-processor"
+    data_dir: str = "var/processor"
+    instance_id: str = ""
+    # Keyed hash secret for same-reporter matching; must be the same on every processor.
+    reporter_hmac_secret: str = "dev-only-reporter-secret"
+
+
+@dataclass(frozen=True)
+class Settings:
+    kafka: KafkaSettings = field(default_factory=KafkaSettings)
+    grpc: GrpcSettings = field(default_factory=GrpcSettings)
+    metrics: MetricsSettings = field(default_factory=MetricsSettings)
+    logging: LoggingSettings = field(default_factory=LoggingSettings)
+    node: NodeSettings = field(default_factory=NodeSettings)
+    processor: ProcessorSettings = field(default_factory=ProcessorSettings)
+
+    def replace(self, section: str, **values: Any) -> "Settings":
+        return dataclasses.replace(self, **{section: dataclasses.replace(getattr(self, section), **values)})
+
+
+_SECTIONS = {f.name: f.type for f in dataclasses.fields(Settings)}
+
+
+def _coerce(value: Any, target: type, where: str) -> Any:
+    if target is bool:
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in ("1", "true", "yes", "on"):
+            return True
+        if text in ("0", "false", "no", "off"):
+            return False
+        raise ConfigError(f"{where}: expected true/false, got {value!r}")
+    if target is int:
+        if isinstance(value, bool):
+            raise ConfigError(f"{where}: expected an integer, got {value!r}")
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{where}: expected an integer, got {value!r}") from None
+    if target is float:
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{where}: expected a number, got {value!r}") from None
+    if not isinstance(value, str):
+        raise ConfigError(f"{where}: expected a string, got {value!r}")
+    return value
+
+
+def _section_class(name: str) -> type:
+    return {
+        "kafka": KafkaSettings,
+        "grpc": GrpcSettings,
+        "metrics": MetricsSettings,
+        "logging": LoggingSettings,
+        "node": NodeSettings,
+        "processor": ProcessorSettings,
+    }[name]
+
+
+def _apply(settings: Settings, section: str, key: str, value: Any, where: str) -> Settings:
+    if section not in _SECTIONS:
+        raise ConfigError(f"{where}: unknown section [{section}] (known: {', '.join(_SECTIONS)})")
+    cls = _section_class(section)
+    types = {f.name: f.type for f in dataclasses.fields(cls)}
+    if key not in types:
+        raise ConfigError(f"{where}: unknown key {section}.{key} (known: {', '.join(types)})")
+    target = {"str": str, "int": int, "float": float, "bool": bool}.get(types[key], types[key])
+    return settings.replace(section, **{key: _coerce(value, target, where)})
+
+
+def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
+    settings = Settings()
+    if path:
+        p = Path(path)
+        try:
+            data = tomllib.loads(p.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise ConfigError(f"cannot read config {p}: {exc.strerror}") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{p}: invalid TOML: {exc}") from exc
+        for section, values in data.items():
+            if not isinstance(values, dict):
+                raise ConfigError(f"{p}: top-level key {section!r} must be a [section]")
+            for key, value in values.items():
+                settings = _apply(settings, section, key, value, f"{p} [{section}] {key}")
+    for name, value in sorted((env if env is not None else os.environ).items()):
+        if not name.startswith(ENV_PREFIX):
+            continue
+        parts = name[len(ENV_PREFIX) :].lower().split("__")
+        if len(parts) != 2:
+            raise ConfigError(f"environment {name}: expected GBUS__<SECTION>__<KEY>")
+        settings = _apply(settings, parts[0], parts[1], value, f"environment {name}")
+    return settings
