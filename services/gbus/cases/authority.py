@@ -1,0 +1,61 @@
+"""Who may see and change a case: the one policy used by processor and nodes.
+
+- read: the handler, a watcher, an origin system, or a superior of one of them;
+- change status, transfer, reopen, merge, unmerge: the handler or a superior
+  of the handler;
+- add a note: anyone who may read.
+An agency that may not read a case is told it does not exist (NOT_FOUND),
+so nothing about a case leaks to an agency that has no business with it.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from gbus.cases.ports import DirectoryPort
+from gbus.domain.case import CaseState
+
+# Central bodies sit at most three levels above a commune; the bound stops a
+# cycle in a hand-edited extra-agencies file from looping forever.
+_MAX_CHAIN = 8
+
+
+class Authority:
+    def __init__(self, directory: DirectoryPort) -> None:
+        self._directory = directory
+        self._superiors = lru_cache(maxsize=65536)(self._superiors_uncached)
+
+    def _superiors_uncached(self, agency_id: str) -> tuple[str, ...]:
+        chain: list[str] = []
+        current = self._directory.superior_of(agency_id)
+        while current and current not in chain and len(chain) < _MAX_CHAIN:
+            chain.append(current)
+            current = self._directory.superior_of(current)
+        return tuple(chain)
+
+    def superiors(self, agency_id: str) -> tuple[str, ...]:
+        return self._superiors(agency_id)
+
+    def is_superior(self, agency_id: str, of: str) -> bool:
+        return agency_id in self._superiors(of)
+
+    def can_read(self, case: CaseState, agency_id: str) -> bool:
+        involved = case.involved_agencies()
+        if agency_id in involved:
+            return True
+        return any(self.is_superior(agency_id, a) for a in involved)
+
+    def can_manage(self, case: CaseState, agency_id: str) -> bool:
+        return agency_id == case.handler or self.is_superior(agency_id, case.handler)
+
+    def role_of(self, case: CaseState, agency_id: str) -> str:
+        """handler | superior | watcher | origin | none — for messages and metrics."""
+        if agency_id == case.handler:
+            return "handler"
+        if self.is_superior(agency_id, case.handler):
+            return "superior"
+        if agency_id in case.watcher_ids:
+            return "watcher"
+        if agency_id in case.origin_agencies:
+            return "origin"
+        return "none"

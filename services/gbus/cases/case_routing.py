@@ -1,0 +1,81 @@
+"""Routing a whole case: the deciding report picks the handler, every report adds watchers.
+
+A case takes the most formal kind among its reports and is re-routed when that
+changes. A denunciation must never end up handled — or watched — by the
+accused's own agency, even if that agency handled the feedback case the
+denunciation joined: subject agencies of `to_cao` reports are kept out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gbus.cases.ports import RouterPort
+from gbus.domain.case import CaseReport, Watcher
+from gbus.domain.report import Report
+
+
+@dataclass(frozen=True, slots=True)
+class CaseRoute:
+    handler: str
+    watchers: tuple[Watcher, ...]
+    rule: str
+    kind: str
+
+
+def as_report(r: CaseReport) -> Report:
+    return Report(
+        report_id=r.report_id,
+        kind=r.kind,
+        category=r.category,
+        channel=r.channel,
+        province_code=r.province_code,
+        ward_code=r.ward_code,
+        title=r.title,
+        description=r.description,
+        submitted_at=r.submitted_at,
+        origin_agency=r.origin_agency,
+        request_id=r.request_id,
+        subject_agency=r.subject_agency,
+        attempt=r.attempt,
+        reporter_key=r.reporter_key,
+    )
+
+
+def accused_agencies(reports: tuple[CaseReport, ...]) -> frozenset[str]:
+    return frozenset(r.subject_agency for r in reports if r.kind == "to_cao" and r.subject_agency)
+
+
+def route_case(
+    router: RouterPort,
+    reports: tuple[CaseReport, ...],
+    deciding: CaseReport,
+    *,
+    handler_override: str | None = None,
+    extra_watchers: tuple[Watcher, ...] = (),
+) -> CaseRoute:
+    """Handler from the deciding report (unless overridden by a transfer); watchers from all."""
+    decision = router.route(as_report(deciding))
+    handler = handler_override or decision.handler
+    accused = accused_agencies(reports)
+    watchers: dict[str, str] = {}
+
+    def add(agency_id: str, reason: str) -> None:
+        if agency_id != handler and agency_id not in accused and agency_id not in watchers:
+            watchers[agency_id] = reason
+
+    for w in decision.watchers:
+        add(w.agency_id, w.reason)
+    for r in reports:
+        if r.report_id == deciding.report_id:
+            continue
+        for w in router.route(as_report(r)).watchers:
+            add(w.agency_id, f"{w.reason} (report {r.report_id})")
+    for w in extra_watchers:
+        add(w.agency_id, w.reason)
+    return CaseRoute(
+        handler=handler,
+        watchers=tuple(Watcher(a, why) for a, why in watchers.items()),
+        rule=decision.rule,
+        kind=deciding.kind,
+    )

@@ -1,0 +1,154 @@
+"""A report arrives at the processor: open a new case or link it into one."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from gbus.cases.case_routing import CaseRoute, route_case
+from gbus.cases.history import ChangeBuilder
+from gbus.cases.ports import RouterPort
+from gbus.domain import events as ev
+from gbus.domain.case import CaseReport, CaseState, make_case_id
+from gbus.domain.status import CaseStatus
+from gbus.domain.vocabulary import KIND_FORMALITY, shard_of_province
+
+BUS_ACTOR = "bus"
+STICKY_REASON_PREFIXES = ("merge:", "escalation:")
+_WORKED_STATES = (CaseStatus.ACCEPTED, CaseStatus.IN_PROGRESS, CaseStatus.REOPENED)
+
+
+def _routed_event(route: CaseRoute) -> ev.CaseRouted:
+    return ev.CaseRouted(
+        handler=route.handler,
+        watchers=tuple(ev.RoutedWatcher(w.agency_id, w.reason) for w in route.watchers),
+        rule=route.rule,
+        kind=route.kind,
+    )
+
+
+def open_case(
+    router: RouterPort,
+    report: CaseReport,
+    *,
+    now: datetime,
+    possible_duplicate_of: str | None = None,
+    score: float = 0.0,
+    generation: int = 0,
+    unmerged_from: str | None = None,
+    actor: str = BUS_ACTOR,
+    request_id: str | None = None,
+) -> tuple[CaseState, tuple[ev.CaseEvent, ...]]:
+    """A new case holding one report, routed, in status ASSIGNED."""
+    shard = shard_of_province(report.province_code)
+    case_id = make_case_id(shard, report.report_id, generation)
+    route = route_case(router, (report,), report)
+    blank = CaseState(
+        case_id=case_id,
+        shard=shard,
+        version=0,
+        last_seq=0,
+        last_hash="",
+        status=CaseStatus.ASSIGNED,
+        kind=route.kind,
+        category=report.category,
+        province_code=report.province_code,
+        ward_code=report.ward_code,
+        title=report.title,
+        handler=route.handler,
+        watchers=route.watchers,
+        route_rule=route.rule,
+        reports=(report,),
+        opened_at=now,
+        updated_at=now,
+        possible_duplicate_of=(possible_duplicate_of,) if possible_duplicate_of else (),
+    )
+    builder = ChangeBuilder(blank, actor=actor, at=now, request_id=request_id)
+    builder.emit(
+        ev.CaseOpened(
+            report_id=report.report_id,
+            kind=report.kind,
+            category=report.category,
+            province_code=report.province_code,
+            ward_code=report.ward_code,
+            title=report.title,
+            possible_duplicate_of=possible_duplicate_of,
+            score=score,
+            unmerged_from=unmerged_from,
+        )
+    )
+    builder.emit(_routed_event(route))
+    return builder.finish(blank)
+
+
+def reroute_if_needed(
+    router: RouterPort,
+    builder: ChangeBuilder,
+    state: CaseState,
+    *,
+    reason: str,
+) -> CaseState:
+    """Recompute handler and watchers after the reports changed.
+
+    The handler changes only when the case's kind (its most formal report)
+    changed, or when the current handler is now an accused agency; otherwise a
+    transfer a person made is kept. A handler change puts the case back to
+    ASSIGNED for the new handler.
+    """
+    deciding = state.deciding_report()
+    kind_changed = KIND_FORMALITY.get(deciding.kind, 0) != KIND_FORMALITY.get(state.kind, 0)
+    # Watchers added by people or escalations survive re-routing; routing ones are recomputed.
+    sticky = tuple(w for w in state.watchers if w.reason.startswith(STICKY_REASON_PREFIXES))
+    probe = route_case(router, state.reports, deciding, extra_watchers=sticky)
+    handler_accused = state.handler in {r.subject_agency for r in state.reports if r.kind == "to_cao"}
+    keep_handler = not kind_changed and not handler_accused
+    route = (
+        route_case(router, state.reports, deciding, handler_override=state.handler, extra_watchers=sticky)
+        if keep_handler
+        else probe
+    )
+    new_state = replace(state, kind=deciding.kind if kind_changed else state.kind)
+    if (route.handler, route.watchers) == (state.handler, state.watchers) and not kind_changed:
+        return new_state
+    new_state = replace(
+        new_state,
+        handler=route.handler,
+        watchers=route.watchers,
+        route_rule=route.rule if not keep_handler else state.route_rule,
+    )
+    builder.emit(_routed_event(route))
+    # Work the old handler had accepted is not the new handler's yet.
+    if route.handler != state.handler and state.status in _WORKED_STATES:
+        builder.emit(ev.StatusChanged(state.status.value, CaseStatus.ASSIGNED.value, reason))
+        new_state = replace(new_state, status=CaseStatus.ASSIGNED)
+    return new_state
+
+
+def link_report(
+    router: RouterPort,
+    case: CaseState,
+    report: CaseReport,
+    *,
+    now: datetime,
+    score: float,
+    matched_report_id: str | None,
+    reason: str = "",
+) -> tuple[CaseState, tuple[ev.CaseEvent, ...]]:
+    """Add a duplicate report to an existing case; re-route if it is more formal."""
+    if case.report(report.report_id) is not None:
+        return case, ()  # replay: already linked
+    builder = ChangeBuilder(case, actor=BUS_ACTOR, at=now, request_id=None)
+    builder.emit(
+        ev.ReportLinked(
+            report_id=report.report_id,
+            kind=report.kind,
+            channel=report.channel,
+            origin_agency=report.origin_agency,
+            score=score,
+            matched_report_id=matched_report_id,
+            reason=reason,
+        )
+    )
+    state = replace(case, reports=(*case.reports, report))
+    state = reroute_if_needed(router, builder, state, reason=f"re-routed: report {report.report_id} joined")
+    return builder.finish(state)

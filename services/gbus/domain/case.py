@@ -1,0 +1,133 @@
+"""A case: one grievance, one or more reports merged. Pure, immutable values.
+
+Identifiers are deterministic so that every step is idempotent under replay:
+a report id is derived from (origin_agency, request_id) and a case id from the
+report that opened it, prefixed with its shard so commands find their
+partition without a lookup.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from gbus.domain.status import CaseStatus
+from gbus.domain.vocabulary import KIND_FORMALITY
+
+
+def _digest(*parts: str, length: int = 16) -> str:
+    raw = hashlib.sha256("\x1f".join(parts).encode("utf-8")).digest()
+    return base64.b32encode(raw).decode("ascii").rstrip("=").lower()[:length]
+
+
+def make_report_id(shard: str, origin_agency: str, request_id: str) -> str:
+    """The same (origin, request id) always yields the same report id."""
+    return f"R{shard}-{_digest(origin_agency, request_id)}"
+
+
+def make_case_id(shard: str, opening_report_id: str, generation: int = 0) -> str:
+    """`79-…`. `generation` > 0 for a case re-opened from an unmerged report."""
+    suffix = _digest(opening_report_id, str(generation), length=14)
+    return f"{shard}-{suffix}"
+
+
+def shard_of_case(case_id: str) -> str:
+    return case_id.split("-", 1)[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Watcher:
+    agency_id: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class CaseReport:
+    """A report as held inside a case. `reporter_sealed` is opaque ciphertext."""
+
+    report_id: str
+    kind: str
+    category: str
+    channel: str
+    origin_agency: str
+    request_id: str
+    submitted_at: datetime
+    title: str
+    description: str
+    subject_agency: str | None = None
+    attempt: int = 1
+    province_code: str | None = None
+    ward_code: str | None = None
+    reporter_key: str | None = None
+    anonymous: bool = False
+    reporter_sealed: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class CaseState:
+    case_id: str
+    shard: str
+    version: int
+    last_seq: int
+    last_hash: str
+    status: CaseStatus
+    kind: str
+    category: str
+    province_code: str | None
+    ward_code: str | None
+    title: str
+    handler: str
+    watchers: tuple[Watcher, ...]
+    route_rule: str
+    reports: tuple[CaseReport, ...]
+    opened_at: datetime
+    updated_at: datetime
+    merged_into: str | None = None
+    merged_from: tuple[str, ...] = ()
+    possible_duplicate_of: tuple[str, ...] = ()
+    due_at: datetime | None = None
+    closed_at: datetime | None = None
+    escalations: tuple[str, ...] = ()
+    # Command request ids already applied, newest last, so a retry is answered
+    # from memory instead of being applied twice. Bounded by MAX_REMEMBERED.
+    processed_requests: tuple[str, ...] = field(default=())
+
+    MAX_REMEMBERED = 64
+
+    @property
+    def watcher_ids(self) -> tuple[str, ...]:
+        return tuple(w.agency_id for w in self.watchers)
+
+    @property
+    def origin_agencies(self) -> tuple[str, ...]:
+        seen: dict[str, None] = {}
+        for r in self.reports:
+            seen.setdefault(r.origin_agency, None)
+        return tuple(seen)
+
+    def involved_agencies(self) -> tuple[str, ...]:
+        """Handler, watchers and origins: every agency that must see the case."""
+        seen: dict[str, None] = {self.handler: None}
+        for a in (*self.watcher_ids, *self.origin_agencies):
+            seen.setdefault(a, None)
+        return tuple(seen)
+
+    def report(self, report_id: str) -> CaseReport | None:
+        return next((r for r in self.reports if r.report_id == report_id), None)
+
+    def deciding_report(self) -> CaseReport:
+        """The most formal report decides routing (to_cao > khieu_nai > kien_nghi = phan_anh).
+
+        Ties go to the earliest, so adding a report of equal formality never
+        re-routes a case.
+        """
+        return max(self.reports, key=lambda r: (KIND_FORMALITY.get(r.kind, 0), -r.submitted_at.timestamp()))
+
+    def remember_request(self, request_id: str | None) -> "CaseState":
+        if not request_id:
+            return self
+        kept = tuple(r for r in self.processed_requests if r != request_id)[-(self.MAX_REMEMBERED - 1) :]
+        return replace(self, processed_requests=(*kept, request_id))
