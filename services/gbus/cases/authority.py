@@ -20,6 +20,13 @@ from gbus.domain.case import CaseState
 _MAX_CHAIN = 8
 
 
+def _id(agency: object | None) -> str | None:
+    """The directory may answer with an Agency object or a bare id."""
+    if agency is None:
+        return None
+    return agency if isinstance(agency, str) else getattr(agency, "agency_id", None)
+
+
 class Authority:
     def __init__(self, directory: DirectoryPort) -> None:
         self._directory = directory
@@ -27,10 +34,10 @@ class Authority:
 
     def _superiors_uncached(self, agency_id: str) -> tuple[str, ...]:
         chain: list[str] = []
-        current = self._directory.superior_of(agency_id)
+        current = _id(self._directory.superior_of(agency_id))
         while current and current not in chain and len(chain) < _MAX_CHAIN:
             chain.append(current)
-            current = self._directory.superior_of(current)
+            current = _id(self._directory.superior_of(current))
         return tuple(chain)
 
     def superiors(self, agency_id: str) -> tuple[str, ...]:

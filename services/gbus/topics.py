@@ -1,0 +1,113 @@
+"""Topic names and the shard -> partition mapping: the contract between processes.
+
+Every topic is partitioned by shard (a province code, "00" for no province)
+so that one processor owns all of a province's state. With the default 35
+partitions each shard has a partition of its own; with fewer, shards share
+partitions but never split across them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from gbus.domain.vocabulary import CENTRAL_AREA, NO_PROVINCE_SHARD
+
+
+@lru_cache(maxsize=1)
+def all_shards() -> tuple[str, ...]:
+    """"00" first, then the 34 province codes in numeric order (vietnam-provinces data)."""
+    from vietnam_provinces import Province
+
+    codes = sorted(f"{int(p.code):02d}" for p in Province.iter_all())
+    return (NO_PROVINCE_SHARD, *codes)
+
+
+def node_areas() -> tuple[str, ...]:
+    """Every node area: the central node and one per province."""
+    return (CENTRAL_AREA, *all_shards()[1:])
+
+
+def area_of_agency(agency_id: str) -> str:
+    """The node area that serves an agency: its province, or VN for central bodies."""
+    area = agency_id.rpartition("@")[2]
+    return area.split(".", 1)[0] if area != CENTRAL_AREA else CENTRAL_AREA
+
+
+@dataclass(frozen=True)
+class Topics:
+    prefix: str = "gbus."
+    partitions: int = 35
+
+    @property
+    def reports(self) -> str:
+        return f"{self.prefix}reports"
+
+    @property
+    def commands(self) -> str:
+        return f"{self.prefix}commands"
+
+    @property
+    def case_events(self) -> str:
+        return f"{self.prefix}case-events"
+
+    @property
+    def case_state(self) -> str:
+        return f"{self.prefix}case-state"
+
+    @property
+    def command_results(self) -> str:
+        return f"{self.prefix}command-results"
+
+    @property
+    def dead_letters(self) -> str:
+        return f"{self.prefix}dead-letters"
+
+    def node(self, area: str) -> str:
+        return f"{self.prefix}node.{area}"
+
+    def partition_of_shard(self, shard: str) -> int:
+        try:
+            index = all_shards().index(shard)
+        except ValueError:
+            raise ValueError(f"unknown shard {shard!r}") from None
+        return index % self.partitions
+
+    def partition_of_area(self, area: str) -> int:
+        """Command results for a node go to one partition it reads alone."""
+        return self.partition_of_shard(NO_PROVINCE_SHARD if area == CENTRAL_AREA else area)
+
+    def shards_of_partition(self, partition: int) -> tuple[str, ...]:
+        return tuple(s for s in all_shards() if self.partition_of_shard(s) == partition)
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    name: str
+    partitions: int
+    config: dict[str, str]
+
+
+# The audit trail and the intake log are kept forever: a case's history is
+# evidence, and a replay after a bug fix must be able to start from the first
+# report. Snapshots and node copies are compacted: only the latest per case.
+_FOREVER = {"retention.ms": "-1"}
+_COMPACTED = {"cleanup.policy": "compact", "min.compaction.lag.ms": "60000"}
+
+
+def topic_specs(topics: Topics, areas: tuple[str, ...] | None = None, min_insync: int | None = None) -> list[TopicSpec]:
+    p = topics.partitions
+    extra = {"min.insync.replicas": str(min_insync)} if min_insync else {}
+    specs = [
+        TopicSpec(topics.reports, p, {**_FOREVER, **extra}),
+        TopicSpec(topics.commands, p, {**_FOREVER, **extra}),
+        TopicSpec(topics.case_events, p, {**_FOREVER, **extra}),
+        TopicSpec(topics.case_state, p, {**_COMPACTED, **extra}),
+        # Answers are only useful while a caller waits.
+        TopicSpec(topics.command_results, p, {"retention.ms": str(24 * 3600 * 1000), **extra}),
+        TopicSpec(topics.dead_letters, 1, {**_FOREVER, **extra}),
+    ]
+    for area in areas if areas is not None else node_areas():
+        # Each node's copies: one partition keeps its delivery order total.
+        specs.append(TopicSpec(topics.node(area), 1, {**_COMPACTED, **extra}))
+    return specs

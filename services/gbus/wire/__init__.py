@@ -1,0 +1,1 @@
+"""Conversions between domain objects and wire formats (Avro records, protobuf)."""

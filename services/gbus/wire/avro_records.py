@@ -1,0 +1,270 @@
+"""Domain objects <-> the dicts the Avro codec writes and reads.
+
+Union branches of several records (event and command bodies) use fastavro's
+(full_name, record) tuple form, the same form the codec returns on read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from datetime import datetime
+from typing import Any
+
+from gbus.cases import commands as cmd
+from gbus.domain import events as ev
+from gbus.domain.case import CaseReport, CaseState, Watcher
+from gbus.domain.report import Report
+from gbus.domain.status import CaseStatus
+
+NS = "gbus.avro."
+
+# --- reports -----------------------------------------------------------------
+
+
+def report_record(
+    report: Report,
+    *,
+    shard: str,
+    accepted_at: datetime,
+    accepted_by: str,
+    anonymous: bool = False,
+    reporter_sealed: dict[str, Any] | None = None,
+    trace_id: str | None = None,
+) -> dict[str, Any]:
+    return {
+        "report_id": report.report_id,
+        "shard": shard,
+        "kind": report.kind,
+        "category": report.category,
+        "channel": report.channel,
+        "province_code": report.province_code,
+        "ward_code": report.ward_code,
+        "title": report.title,
+        "description": report.description,
+        "submitted_at": report.submitted_at,
+        "accepted_at": accepted_at,
+        "accepted_by": accepted_by,
+        "origin_agency": report.origin_agency,
+        "request_id": report.request_id,
+        "subject_agency": report.subject_agency,
+        "attempt": report.attempt,
+        "reporter_key": report.reporter_key,
+        "anonymous": anonymous,
+        "reporter_sealed": reporter_sealed,
+        "trace_id": trace_id,
+    }
+
+
+def case_report_from_record(rec: dict[str, Any]) -> CaseReport:
+    """Works for a Report record and for a CaseSnapshot's CaseReport entries."""
+    return CaseReport(
+        report_id=rec["report_id"],
+        kind=rec["kind"],
+        category=rec["category"],
+        channel=rec["channel"],
+        origin_agency=rec["origin_agency"],
+        request_id=rec["request_id"],
+        submitted_at=rec["submitted_at"],
+        title=rec["title"],
+        description=rec["description"],
+        subject_agency=rec.get("subject_agency"),
+        attempt=rec.get("attempt", 1),
+        province_code=rec.get("province_code"),
+        ward_code=rec.get("ward_code"),
+        reporter_key=rec.get("reporter_key"),
+        anonymous=rec.get("anonymous", False),
+        reporter_sealed=rec.get("reporter_sealed"),
+    )
+
+
+def case_report_record(r: CaseReport) -> dict[str, Any]:
+    return {
+        "report_id": r.report_id,
+        "kind": r.kind,
+        "category": r.category,
+        "channel": r.channel,
+        "origin_agency": r.origin_agency,
+        "request_id": r.request_id,
+        "subject_agency": r.subject_agency,
+        "attempt": r.attempt,
+        "province_code": r.province_code,
+        "ward_code": r.ward_code,
+        "submitted_at": r.submitted_at,
+        "title": r.title,
+        "description": r.description,
+        "reporter_key": r.reporter_key,
+        "anonymous": r.anonymous,
+        "reporter_sealed": r.reporter_sealed,
+    }
+
+
+# --- snapshots ---------------------------------------------------------------
+
+
+def snapshot_record(s: CaseState) -> dict[str, Any]:
+    return {
+        "case_id": s.case_id,
+        "shard": s.shard,
+        "version": s.version,
+        "last_seq": s.last_seq,
+        "last_hash": s.last_hash,
+        "status": s.status.value,
+        "kind": s.kind,
+        "category": s.category,
+        "province_code": s.province_code,
+        "ward_code": s.ward_code,
+        "title": s.title,
+        "handler": s.handler,
+        "watchers": [{"agency_id": w.agency_id, "reason": w.reason} for w in s.watchers],
+        "route_rule": s.route_rule,
+        "reports": [case_report_record(r) for r in s.reports],
+        "merged_into": s.merged_into,
+        "merged_from": list(s.merged_from),
+        "possible_duplicate_of": list(s.possible_duplicate_of),
+        "opened_at": s.opened_at,
+        "updated_at": s.updated_at,
+        "due_at": s.due_at,
+        "closed_at": s.closed_at,
+        "escalations": list(s.escalations),
+        "processed_requests": list(s.processed_requests),
+    }
+
+
+def state_from_snapshot(rec: dict[str, Any]) -> CaseState:
+    return CaseState(
+        case_id=rec["case_id"],
+        shard=rec["shard"],
+        version=rec["version"],
+        last_seq=rec["last_seq"],
+        last_hash=rec["last_hash"],
+        status=CaseStatus(rec["status"]),
+        kind=rec["kind"],
+        category=rec["category"],
+        province_code=rec.get("province_code"),
+        ward_code=rec.get("ward_code"),
+        title=rec["title"],
+        handler=rec["handler"],
+        watchers=tuple(Watcher(w["agency_id"], w["reason"]) for w in rec["watchers"]),
+        route_rule=rec["route_rule"],
+        reports=tuple(case_report_from_record(r) for r in rec["reports"]),
+        opened_at=rec["opened_at"],
+        updated_at=rec["updated_at"],
+        merged_into=rec.get("merged_into"),
+        merged_from=tuple(rec.get("merged_from", ())),
+        possible_duplicate_of=tuple(rec.get("possible_duplicate_of", ())),
+        due_at=rec.get("due_at"),
+        closed_at=rec.get("closed_at"),
+        escalations=tuple(rec.get("escalations", ())),
+        processed_requests=tuple(rec.get("processed_requests", ())),
+    )
+
+
+# --- events ------------------------------------------------------------------
+
+
+def _body_record(body: ev.EventBody) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for f in fields(body):
+        value = getattr(body, f.name)
+        if isinstance(value, tuple):
+            value = [
+                {"agency_id": v.agency_id, "reason": v.reason} if isinstance(v, ev.RoutedWatcher) else v for v in value
+            ]
+        out[f.name] = value
+    return out
+
+
+def _body_from_record(name: str, rec: dict[str, Any]) -> ev.EventBody:
+    short = name.rsplit(".", 1)[-1]
+    cls = ev.BODY_TYPES.get(short)
+    if cls is None:
+        raise ValueError(f"unknown event type {name}")
+    kwargs: dict[str, Any] = {}
+    for f in fields(cls):
+        if f.name not in rec:
+            continue
+        value = rec[f.name]
+        if isinstance(value, list):
+            value = tuple(
+                ev.RoutedWatcher(v["agency_id"], v["reason"]) if isinstance(v, dict) else v for v in value
+            )
+        kwargs[f.name] = value
+    return cls(**kwargs)
+
+
+def event_record(e: ev.CaseEvent) -> dict[str, Any]:
+    return {
+        "event_id": e.event_id,
+        "case_id": e.case_id,
+        "shard": e.shard,
+        "seq": e.seq,
+        "version": e.version,
+        "at": e.at,
+        "actor": e.actor,
+        "request_id": e.request_id,
+        "prev_hash": e.prev_hash,
+        "hash": e.hash,
+        "body": (NS + e.type, _body_record(e.body)),
+    }
+
+
+def event_from_record(rec: dict[str, Any]) -> ev.CaseEvent:
+    name, body = rec["body"]
+    return ev.CaseEvent(
+        event_id=rec["event_id"],
+        case_id=rec["case_id"],
+        shard=rec["shard"],
+        seq=rec["seq"],
+        version=rec["version"],
+        at=rec["at"],
+        actor=rec["actor"],
+        request_id=rec.get("request_id"),
+        prev_hash=rec["prev_hash"],
+        hash=rec["hash"],
+        body=_body_from_record(name, body),
+    )
+
+
+# --- commands ----------------------------------------------------------------
+
+_COMMAND_BODIES: dict[str, type] = {
+    "UpdateStatus": cmd.UpdateStatus,
+    "TransferCase": cmd.TransferCase,
+    "AddNote": cmd.AddNote,
+    "ReopenCase": cmd.ReopenCase,
+    "MergeCases": cmd.MergeCases,
+    "UnmergeReport": cmd.UnmergeReport,
+}
+
+
+def command_record(c: cmd.CaseCommand, *, shard: str, reply_to: str) -> dict[str, Any]:
+    body = c.body
+    name = type(body).__name__
+    return {
+        "command_id": c.command_id,
+        "request_id": c.request_id,
+        "case_id": c.case_id,
+        "shard": shard,
+        "actor": c.actor,
+        "issued_at": c.issued_at,
+        "reply_to": reply_to,
+        "expected_version": c.expected_version,
+        "body": (NS + name, {f.name: getattr(body, f.name) for f in fields(body)}),
+    }
+
+
+def command_from_record(rec: dict[str, Any]) -> cmd.CaseCommand:
+    name, body = rec["body"]
+    short = name.rsplit(".", 1)[-1]
+    cls = _COMMAND_BODIES.get(short)
+    if cls is None:
+        raise ValueError(f"unsupported command {name}")
+    return cmd.CaseCommand(
+        command_id=rec["command_id"],
+        request_id=rec["request_id"],
+        case_id=rec["case_id"],
+        actor=rec["actor"],
+        issued_at=rec["issued_at"],
+        expected_version=rec.get("expected_version", 0),
+        body=cls(**{f.name: body[f.name] for f in fields(cls) if f.name in body}),
+    )
