@@ -75,8 +75,17 @@ class ProcessorSettings:
     group_id: str = "gbus-processor"
     data_dir: str = "var/processor"
     instance_id: str = ""
-    # Keyed hash secret for same-reporter matching; must be the same on every processor.
+
+
+@dataclass(frozen=True)
+class SecuritySettings:
+    # Keyed hash (HMAC) secret for same-reporter matching. Every intake node must
+    # use the same one, or the same reporter looks like two. Development default.
     reporter_hmac_secret: str = "dev-only-reporter-secret"
+    # Key-encryption key (hex, 32 bytes) that wraps each report's identity key.
+    # Development default; production nodes get theirs from the operator.
+    identity_kek_hex: str = "00" * 32
+    identity_key_id: str = "dev-kek-1"
 
 
 @dataclass(frozen=True)
@@ -87,6 +96,7 @@ class Settings:
     logging: LoggingSettings = field(default_factory=LoggingSettings)
     node: NodeSettings = field(default_factory=NodeSettings)
     processor: ProcessorSettings = field(default_factory=ProcessorSettings)
+    security: SecuritySettings = field(default_factory=SecuritySettings)
 
     def replace(self, section: str, **values: Any) -> "Settings":
         return dataclasses.replace(self, **{section: dataclasses.replace(getattr(self, section), **values)})
@@ -130,6 +140,7 @@ def _section_class(name: str) -> type:
         "logging": LoggingSettings,
         "node": NodeSettings,
         "processor": ProcessorSettings,
+        "security": SecuritySettings,
     }[name]
 
 
