@@ -1,0 +1,147 @@
+"""`gbus route ...`: check routing offline, without Kafka or a running node.
+
+    gbus route explain --input reports.jsonl [--rules FILE] [--extra-agencies FILE] [--why]
+    gbus route agencies [ID ...] [--area 79 [--subareas]] [--sector gov] [--level province]
+    gbus route check [--rules FILE] [--extra-agencies FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from gbus.cli.common import EXIT_OK, EXIT_PARTIAL, CliError, print_json_line, read_jsonl
+from gbus.domain.vocabulary import LEVELS, SECTORS
+from gbus.errors import ValidationError
+
+
+def register(subparsers: Any) -> None:
+    route = subparsers.add_parser("route", help="check routing decisions and the agency directory offline")
+    sub = route.add_subparsers(dest="route_command", metavar="SUBCOMMAND", required=True)
+
+    explain = sub.add_parser(
+        "explain",
+        help="route each report of a JSONL file and print the decision",
+        description=(
+            "Prints one JSON line per report: {report_id, handler, watchers, rule}. "
+            "Bad lines are reported on stderr with their line number; the rest are routed. "
+            f"Exit code {EXIT_PARTIAL} if any line was bad."
+        ),
+    )
+    explain.add_argument("--input", "-i", required=True, help="JSONL file of reports ('-' for stdin)")
+    explain.add_argument("--why", "--verbose", "-v", dest="why", action="store_true",
+                         help="also print the rule's explanation and why each watcher watches")  # fmt: skip
+    _data_flags(explain)
+    explain.set_defaults(func=_explain)
+
+    agencies = sub.add_parser("agencies", help="look up agencies or list them by area, sector, level")
+    agencies.add_argument("ids", nargs="*", metavar="ID", help="agency ids to look up (loose forms accepted)")
+    agencies.add_argument("--area", help="'VN', a province '79' or a ward '79.26743'")
+    agencies.add_argument("--subareas", action="store_true", help="with --area: include its communes")
+    agencies.add_argument("--sector", choices=SECTORS)
+    agencies.add_argument("--level", choices=LEVELS)
+    agencies.add_argument("--chain", action="store_true", help="also print each agency's superiors")
+    _data_flags(agencies)
+    agencies.set_defaults(func=_agencies)
+
+    check = sub.add_parser("check", help="load the directory and rules files and report any mistake")
+    _data_flags(check)
+    check.set_defaults(func=_check)
+
+
+def _data_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--rules", help="routing rules YAML (default: the package's default rules)")
+    parser.add_argument("--extra-agencies", help="YAML of extra or renamed agencies")
+    parser.add_argument("--roles", help="role template YAML (default: the package's template)")
+
+
+def _load(args: argparse.Namespace) -> Any:
+    # Deferred imports keep `gbus --help` fast (see gbus.cli.main).
+    from gbus.directory import DataFileError, Directory
+    from gbus.routing import Router, load_rules
+
+    try:
+        directory = Directory.from_files(roles=args.roles, extra_agencies=args.extra_agencies)
+        return Router(directory, load_rules(args.rules))
+    except DataFileError as exc:
+        raise CliError(f"cannot load routing data:\n{exc}") from exc
+
+
+def _explain(args: argparse.Namespace) -> int:
+    from gbus.domain.report_fields import report_from_mapping
+
+    router = _load(args)
+    bad = 0
+    for line in read_jsonl(args.input):
+        if line.error is not None:
+            bad += 1
+            _bad_line(line.line_no, None, line.error)
+            continue
+        assert line.value is not None
+        try:
+            decision = router.route(report_from_mapping(line.value))
+        except ValidationError as exc:  # includes UnroutableError
+            bad += 1
+            rid = line.value.get("report_id")
+            for violation in exc.violations:
+                _bad_line(line.line_no, rid, f"{violation.field}: {violation.description}")
+            continue
+        print_json_line(decision.to_dict(verbose=args.why))
+    return EXIT_PARTIAL if bad else EXIT_OK
+
+
+def _bad_line(line_no: int, report_id: Any, message: str) -> None:
+    where = f"line {line_no}" + (f" (report {report_id})" if isinstance(report_id, str) else "")
+    print(f"gbus: {where}: {message}", file=sys.stderr)
+
+
+def _agencies(args: argparse.Namespace) -> int:
+    from gbus.directory import normalise
+
+    directory = _load(args).directory
+    if args.ids:
+        missing = 0
+        for raw in args.ids:
+            try:
+                agency = directory.get(normalise.agency_id(raw))
+            except ValueError as exc:
+                agency, message = None, str(exc)
+            else:
+                message = f"no agency {raw}"
+            if agency is None:
+                missing += 1
+                print(f"gbus: {message}", file=sys.stderr)
+                continue
+            print_json_line(_agency_json(directory, agency, args.chain))
+        return EXIT_PARTIAL if missing else EXIT_OK
+    area = None
+    if args.area:
+        try:
+            area = normalise.area(args.area)
+        except ValueError as exc:
+            raise CliError(str(exc), 2) from exc
+        if not directory.has_area(area):
+            raise CliError(f"unknown area {area}", 2)
+    for agency in directory.agencies(area=area, include_subareas=args.subareas, sector=args.sector, level=args.level):
+        print_json_line(_agency_json(directory, agency, args.chain))
+    return EXIT_OK
+
+
+def _agency_json(directory: Any, agency: Any, chain: bool) -> dict[str, Any]:
+    out = {
+        "id": agency.id, "name": agency.name, "sector": agency.sector, "role": agency.role,
+        "level": agency.level, "area": agency.area, "superior_id": agency.superior_id,
+    }  # fmt: skip
+    if chain:
+        out["chain"] = [a.id for a in directory.chain_of(agency.id)]
+    return out
+
+
+def _check(args: argparse.Namespace) -> int:
+    router = _load(args)
+    print(
+        f"ok: {len(router.directory)} agencies, {len(router.rules.rules)} rules and "
+        f"{len(router.rules.always)} always-watchers from {router.rules.source}"
+    )
+    return EXIT_OK

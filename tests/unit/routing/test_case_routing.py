@@ -1,0 +1,57 @@
+"""A case takes the most formal kind among its reports and is re-routed when that changes."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from gbus.routing import deciding_report
+
+T0 = datetime(2025, 11, 2, tzinfo=timezone.utc)
+
+
+def test_the_most_formal_report_decides(make_report):
+    feedback = make_report(report_id="a", kind="phan_anh", submitted_at=T0)
+    complaint = make_report(report_id="b", kind="khieu_nai", submitted_at=T0 + timedelta(days=1))
+    denunciation = make_report(report_id="c", kind="to_cao", subject_agency="gov.ubnd@79.26743",
+                               submitted_at=T0 + timedelta(days=2))  # fmt: skip
+    assert deciding_report([feedback, complaint]).report_id == "b"
+    assert deciding_report([feedback, denunciation, complaint]).report_id == "c"
+
+
+def test_feedback_and_petition_rank_equal_so_the_earliest_decides(make_report):
+    petition = make_report(report_id="b", kind="kien_nghi", submitted_at=T0)
+    feedback = make_report(report_id="a", kind="phan_anh", submitted_at=T0 + timedelta(hours=1))
+    assert deciding_report([feedback, petition]).report_id == "b"
+
+
+def test_ties_at_the_same_instant_are_broken_by_report_id_so_every_node_agrees(make_report):
+    reports = [make_report(report_id=rid, submitted_at=T0) for rid in ("r-9", "r-2", "r-5")]
+    assert deciding_report(reports).report_id == "r-2"
+    assert deciding_report(list(reversed(reports))).report_id == "r-2"
+
+
+def test_an_empty_case_has_no_deciding_report():
+    with pytest.raises(ValueError):
+        deciding_report([])
+
+
+def test_a_denunciation_joining_a_feedback_case_moves_it_away_from_the_accused(router, make_report):
+    feedback = make_report(report_id="a", category="dat_dai", submitted_at=T0)
+    assert router.route_case([feedback]).handler == "gov.ubnd@79.26743"
+    denunciation = make_report(report_id="b", kind="to_cao", category="dat_dai", channel="hotline_1022",
+                               subject_agency="gov.ubnd@79.26743", origin_agency="gov.ubnd@79",
+                               submitted_at=T0 + timedelta(days=3))  # fmt: skip
+    decision = router.route_case([feedback, denunciation])
+    assert (decision.handler, decision.rule, decision.report_id) == ("gov.ubnd@79", "to-cao", "b")
+    assert "gov.ubnd@79.26743" not in decision.watchers
+
+
+def test_every_reports_origin_and_channel_watch_the_case(router, make_report):
+    first = make_report(report_id="a", category="dat_dai", submitted_at=T0)
+    second = make_report(report_id="b", category="dat_dai", channel="mttq", origin_agency="front.mttq@79",
+                         submitted_at=T0 + timedelta(days=1))  # fmt: skip
+    decision = router.route_case([first, second])
+    assert decision.watchers == ("gov.so-nnmt@79", "gov.vpcp@VN", "front.mttq@79", "front.mttq@79.26743")
+    assert decision.reasons["front.mttq@79"] == "origin: the origin system holds a copy of the report (report b)"
