@@ -24,7 +24,9 @@ def _id(agency: object | None) -> str | None:
     """The directory may answer with an Agency object or a bare id."""
     if agency is None:
         return None
-    return agency if isinstance(agency, str) else getattr(agency, "agency_id", None)
+    if isinstance(agency, str):
+        return agency
+    return getattr(agency, "agency_id", None) or getattr(agency, "id", None)
 
 
 class Authority:

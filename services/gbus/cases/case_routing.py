@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gbus.cases.ports import RouterPort
+from gbus.cases.ports import RouteDecisionLike, RouterPort
 from gbus.domain.case import CaseReport, Watcher
 from gbus.domain.report import Report
 
@@ -42,6 +42,11 @@ def as_report(r: CaseReport) -> Report:
     )
 
 
+def _watchers_of(decision: RouteDecisionLike) -> list[tuple[str, str]]:
+    reasons = getattr(decision, "reasons", {}) or {}
+    return [(w, reasons.get(w, "")) for w in decision.watchers]
+
+
 def accused_agencies(reports: tuple[CaseReport, ...]) -> frozenset[str]:
     return frozenset(r.subject_agency for r in reports if r.kind == "to_cao" and r.subject_agency)
 
@@ -64,13 +69,13 @@ def route_case(
         if agency_id != handler and agency_id not in accused and agency_id not in watchers:
             watchers[agency_id] = reason
 
-    for w in decision.watchers:
-        add(w.agency_id, w.reason)
+    for agency_id, reason in _watchers_of(decision):
+        add(agency_id, reason)
     for r in reports:
         if r.report_id == deciding.report_id:
             continue
-        for w in router.route(as_report(r)).watchers:
-            add(w.agency_id, f"{w.reason} (report {r.report_id})")
+        for agency_id, reason in _watchers_of(router.route(as_report(r))):
+            add(agency_id, f"{reason} (report {r.report_id})")
     for w in extra_watchers:
         add(w.agency_id, w.reason)
     return CaseRoute(

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 from gbus.domain.report import Report
 
 
-class RouteWatcherLike(Protocol):
-    agency_id: str
-    reason: str
-
-
 class RouteDecisionLike(Protocol):
     handler: str
-    watchers: Sequence[RouteWatcherLike]
+    # Watcher agency ids, handler never among them; `reasons` says why each watches.
+    watchers: Sequence[str]
+    reasons: Mapping[str, str]
     rule: str
 
 
