@@ -28,6 +28,7 @@ class RouteDecision:
     explanation: str  # why this handler
     watchers: tuple[str, ...]  # deduplicated, never the handler, in rule order
     reasons: Mapping[str, str] = field(default_factory=dict)  # watcher -> why it watches
+    excluded: Mapping[str, str] = field(default_factory=dict)  # agency kept from watching -> why
 
     def to_dict(self, *, verbose: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -39,6 +40,8 @@ class RouteDecision:
         if verbose:
             out["explanation"] = self.explanation
             out["reasons"] = {w: self.reasons[w] for w in self.watchers}
+            if self.excluded:
+                out["excluded"] = dict(self.excluded)
         return out
 
 
@@ -68,6 +71,44 @@ class Router:
 
     def route(self, report: Report) -> RouteDecision:
         """Route one report. Raises UnroutableError (a ValidationError) naming the field."""
+        rule, values = self._match(report)
+        assert rule.handler is not None  # a rule without reject has a handler (rules.py)
+        handler = self._place(rule.handler, values, rule.id, "handler")
+        handler_area = handler.rpartition("@")[2]
+        values["handler.area"] = handler_area
+        values["handler.province"] = handler_area[:2] if handler_area != CENTRAL_AREA else CENTRAL_AREA
+        excluded = self._exclusions(rule, values)
+
+        reasons: dict[str, list[str]] = {}
+        for spec in rule.watchers:
+            watcher = self._place(spec.target, values, rule.id, "watcher")
+            _add(reasons, handler, excluded, watcher, f"rule {rule.id}: {spec.reason}")
+        self._add_always(reasons, handler, excluded, report, values)
+        return _decision(report.report_id, handler, rule, reasons, excluded)
+
+    def route_case(self, reports: Sequence[Report]) -> RouteDecision:
+        """Route a case: the deciding report picks handler and rule; every report's
+        origin and channel watchers are kept (each report keeps its holders informed),
+        except agencies any report's rule excludes (the accused of every denunciation)."""
+        deciding = deciding_report(reports)
+        decision = self.route(deciding)
+        others = [(r, *self._match(r)) for r in reports if r is not deciding]
+        excluded = dict(decision.excluded)
+        for _, rule, values in others:
+            for agency_id, why in self._exclusions(rule, values).items():
+                excluded.setdefault(agency_id, why)
+        reasons: dict[str, list[str]] = {}
+        for watcher in decision.watchers:
+            _add(reasons, decision.handler, excluded, watcher, decision.reasons[watcher])
+        for report, _, values in others:
+            self._add_always(reasons, decision.handler, excluded, report, values, report.report_id)
+        rule = next(r for r in self.rules.rules if r.id == decision.rule)
+        return _decision(decision.report_id, decision.handler, rule, reasons, excluded)
+
+    # -- internals ---------------------------------------------------------------
+
+    def _match(self, report: Report) -> tuple[Rule, dict[str, str | None]]:
+        """The first rule matching the report, with the placeholder values for its targets."""
         subject = self._check_places(report)
         values = self._values(report, subject)
         facts = _Facts(report, subject)
@@ -80,34 +121,17 @@ class Router:
             )
         if rule.reject is not None:
             raise UnroutableError.single(rule.reject.field, f"{rule.reject.message} (rule {rule.id})")
-        assert rule.handler is not None  # a rule without reject has a handler (rules.py)
-        handler = self._place(rule.handler, values, rule.id, "handler")
-        handler_area = handler.rpartition("@")[2]
-        values["handler.area"] = handler_area
-        values["handler.province"] = handler_area[:2] if handler_area != CENTRAL_AREA else CENTRAL_AREA
+        return rule, values
 
-        reasons: dict[str, list[str]] = {}
-        for spec in rule.watchers:
-            watcher = self._place(spec.target, values, rule.id, "watcher")
-            _add(reasons, handler, watcher, f"rule {rule.id}: {spec.reason}")
-        self._add_always(reasons, handler, report, values)
-        return _decision(report.report_id, handler, rule, reasons)
-
-    def route_case(self, reports: Sequence[Report]) -> RouteDecision:
-        """Route a case: the deciding report picks handler and rule; every report's
-        origin and channel watchers are kept (each report keeps its holders informed)."""
-        deciding = deciding_report(reports)
-        decision = self.route(deciding)
-        reasons = {w: [decision.reasons[w]] for w in decision.watchers}
-        for report in reports:
-            if report is deciding:
-                continue
-            subject = self._check_places(report)
-            self._add_always(reasons, decision.handler, report, self._values(report, subject), report.report_id)
-        rule = next(r for r in self.rules.rules if r.id == decision.rule)
-        return _decision(decision.report_id, decision.handler, rule, reasons)
-
-    # -- internals ---------------------------------------------------------------
+    def _exclusions(self, rule: Rule, values: Mapping[str, str | None]) -> dict[str, str]:
+        # An exclusion that names no agency for this report excludes nothing: that only
+        # ever widens who watches, and the rule's own watchers are still placed strictly.
+        excluded: dict[str, str] = {}
+        for spec in rule.exclude:
+            agency_id, _ = resolve(spec.target, values, self.directory)
+            if agency_id is not None:
+                excluded.setdefault(agency_id, f"rule {rule.id}: {spec.reason}")
+        return excluded
 
     def _check_places(self, report: Report) -> str | None:
         """Every place and agency the report names exists, or UnroutableError naming each."""
@@ -165,6 +189,7 @@ class Router:
         self,
         reasons: dict[str, list[str]],
         handler: str,
+        excluded: Mapping[str, str],
         report: Report,
         values: Mapping[str, str | None],
         report_id: str | None = None,
@@ -174,7 +199,7 @@ class Router:
         for entry in self.rules.always:
             if _matches(entry.when, facts):
                 watcher = self._place(entry.target, values, entry.id, "watcher")
-                _add(reasons, handler, watcher, f"{entry.id}: {entry.reason}{suffix}")
+                _add(reasons, handler, excluded, watcher, f"{entry.id}: {entry.reason}{suffix}")
 
 
 class _Facts:
@@ -225,13 +250,17 @@ def _matches(when: Condition, facts: _Facts) -> bool:
     return True
 
 
-def _add(reasons: dict[str, list[str]], handler: str, watcher: str, reason: str) -> None:
-    if watcher == handler:
+def _add(
+    reasons: dict[str, list[str]], handler: str, excluded: Mapping[str, str], watcher: str, reason: str
+) -> None:
+    if watcher == handler or watcher in excluded:
         return  # the handler is told everything anyway; listing it twice double-delivers
     reasons.setdefault(watcher, []).append(reason)
 
 
-def _decision(report_id: str, handler: str, rule: Rule, reasons: Mapping[str, list[str]]) -> RouteDecision:
+def _decision(
+    report_id: str, handler: str, rule: Rule, reasons: Mapping[str, list[str]], excluded: Mapping[str, str]
+) -> RouteDecision:
     return RouteDecision(
         report_id=report_id,
         handler=handler,
@@ -239,6 +268,7 @@ def _decision(report_id: str, handler: str, rule: Rule, reasons: Mapping[str, li
         explanation=rule.explanation,
         watchers=tuple(reasons),
         reasons={w: "; ".join(why) for w, why in reasons.items()},
+        excluded=dict(excluded),
     )
 
 
@@ -248,7 +278,7 @@ def _check_fixed_targets(directory: Directory, rules: RuleSet) -> None:
     for rule in rules.rules:
         if rule.handler is not None:
             targets.append((rule.id, rule.handler))
-        targets.extend((rule.id, w.target) for w in rule.watchers)
+        targets.extend((rule.id, w.target) for w in (*rule.watchers, *rule.exclude))
     targets.extend((a.id, a.target) for a in rules.always)
     missing = [
         f"{rules.source}: {rule_id}: {c.text} is not in the directory"

@@ -31,7 +31,7 @@ REPORT_FIELDS = (
     "kind", "category", "channel", "province_code", "ward_code", "origin_agency",
     "subject_agency", "attempt",
 )  # fmt: skip
-_RULE_KEYS = {"id", "when", "handler", "explanation", "watchers", "reject"}
+_RULE_KEYS = {"id", "when", "handler", "explanation", "watchers", "exclude", "reject"}
 _ALWAYS_KEYS = {"id", "when", "target", "reason"}
 _WHEN_KEYS = {
     "kind", "category", "channel", "attempt", "min_attempt", "area_level",
@@ -76,6 +76,7 @@ class Rule:
     explanation: str
     watchers: tuple[WatcherSpec, ...] = ()
     reject: Reject | None = None
+    exclude: tuple[WatcherSpec, ...] = ()  # agencies that must never watch this decision
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +147,7 @@ def _rule(raw: Mapping[str, Any], base: frozenset[str]) -> Rule:
     _no_unknown(raw, _RULE_KEYS)
     when = _condition(raw.get("when") or {})
     if "reject" in raw:
-        if "handler" in raw or "watchers" in raw:
+        if "handler" in raw or "watchers" in raw or "exclude" in raw:
             raise ValueError("a rule either rejects or names a handler, not both")
         reject = raw["reject"]
         if not isinstance(reject, Mapping) or reject.get("field") not in REPORT_FIELDS or not reject.get("message"):
@@ -155,13 +156,18 @@ def _rule(raw: Mapping[str, Any], base: frozenset[str]) -> Rule:
     if "handler" not in raw:
         raise ValueError("needs a 'handler' or a 'reject'")
     handler = parse_target(raw["handler"], known=base)
-    watchers = []
-    for item in raw.get("watchers") or []:
+    watchers = _specs(raw.get("watchers"), "watcher", base | HANDLER_PLACEHOLDERS)
+    exclude = _specs(raw.get("exclude"), "exclusion", base)
+    return Rule(raw["id"], when, handler, str(raw.get("explanation") or ""), watchers, exclude=exclude)
+
+
+def _specs(items: Any, what: str, known: frozenset[str]) -> tuple[WatcherSpec, ...]:
+    specs = []
+    for item in items or []:
         if not isinstance(item, Mapping) or set(item) - {"target", "reason"} or not item.get("reason"):
-            raise ValueError("each watcher needs 'target' and 'reason'")
-        target = parse_target(item.get("target"), known=base | HANDLER_PLACEHOLDERS)
-        watchers.append(WatcherSpec(target, item["reason"]))
-    return Rule(raw["id"], when, handler, str(raw.get("explanation") or ""), tuple(watchers))
+            raise ValueError(f"each {what} needs 'target' and 'reason'")
+        specs.append(WatcherSpec(parse_target(item.get("target"), known=known), item["reason"]))
+    return tuple(specs)
 
 
 def _always(raw: Mapping[str, Any], base: frozenset[str]) -> AlwaysWatcher:

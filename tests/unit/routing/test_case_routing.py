@@ -38,7 +38,8 @@ def test_an_empty_case_has_no_deciding_report():
 
 
 def test_a_denunciation_joining_a_feedback_case_moves_it_away_from_the_accused(router, make_report):
-    feedback = make_report(report_id="a", category="dat_dai", submitted_at=T0)
+    # The feedback came in through the ward People's Committee that the denunciation later accuses.
+    feedback = make_report(report_id="a", category="dat_dai", origin_agency="gov.ubnd@79.26743", submitted_at=T0)
     assert router.route_case([feedback]).handler == "gov.ubnd@79.26743"
     denunciation = make_report(report_id="b", kind="to_cao", category="dat_dai", channel="hotline_1022",
                                subject_agency="gov.ubnd@79.26743", origin_agency="gov.ubnd@79",
@@ -46,6 +47,16 @@ def test_a_denunciation_joining_a_feedback_case_moves_it_away_from_the_accused(r
     decision = router.route_case([feedback, denunciation])
     assert (decision.handler, decision.rule, decision.report_id) == ("gov.ubnd@79", "to-cao", "b")
     assert "gov.ubnd@79.26743" not in decision.watchers
+    assert "gov.ubnd@79.26743" in decision.excluded
+
+
+def test_the_accused_of_a_non_deciding_denunciation_is_kept_out_too(router, make_report):
+    first = make_report(report_id="a", kind="to_cao", subject_agency="gov.so-xd@79", submitted_at=T0)
+    second = make_report(report_id="b", kind="to_cao", subject_agency="gov.so-nnmt@79", channel="hotline_1022",
+                         origin_agency="gov.so-nnmt@79", submitted_at=T0 + timedelta(days=1))  # fmt: skip
+    decision = router.route_case([first, second])
+    assert decision.report_id == "a"
+    assert "gov.so-nnmt@79" not in decision.watchers and "gov.so-nnmt@79" in decision.excluded
 
 
 def test_every_reports_origin_and_channel_watch_the_case(router, make_report):

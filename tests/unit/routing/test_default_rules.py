@@ -22,6 +22,12 @@ ROWS = [
     ("denunciation of a ward People's Committee official goes to the province People's Committee",
      dict(kind="to_cao", category="tham_nhung_tieu_cuc", subject_agency="gov.ubnd@79.26743"),
      "gov.ubnd@79", ["party.ubkt@79", ORIGIN], "to-cao"),
+    ("denunciation received by the accused's own agency is not followed by that agency",
+     dict(kind="to_cao", category="dat_dai", subject_agency="gov.ubnd@79.26743", origin_agency="gov.ubnd@79.26743"),
+     "gov.ubnd@79", ["party.ubkt@79"], "to-cao"),
+    ("denunciation of the province People's Committee it received itself is not followed by it",
+     dict(kind="to_cao", category="dat_dai", subject_agency="gov.ubnd@79", origin_agency="gov.ubnd@79"),
+     "gov.ttcp@VN", ["party.ubkt@VN"], "to-cao-province-committee"),
     ("denunciation of a province department goes to the province People's Committee",
      dict(kind="to_cao", category="dat_dai", subject_agency="gov.so-nnmt@79"),
      "gov.ubnd@79", ["party.ubkt@79", ORIGIN], "to-cao"),
@@ -197,3 +203,11 @@ def test_every_watcher_has_a_reason_naming_its_rule(router, make_report):
         "union-channel: the report came through the trade union"
     )
     assert decision.explanation.startswith("labour and employment")
+
+
+def test_an_excluded_agency_is_listed_with_the_reason_it_may_not_watch(router, make_report):
+    decision = router.route(make_report(kind="to_cao", subject_agency="gov.ubnd@79.26743", origin_agency="gov.ubnd@79.26743"))
+    assert decision.excluded == {
+        "gov.ubnd@79.26743": "rule to-cao: the accused's agency never follows a denunciation against it, even if it received it"
+    }
+    assert "excluded" in decision.to_dict(verbose=True)

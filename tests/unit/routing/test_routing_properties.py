@@ -80,7 +80,9 @@ def test_a_valid_report_always_gets_a_decision_naming_only_real_agencies(report)
     assert decision.handler not in decision.watchers
     assert len(set(decision.watchers)) == len(decision.watchers)
     assert set(decision.reasons) == set(decision.watchers) and all(decision.reasons.values())
-    assert report.origin_agency in (decision.handler, *decision.watchers)
+    assert report.origin_agency in (decision.handler, *decision.watchers, *decision.excluded)
+    if report.kind == "to_cao":
+        assert report.subject_agency not in decision.watchers
 
 
 @settings(max_examples=200)
@@ -105,8 +107,10 @@ def test_a_case_is_routed_as_its_deciding_report_with_every_origin_watching(repo
     alone = ROUTER.route(deciding_report(reports))
     assert (decision.handler, decision.rule) == (alone.handler, alone.rule)
     assert set(alone.watchers) <= set(decision.watchers)
-    assert {r.origin_agency for r in reports} <= {decision.handler, *decision.watchers}
+    assert {r.origin_agency for r in reports} <= {decision.handler, *decision.watchers, *decision.excluded}
     assert decision.handler not in decision.watchers
+    accused = {r.subject_agency for r in reports if r.kind == "to_cao"}
+    assert not accused & set(decision.watchers)
 
 
 @settings(max_examples=200)

@@ -65,6 +65,8 @@ def test_no_matching_rule_is_rejected_rather_than_defaulted(make_report):
         ({"id": "r"}, "needs a 'handler' or a 'reject'"),
         ({"id": "r", "handler": "gov.vpcp@VN", "reject": {"field": "kind", "message": "x"}}, "not both"),
         ({"id": "r", "reject": {"field": "colour", "message": "x"}}, "reject needs 'field'"),
+        ({"id": "r", "reject": {"field": "kind", "message": "x"}, "exclude": []}, "not both"),
+        ({"id": "r", "handler": "gov.vpcp@VN", "exclude": [{"target": "{handler.area}"}]}, "'target' and 'reason'"),
         ({"id": "r", "handler": "gov.vpcp@VN", "watchers": [{"target": "front.mttq@VN"}]}, "'target' and 'reason'"),
         ({"handler": "gov.vpcp@VN"}, "needs an 'id'"),
     ],
