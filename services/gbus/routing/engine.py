@@ -90,8 +90,7 @@ class Router:
         """Route a case: the deciding report picks handler and rule; every report's
         origin and channel watchers are kept (each report keeps its holders informed),
         except agencies any report's rule excludes (the accused of every denunciation)."""
-        deciding = deciding_report(reports)
-        decision = self.route(deciding)
+        deciding, decision = self._deciding_decision(reports)
         others = [(r, *self._match(r)) for r in reports if r is not deciding]
         excluded = dict(decision.excluded)
         for _, rule, values in others:
@@ -106,6 +105,29 @@ class Router:
         return _decision(decision.report_id, decision.handler, rule, reasons, excluded)
 
     # -- internals ---------------------------------------------------------------
+
+    def _deciding_decision(self, reports: Sequence[Report]) -> tuple[Report, RouteDecision]:
+        """The deciding report's decision, unless another denunciation in the case accuses
+        that handler (one accuses a ward committee, another the province committee): then
+        the most formal report whose handler no report accuses decides, which climbs the
+        hierarchy above every accused agency."""
+        deciding = deciding_report(reports)
+        decision = self.route(deciding)
+        accused = {r.subject_agency for r in reports if r.kind == "to_cao" and r.subject_agency}
+        if decision.handler not in accused:
+            return deciding, decision
+        rank = KIND_FORMALITY[deciding.kind]
+        peers = sorted(
+            (r for r in reports if KIND_FORMALITY[r.kind] == rank), key=lambda r: (r.submitted_at, r.report_id)
+        )
+        for report in peers:
+            candidate = self.route(report)
+            if candidate.handler not in accused:
+                return report, candidate
+        raise UnroutableError.single(
+            "subject_agency",
+            f"every agency that could handle this case is accused by one of its denunciations: {sorted(accused)}",
+        )
 
     def _match(self, report: Report) -> tuple[Rule, dict[str, str | None]]:
         """The first rule matching the report, with the placeholder values for its targets."""

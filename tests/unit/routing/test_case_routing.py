@@ -66,3 +66,11 @@ def test_every_reports_origin_and_channel_watch_the_case(router, make_report):
     decision = router.route_case([first, second])
     assert decision.watchers == ("gov.so-nnmt@79", "gov.vpcp@VN", "front.mttq@79", "front.mttq@79.26743")
     assert decision.reasons["front.mttq@79"] == "origin: the origin system holds a copy of the report (report b)"
+
+
+def test_when_denunciations_accuse_an_agency_and_its_superior_the_case_goes_above_both(router, make_report):
+    ward = make_report(report_id="a", kind="to_cao", subject_agency="gov.ubnd@79.26743", submitted_at=T0)
+    province = make_report(report_id="b", kind="to_cao", subject_agency="gov.ubnd@79", submitted_at=T0 + timedelta(days=1))
+    decision = router.route_case([ward, province])
+    assert (decision.handler, decision.rule, decision.report_id) == ("gov.ttcp@VN", "to-cao-province-committee", "b")
+    assert {"gov.ubnd@79.26743", "gov.ubnd@79"} <= set(decision.excluded)
