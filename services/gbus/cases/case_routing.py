@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gbus.cases.ports import RouteDecisionLike, RouterPort
+from gbus.cases.ports import RouterPort
 from gbus.domain.case import CaseReport, Watcher
 from gbus.domain.report import Report
 
@@ -42,11 +42,6 @@ def as_report(r: CaseReport) -> Report:
     )
 
 
-def _watchers_of(decision: RouteDecisionLike) -> list[tuple[str, str]]:
-    reasons = getattr(decision, "reasons", {}) or {}
-    return [(w, reasons.get(w, "")) for w in decision.watchers]
-
-
 def accused_agencies(reports: tuple[CaseReport, ...]) -> frozenset[str]:
     return frozenset(r.subject_agency for r in reports if r.kind == "to_cao" and r.subject_agency)
 
@@ -54,33 +49,32 @@ def accused_agencies(reports: tuple[CaseReport, ...]) -> frozenset[str]:
 def route_case(
     router: RouterPort,
     reports: tuple[CaseReport, ...],
-    deciding: CaseReport,
+    deciding: CaseReport | None = None,
     *,
     handler_override: str | None = None,
     extra_watchers: tuple[Watcher, ...] = (),
 ) -> CaseRoute:
-    """Handler from the deciding report (unless overridden by a transfer); watchers from all."""
-    decision = router.route(as_report(deciding))
+    """Handler from the deciding report (unless a transfer overrides it); watchers from all.
+
+    The router's `route_case` picks the deciding report, keeps every report's
+    origin and channel watchers, and keeps every accused agency away.
+    """
+    decision = router.route_case([as_report(r) for r in reports])
     handler = handler_override or decision.handler
-    accused = accused_agencies(reports)
+    accused = accused_agencies(reports) | frozenset(getattr(decision, "excluded", {}) or {})
+    reasons = getattr(decision, "reasons", {}) or {}
     watchers: dict[str, str] = {}
 
     def add(agency_id: str, reason: str) -> None:
         if agency_id != handler and agency_id not in accused and agency_id not in watchers:
             watchers[agency_id] = reason
 
-    for agency_id, reason in _watchers_of(decision):
-        add(agency_id, reason)
-    for r in reports:
-        if r.report_id == deciding.report_id:
-            continue
-        for agency_id, reason in _watchers_of(router.route(as_report(r))):
-            add(agency_id, f"{reason} (report {r.report_id})")
+    if handler_override and handler_override != decision.handler:
+        # The routed handler still watches a case a person transferred away from it.
+        add(decision.handler, "routing: the rules' handler, before a transfer")
+    for agency_id in decision.watchers:
+        add(agency_id, reasons.get(agency_id, ""))
     for w in extra_watchers:
         add(w.agency_id, w.reason)
-    return CaseRoute(
-        handler=handler,
-        watchers=tuple(Watcher(a, why) for a, why in watchers.items()),
-        rule=decision.rule,
-        kind=deciding.kind,
-    )
+    kind = next((r.kind for r in reports if r.report_id == decision.report_id), (deciding or reports[0]).kind)
+    return CaseRoute(handler=handler, watchers=tuple(Watcher(a, why) for a, why in watchers.items()), rule=decision.rule, kind=kind)

@@ -121,10 +121,10 @@ class CaseState:
     def deciding_report(self) -> CaseReport:
         """The most formal report decides routing (to_cao > khieu_nai > kien_nghi = phan_anh).
 
-        Ties go to the earliest, so adding a report of equal formality never
-        re-routes a case.
+        Ties go to the earliest (then the smallest id, as the router does), so
+        adding a report of equal formality never re-routes a case.
         """
-        return max(self.reports, key=lambda r: (KIND_FORMALITY.get(r.kind, 0), -r.submitted_at.timestamp()))
+        return min(self.reports, key=lambda r: (-KIND_FORMALITY.get(r.kind, 0), r.submitted_at, r.report_id))
 
     def remember_request(self, request_id: str | None) -> "CaseState":
         if not request_id:
