@@ -1,0 +1,83 @@
+"""Node layout and rendered server.properties for 1 or 3 combined broker+controller nodes."""
+
+from __future__ import annotations
+
+import base64
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from string import Template
+
+from gbus.kafka_harness.errors import HarnessError
+from gbus.kafka_harness.ports import HOST, pick_free_ports
+
+SINGLE_TEMPLATE = "server.properties.template"
+CLUSTER_TEMPLATE = "cluster-node.properties.template"
+SUPPORTED_SIZES = (1, 3)
+
+
+@dataclass(frozen=True, slots=True)
+class NodeSpec:
+    node_id: int
+    port: int
+    controller_port: int
+
+    @property
+    def address(self) -> str:
+        return f"{HOST}:{self.port}"
+
+    def to_json(self) -> dict[str, int]:
+        return {"node_id": self.node_id, "port": self.port, "controller_port": self.controller_port}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, object]) -> "NodeSpec":
+        return cls(int(data["node_id"]), int(data["port"]), int(data["controller_port"]))  # type: ignore[arg-type]
+
+
+def new_cluster_id() -> str:
+    """16 random bytes, URL-safe base64 without padding: what StorageTool random-uuid prints.
+
+    Standard base64 would put '+' or '/' in the id, which KRaft rejects.
+    """
+    return base64.urlsafe_b64encode(os.urandom(16)).rstrip(b"=").decode("ascii")
+
+
+def plan_nodes(brokers: int, base_port: int | None) -> list[NodeSpec]:
+    """Node i listens on base+2(i-1) (clients) and base+2(i-1)+1 (controller): 9092/9093, 9094/9095...
+
+    Without a base port every port is picked free, so tests never collide with a developer's
+    cluster on 9092 or with each other.
+    """
+    if brokers not in SUPPORTED_SIZES:
+        raise HarnessError(f"--brokers must be one of {SUPPORTED_SIZES}, not {brokers}")
+    if base_port is None:
+        free = pick_free_ports(2 * brokers)
+        return [NodeSpec(i + 1, free[2 * i], free[2 * i + 1]) for i in range(brokers)]
+    if not 1024 <= base_port <= 65535 - 2 * brokers:
+        raise HarnessError(f"port {base_port} is out of range (1024..{65535 - 2 * brokers})")
+    return [NodeSpec(i + 1, base_port + 2 * i, base_port + 2 * i + 1) for i in range(brokers)]
+
+
+def render_node_config(
+    deploy_dir: Path,
+    node: NodeSpec,
+    nodes: list[NodeSpec],
+    log_dir: Path,
+    extra: Mapping[str, str] | None = None,
+) -> str:
+    template_name = SINGLE_TEMPLATE if len(nodes) == 1 else CLUSTER_TEMPLATE
+    template = Template((deploy_dir / template_name).read_text(encoding="utf-8"))
+    voters = ",".join(f"{n.node_id}@{HOST}:{n.controller_port}" for n in nodes)
+    text = template.substitute(
+        node_id=node.node_id,
+        port=node.port,
+        controller_port=node.controller_port,
+        voters=voters,
+        log_dir=str(log_dir),
+    )
+    if extra:
+        # Later keys win in java.util.Properties, so overrides simply go last.
+        lines = [f"{key}={value}" for key, value in sorted(extra.items())]
+        text += "\n# Overrides passed to KafkaCluster(extra_config=...)\n" + "\n".join(lines) + "\n"
+    return text

@@ -1,0 +1,178 @@
+"""One broker JVM: its files in the data dir, launching it detached, signalling, waiting.
+
+A node's JVM runs in its own session (own process group), so Ctrl-C in the terminal that ran
+`gbus kafka up`, or a test runner's SIGINT, does not reach it; only `down`/`stop()` ends it.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from gbus.kafka_harness.jars import KafkaRuntime
+
+MAIN_CLASS = "kafka.Kafka"
+# Kafka's scripts default to 1 GB; two or three test brokers on a small machine need less.
+DEFAULT_HEAP = "512m"
+JVM_FLAGS: tuple[str, ...] = (
+    "-XX:+UseG1GC",
+    "-XX:MaxGCPauseMillis=20",
+    "-XX:+ExitOnOutOfMemoryError",  # a broker that is out of heap should die, not limp
+    "-Djava.awt.headless=true",
+)
+_PR_SET_PDEATHSIG = 1
+
+
+@dataclass(frozen=True, slots=True)
+class NodeFiles:
+    """Layout of <data-dir>/node-<id>/."""
+
+    root: Path
+
+    @classmethod
+    def of(cls, data_dir: Path, node_id: int) -> "NodeFiles":
+        return cls(data_dir / f"node-{node_id}")
+
+    @property
+    def config(self) -> Path:
+        return self.root / "server.properties"
+
+    @property
+    def log_dir(self) -> Path:
+        """Kafka's log.dirs: partitions and the KRaft metadata log."""
+        return self.root / "data"
+
+    @property
+    def logs_dir(self) -> Path:
+        """kafka.logs.dir: server.log and state-change.log."""
+        return self.root / "logs"
+
+    @property
+    def console_log(self) -> Path:
+        """The JVM's own stdout/stderr: crashes before log4j is up land here."""
+        return self.root / "console.log"
+
+    @property
+    def pid_file(self) -> Path:
+        return self.root / "kafka.pid"
+
+    @property
+    def is_formatted(self) -> bool:
+        return (self.log_dir / "meta.properties").is_file()
+
+
+def jvm_command(
+    java: str, runtime: KafkaRuntime, log4j_config: Path, files: NodeFiles, heap: str, main: Sequence[str]
+) -> list[str]:
+    return [
+        java,
+        f"-Xmx{heap}",
+        *JVM_FLAGS,
+        f"-Dlog4j2.configurationFile={log4j_config}",
+        f"-Dkafka.logs.dir={files.logs_dir}",
+        "-cp",
+        runtime.classpath,
+        *main,
+    ]
+
+
+def launch(
+    java: str,
+    runtime: KafkaRuntime,
+    log4j_config: Path,
+    files: NodeFiles,
+    heap: str = DEFAULT_HEAP,
+    bind_to_parent: bool = False,
+) -> subprocess.Popen[bytes]:
+    """Start the broker JVM detached and record its pid; returns at once (see readiness)."""
+    files.logs_dir.mkdir(parents=True, exist_ok=True)
+    cmd = jvm_command(java, runtime, log4j_config, files, heap, [MAIN_CLASS, str(files.config)])
+    with open(files.console_log, "ab") as console:
+        console.write(f"\n=== starting at {time.strftime('%Y-%m-%dT%H:%M:%S%z')}\n".encode())
+        console.flush()
+        proc = subprocess.Popen(
+            cmd,
+            stdin=subprocess.DEVNULL,
+            stdout=console,
+            stderr=subprocess.STDOUT,
+            cwd=files.root,
+            start_new_session=True,
+            close_fds=True,
+            preexec_fn=_die_with_parent if bind_to_parent else None,
+        )
+    files.pid_file.write_text(f"{proc.pid}\n", encoding="ascii")
+    return proc
+
+
+def _die_with_parent() -> None:
+    # Test runs start brokers on random ports in temp dirs; if the runner is killed, nothing
+    # would ever stop them. The kernel sends SIGKILL to the JVM when its parent dies.
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+
+def running_pid(files: NodeFiles) -> int | None:
+    """The pid in the pid file if that process is alive and is this node's broker."""
+    try:
+        pid = int(files.pid_file.read_text(encoding="ascii").strip())
+    except (OSError, ValueError):
+        return None
+    return pid if is_node_process(pid, files) else None
+
+
+def is_node_process(pid: int, files: NodeFiles) -> bool:
+    # A pid file can outlive a reboot or a SIGKILL and the pid be reused by anything;
+    # the command line must name this node's config.
+    _reap(pid)
+    proc = Path(f"/proc/{pid}")
+    try:
+        stat = (proc / "stat").read_text()
+        cmdline = (proc / "cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return False
+    state = stat.rsplit(")", 1)[1].split()[0]
+    if state in ("Z", "X"):
+        return False
+    return str(files.config).encode() in cmdline and MAIN_CLASS.encode() in cmdline
+
+
+def send_signal(pid: int, sig: int) -> None:
+    try:
+        os.kill(pid, sig)
+    except ProcessLookupError:
+        pass
+
+
+def wait_exit(pid: int, files: NodeFiles, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not is_node_process(pid, files):
+            return True
+        time.sleep(0.1)
+    return not is_node_process(pid, files)
+
+
+def _reap(pid: int) -> None:
+    # When this process started the JVM, a dead JVM stays a zombie until waited for.
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        pass
+
+
+def tail(path: Path, lines: int = 30) -> str:
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(0, os.SEEK_END)
+            size = handle.tell()
+            handle.seek(max(0, size - 64 * 1024))
+            data = handle.read().decode("utf-8", errors="replace")
+    except OSError:
+        return ""
+    return "\n".join(data.splitlines()[-lines:])
