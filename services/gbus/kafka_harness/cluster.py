@@ -117,7 +117,9 @@ class KafkaCluster:
     ) -> None:
         """base_port=None (or 0): reuse the ports of an existing data dir, else pick free ones.
 
-        bind_to_parent=True makes the kernel kill the brokers when this process dies (tests).
+        bind_to_parent=True makes the kernel SIGKILL the brokers when their parent dies (tests).
+        The kernel ties this to the *thread* that launched the JVM: call start()/restart()
+        from the main thread, or a broker dies when its short-lived starter thread ends.
         """
         self.data_dir = Path(data_dir).resolve()
         base_port = base_port or None  # 0 means "any free port", as when binding a socket
