@@ -53,6 +53,7 @@ def start_grpc_server(
     interceptors: Sequence[grpc.ServerInterceptor] = (),
 ) -> RunningServer:
     from gbus.api.interceptor import BusServerInterceptor
+    from gbus.api.tls import log_security_mode
 
     options = [
         ("grpc.max_receive_message_length", settings.max_message_bytes),
@@ -86,4 +87,5 @@ def start_grpc_server(
     for name in ["", *names]:
         health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
     _log.info("grpc_server_started", address=f"{host}:{bound}", services=names, tls=credentials is not None)
+    log_security_mode(settings, tls=credentials is not None, address=f"{host}:{bound}")
     return RunningServer(server, host, bound, health_servicer)

@@ -1,0 +1,1 @@
+"""Security: certificates for mutual TLS, and protection of reporters' identities."""
