@@ -1,0 +1,147 @@
+"""`gbus run` (make run): Kafka, a case processor, the central node and two provincial
+nodes on this machine, with a realistic sample submitted and worked, left running
+until Ctrl-C / SIGTERM. `gbus run --stop` (make stop) ends a run left behind.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from gbus.cli.common import EXIT_FAILURE, EXIT_OK, CliError
+
+REPO = Path(__file__).resolve().parents[3]
+NODE_READY = re.compile(r"node (?P<area>\S+) grpc=(?P<grpc>\S+) metrics=(?P<metrics>\S+)")
+PROCESSOR_READY = re.compile(r"processor (?P<instance>\S+) .*?metrics=(?P<metrics>\S+)")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "run",
+        help="run a whole bus locally with sample data (what `make run` does)",
+        description=(
+            "Start Kafka (KRaft, 127.0.0.1), create the topics, start one case processor and a node "
+            "per area, submit the sample reports in deploy/sample/reports.jsonl (duplicates across "
+            "channels included), work one case as its handler and show which node saw what. "
+            "Everything keeps running until Ctrl-C or SIGTERM. Logs: <run-dir>/logs/."
+        ),
+    )
+    parser.add_argument("--run-dir", default=str(REPO / "var" / "run"), help="state and logs (default: %(default)s)")
+    parser.add_argument("--kafka-port", type=int, default=9092, help="Kafka client port (default: %(default)s)")
+    parser.add_argument("--areas", default="VN,79,01", help="node areas, comma-separated (default: %(default)s)")
+    parser.add_argument("--partitions", type=int, default=35, help="partitions per shard topic (default: %(default)s)")
+    parser.add_argument("--no-sample", action="store_true", help="start the bus without submitting the sample")
+    parser.add_argument("--exit-after-sample", action="store_true", help="stop everything after the sample (for scripts)")
+    parser.add_argument("--stop", action="store_true", help="stop a bus an earlier `gbus run` left running, and exit")
+    parser.set_defaults(func=_run)
+
+
+def _say(text: str) -> None:
+    print(text, flush=True)
+
+
+def _stop(run_dir: Path) -> int:
+    from gbus.devrun.supervisor import stop_recorded
+    from gbus.kafka_harness import KafkaCluster
+    from gbus.kafka_harness.errors import HarnessError
+
+    names = stop_recorded(run_dir)
+    _say(f"stopped: {', '.join(names)}" if names else "no bus processes were running")
+    try:
+        KafkaCluster.open(run_dir / "kafka").stop()
+        _say("stopped: kafka")
+    except HarnessError:
+        _say("no kafka was running")
+    return EXIT_OK
+
+
+def _run(args: argparse.Namespace) -> int:
+    run_dir = Path(args.run_dir).resolve()
+    if args.stop:
+        return _stop(run_dir)
+
+    from gbus.config import KafkaSettings
+    from gbus.devrun.supervisor import StartError, Supervisor
+    from gbus.kafka_harness import KafkaCluster
+    from gbus.kafka_harness.errors import HarnessError
+    from gbus.kafka_io.admin import ensure_topics
+    from gbus.topics import Topics, node_areas, topic_specs
+
+    areas = [a.strip() for a in args.areas.split(",") if a.strip()]
+    unknown = [a for a in areas if a not in node_areas()]
+    if unknown:
+        raise CliError(f"--areas: unknown area(s) {', '.join(unknown)} (VN or a 2-digit province code)")
+    run_dir.mkdir(parents=True, exist_ok=True)
+
+    _say(f"== Kafka (KRaft) in {run_dir / 'kafka'}")
+    try:
+        cluster = KafkaCluster(run_dir / "kafka", brokers=1, base_port=args.kafka_port, progress=lambda m: print(f"   {m}", file=sys.stderr))
+        cluster.start()
+    except HarnessError as exc:
+        raise CliError(f"kafka did not start: {exc}") from exc
+    bootstrap = cluster.bootstrap_servers
+    kafka = KafkaSettings(bootstrap_servers=bootstrap, partitions=args.partitions)
+    created = ensure_topics(kafka, topic_specs(Topics(kafka.topic_prefix, kafka.partitions)))
+    _say(f"   bootstrap {bootstrap}; {len(created)} topics created")
+
+    supervisor = Supervisor(run_dir)
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    common = ["--bootstrap", bootstrap, "--metrics-listen", "127.0.0.1:0"]
+    try:
+        _say("== processes")
+        proc = supervisor.spawn(
+            "processor", "processor", "*",
+            ["processor", *common, "--data-dir", str(run_dir / "processor"), "--instance-id", "p1"],
+            PROCESSOR_READY,
+        )
+        lines = [f"processor {proc.ready.get('instance', 'p1')} shards=all metrics={proc.ready['metrics']}"]
+        nodes: dict[str, str] = {}
+        for area in areas:
+            child = supervisor.spawn(
+                f"node-{area}", "node", area,
+                ["node", "--area", area, *common, "--grpc-listen", "127.0.0.1:0", "--data-dir", str(run_dir / "nodes")],
+                NODE_READY,
+            )
+            nodes[area] = child.ready["grpc"]
+            lines.append(f"node {area} grpc={child.ready['grpc']} metrics={child.ready['metrics']}")
+        lines.append(f"kafka bootstrap={bootstrap}")
+        for line in lines:
+            _say(f"   {line}")
+
+        if not args.no_sample:
+            from gbus.devrun.sample_flow import run_sample
+            from gbus.directory.directory import Directory
+
+            _say("")
+            _say("== sample data")
+            run_sample(nodes, _say, Directory.default())
+
+        _say("")
+        _say("== the bus is running (Ctrl-C or `make stop` to stop); call it with grpcurl, e.g.")
+        first = next(iter(nodes.items()), None)
+        if first:
+            _say(f"   grpcurl -plaintext -H 'x-agency-id: gov.ubnd@79.26743' {first[1]} list")
+        for line in lines:
+            _say(line)
+        if args.exit_after_sample:
+            return EXIT_OK
+        while not stop.wait(1.0):
+            dead = supervisor.dead_children()
+            if dead:
+                names = ", ".join(f"{c.name} (exit {c.popen.returncode}, log {c.err_log})" for c in dead)
+                _say(f"a process stopped unexpectedly: {names}; shutting down")
+                return EXIT_FAILURE
+        return EXIT_OK
+    except StartError as exc:
+        raise CliError(str(exc)) from exc
+    finally:
+        _say("== stopping")
+        supervisor.stop_all()
+        cluster.stop()
+        _say("stopped")

@@ -1,0 +1,1 @@
+"""`make run`: a whole bus on one machine — Kafka, a processor, nodes — with sample data."""
