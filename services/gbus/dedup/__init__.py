@@ -1,0 +1,22 @@
+"""Cross-channel duplicate detection for grievance reports (issue 4).
+
+Pure logic plus a per-shard index; imports no grpc, kafka or fastavro. The
+case processor holds one `DedupEngine` per shard it owns:
+
+    engine = DedupEngine(shard="79", config=DedupConfig())
+    decision = engine.decide(report, now)          # pure: replay/link/possible_duplicate/new
+    engine.add_report(IndexEntry.from_report(report, case_id))  # once placed
+    engine.remove_report(report_id)                # unmerge
+    engine.merge_cases(from_case_id, into_case_id)
+    engine.set_case_status(case_id, open=False, at=closed_at)
+    engine.expire(now)                             # closed cases age out
+
+See docs/dedup.md for the stages, the decision bands and their measurements.
+"""
+
+from gbus.dedup.config import DedupConfig
+from gbus.dedup.engine import DECISIONS, DedupDecision, DedupEngine
+from gbus.dedup.entry import IndexEntry
+from gbus.dedup.reporter import reporter_key
+
+__all__ = ["DECISIONS", "DedupConfig", "DedupDecision", "DedupEngine", "IndexEntry", "reporter_key"]

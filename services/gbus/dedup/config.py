@@ -1,0 +1,34 @@
+"""Tunable settings of duplicate detection. Defaults are justified by the
+measurements in docs/dedup.md; change them there and here together."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+
+@dataclass(frozen=True, slots=True)
+class DedupConfig:
+    # Decision bands on the match score (0..1).
+    link_threshold: float = 0.60  # at or above: the report joins the matched case
+    review_threshold: float = 0.40  # at or above: new case marked possible duplicate
+    # Opinions on one draft share the draft's words; only near-identical
+    # points are the same opinion, so gop_y needs a higher score to link.
+    gop_y_link_threshold: float = 0.90
+    # A closed case stops attracting reports this long after it closed.
+    window: timedelta = timedelta(days=90)
+    # ward -> wards whose reports may be about the same place (e.g. both
+    # sides of a boundary street). Reports without a ward match any ward.
+    neighbourhood: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    # Candidates scored in full per decision; bounds the p99 latency.
+    max_candidates: int = 48
+    # MinHash LSH: bands x rows = signature length. Paraphrases of one
+    # grievance share few words (Jaccard 0.07-0.3 on the dev corpus), so one
+    # row per band: P(candidate) = 1-(1-J)^24 = 0.82 at J=0.07, 0.96 at 0.13.
+    # The wider net is bounded by ward-scoped buckets and max_candidates.
+    lsh_bands: int = 24
+    lsh_rows: int = 1
+    # A bucket (LSH band value, name, reporter) holding more entries than
+    # this is a common word, not evidence; only its newest entries are read.
+    max_bucket_reads: int = 256

@@ -1,0 +1,228 @@
+"""Duplicate detection for one shard: the API the case processor calls.
+
+Stages, in order, each explainable:
+
+1. replay — the same origin agency and request id is the same report
+   (idempotency): answer with the case it already joined, never a new one;
+2. candidates — from the shard's index: MinHash LSH bands of the content,
+   shared place names, the same reporter (keyed hash); filtered by the hard
+   constraints (ward neighbourhood, kind, category, case open or closed
+   within the window);
+3. scoring — each candidate compared in full (matcher.py); a case scores as
+   its best-matching report;
+4. bands — score >= link threshold: "link" into that case; >= review
+   threshold: "possible_duplicate" (a new case, flagged for a clerk);
+   otherwise "new".
+
+`decide` never mutates; the processor calls `add_report` once it has placed
+the report into a case, so that the index always mirrors stored case data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+
+from gbus.dedup.config import DedupConfig
+from gbus.dedup.entry import IndexEntry
+from gbus.dedup.features import TextFeatures, analyse, from_fingerprint, split_name
+from gbus.dedup.index import ShardIndex, epoch
+from gbus.dedup.matcher import DEFAULT_WEIGHTS, PairScore, Profile, Weights, compare, terms
+from gbus.dedup.sketch import band_keys, key64, signature
+from gbus.domain.report import Report
+from gbus.domain.vocabulary import shard_of_province
+
+DECISIONS = ("replay", "link", "possible_duplicate", "new")
+# Weights of candidate sources when ranking which candidates to score: a
+# shared place name or reporter is stronger evidence than one LSH band.
+_NAME_KEY_WEIGHT = 4.0
+_NUMBER_KEY_WEIGHT = 4.0
+_REPORTER_KEY_WEIGHT = 6.0
+# A report without a ward is looked up in every ward by LSH band; its
+# numbered places are not, as "xóm 5" of one commune says nothing of another.
+_MAX_NUMBER_SCOPES = 8
+
+
+@dataclass(frozen=True, slots=True)
+class DedupDecision:
+    decision: str  # one of DECISIONS
+    case_id: str | None  # the matched case (replay, link, possible_duplicate)
+    score: float
+    matched_report_id: str | None
+    reasons: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "decision": self.decision,
+            "case_id": self.case_id,
+            "score": round(self.score, 4),
+            "matched_report_id": self.matched_report_id,
+            "reasons": list(self.reasons),
+        }
+
+
+class DedupEngine:
+    def __init__(self, shard: str, config: DedupConfig | None = None, weights: Weights = DEFAULT_WEIGHTS) -> None:
+        self.shard = shard
+        self.config = config or DedupConfig()
+        self.weights = weights
+        self.index = ShardIndex(shard, bucket_limit=self.config.max_bucket_reads)
+
+    # -- the decision ----------------------------------------------------------
+    def decide(self, report: Report, now: datetime) -> DedupDecision:
+        self._check_shard(report.province_code)
+        replay = self.index.find(
+            "request",
+            f"{report.origin_agency}\x1f{report.request_id}",
+            lambda row: True,
+        )
+        if replay is not None:
+            return DedupDecision(
+                "replay", self.index.case_id(replay), 1.0, self.index.report_ids[replay],
+                (f"same origin agency and request id as report {self.index.report_ids[replay]}",),
+            )
+        query = self._profile(report)
+        rows = self._candidate_rows(query, report, now)
+        best: tuple[PairScore, int] | None = None
+        for row in rows.tolist():
+            scored = compare(query, self.index.profile(row), self.weights)
+            if best is None or scored.score > best[0].score:
+                best = (scored, row)
+        if best is None:
+            return DedupDecision("new", None, 0.0, None, ("no candidate in the shard passed the constraints",))
+        scored, row = best
+        link_at = self.config.gop_y_link_threshold if report.kind == "gop_y" else self.config.link_threshold
+        if scored.score >= link_at:
+            decision = "link"
+        elif scored.score >= self.config.review_threshold:
+            decision = "possible_duplicate"
+        else:
+            return DedupDecision("new", None, scored.score, self.index.report_ids[row], scored.reasons)
+        return DedupDecision(decision, self.index.case_id(row), scored.score, self.index.report_ids[row], scored.reasons)
+
+    def explain(self, report: Report, report_id: str) -> PairScore | None:
+        """The full comparison of `report` with one indexed report, constraints
+        aside: for tools that show why two reports were (not) merged."""
+        row = self.index.find_report(report_id)
+        if row is None:
+            return None
+        return compare(self._profile(report), self.index.profile(row), self.weights)
+
+    # -- keeping the index in step with case data ------------------------------------
+    def add_report(self, entry: IndexEntry) -> None:
+        """Index a report placed in case `entry.case_id` (also used to rebuild
+        the index from stored entries after a restart). Re-adding a report id
+        replaces its previous entry."""
+        self._check_shard(entry.province)
+        if not entry.is_current:
+            raise ValueError(
+                f"entry {entry.report_id} has fingerprint version {entry.fingerprint_version}; "
+                "rebuild it from the stored report with IndexEntry.from_report"
+            )
+        self.remove_report(entry.report_id)
+        keys = self._keys(from_fingerprint(entry.fingerprint), entry.reporter_key, scopes=[int(entry.ward or 0)])
+        self.index.add(entry, np.concatenate([k for k, _ in keys]) if keys else np.empty(0, np.uint64))
+
+    def remove_report(self, report_id: str) -> bool:
+        """Forget a report (unmerge: the processor re-adds it with its new case)."""
+        row = self.index.find_report(report_id)
+        if row is None:
+            return False
+        self.index.kill(row)
+        self.index.maybe_compact()
+        return True
+
+    def merge_cases(self, from_case_id: str, into_case_id: str) -> int:
+        """Move every indexed report of one case into another; returns how many."""
+        cases = self.index.cases
+        source = cases.row(from_case_id, create=False)
+        if source is None or from_case_id == into_case_id:
+            return 0
+        target = cases.row(into_case_id, create=True)
+        rows = self.index.rows_of_case(source)
+        self.index.col("case")[rows] = target
+        cases.drop(source)
+        return int(rows.size)
+
+    def set_case_status(self, case_id: str, open: bool, at: datetime) -> None:
+        """Record that a case closed at `at` (it then ages out after the
+        window) or was reopened."""
+        row = self.index.cases.row(case_id, create=False)
+        if row is None:
+            return
+        self.index.cases.closed_at[row] = np.iinfo(np.int64).max if open else epoch(at)
+
+    def expire(self, now: datetime) -> int:
+        """Drop reports of cases closed longer than the window ago."""
+        return self.index.expire(epoch(now - self.config.window))
+
+    def stats(self) -> dict[str, int]:
+        return {
+            "reports": self.index.size - self.index.dead,
+            "cases": len(self.index.cases),
+            "postings": len(self.index.postings),
+        }
+
+    # -- internals ----------------------------------------------------------------
+    def _check_shard(self, province: str | None) -> None:
+        if shard_of_province(province) != self.shard:
+            raise ValueError(f"province {province!r} does not belong to shard {self.shard}")
+
+    def _keys(self, features: TextFeatures, reporter_key: str | None, *, scopes: list[int]) -> list[tuple[np.ndarray, float]]:
+        cfg = self.config
+        keys: list[tuple[np.ndarray, float]] = []
+        sig = signature(_shingles(features), cfg.lsh_bands, cfg.lsh_rows)
+        if sig is not None:
+            keys.append((band_keys(sig, cfg.lsh_bands, cfg.lsh_rows, scopes), 1.0))
+        names = [key64("name", split_name(n)[1]) for n in features.names]
+        if names:
+            keys.append((np.array(names, dtype=np.uint64), _NAME_KEY_WEIGHT))
+        if features.numbers and len(scopes) <= _MAX_NUMBER_SCOPES:
+            # "hẻm 12", "xóm 5": a numbered place means something only in its ward
+            numbers = [key64("number", f"{scope}:{n}") for scope in scopes for n in features.numbers]
+            keys.append((np.array(numbers, dtype=np.uint64), _NUMBER_KEY_WEIGHT))
+        if reporter_key:
+            keys.append((np.array([key64("reporter", reporter_key)], dtype=np.uint64), _REPORTER_KEY_WEIGHT))
+        return keys
+
+    def _profile(self, report: Report) -> Profile:
+        features = analyse(report.title, report.description, report.province_code, report.ward_code)
+        return Profile(
+            features=features,
+            ward=report.ward_code,
+            kind=report.kind,
+            category=report.category,
+            subject_agency=report.subject_agency,
+            reporter=key64("reporter", report.reporter_key) if report.reporter_key else 0,
+            submitted_at=report.submitted_at,
+        )
+
+    def _candidate_rows(self, query: Profile, report: Report, now: datetime) -> np.ndarray:
+        allowed = self._allowed_wards(report.ward_code)
+        scopes = [0] + (allowed.tolist() if allowed is not None else list(self.index.wards))
+        keys = self._keys(query.features, report.reporter_key, scopes=sorted(set(scopes)))
+        return self.index.candidates(
+            keys,
+            ward=int(report.ward_code or 0),
+            allowed_wards=allowed,
+            kind=report.kind,
+            category=report.category,
+            subject=key64("subject", report.subject_agency) if report.subject_agency else 0,
+            not_closed_before=epoch(now - self.config.window),
+            limit=self.config.max_candidates,
+        )
+
+    def _allowed_wards(self, ward: str | None) -> np.ndarray | None:
+        """Wards a report may match: its own and its configured neighbours;
+        None (any ward) when the report names no ward."""
+        if not ward:
+            return None
+        wards = {int(ward)} | {int(w) for w in self.config.neighbourhood.get(ward, ())}
+        return np.array(sorted(wards), dtype=np.int32)
+
+
+def _shingles(features: TextFeatures) -> list[str]:
+    """What MinHash sees: content words and word pairs, plus place names."""
+    return list(terms(features)) + [split_name(n)[1] for n in features.names]

@@ -1,0 +1,351 @@
+"""What a report is about, where, and which named things it mentions.
+
+Two grievances in one ward often share most words ("mưa", "ngập", "cống") and
+differ only in a street name, an alley number or a company. So the text of a
+report is split into three kinds of evidence, compared separately by the
+matcher:
+
+- topic: content words (stopwords, request formulae and addresses removed);
+- names: named places and organisations ("le thanh ton", "may phu thinh"),
+  found after a marker (đường, hẻm, chợ, công ty...) or as a capitalised run;
+- numbers: numbered places ("alley=12", "parcel=125", "group=7").
+
+Administrative addresses (phường X, quận 1) are dropped: the ward is known
+from ward_code, and citizens mix old and new names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gbus.dedup.gazetteer import admin_names, area_names, longest_admin_name, name_syllables
+from gbus.dedup.lexicon import (
+    ADMIN_MARKERS,
+    AMBIGUOUS_MARKERS,
+    BOILERPLATE,
+    GENERIC_NAME_HEADS,
+    NAME_FILLERS,
+    NAME_MARKER_KIND,
+    NAME_MARKERS,
+    NUMBER_MARKERS,
+    PERSON_MARKERS,
+    STOPWORDS,
+)
+from gbus.dedup.normalise import Token, normalise_tokens
+
+FINGERPRINT_VERSION = 1
+# Enough for the title and the first paragraph, where citizens say what and
+# where; keeps an indexed entry small however long the letter is.
+MAX_TOPIC_TOKENS = 80
+MAX_NAMES = 8
+MAX_NAME_TOKENS = 7
+
+# Accented spellings under which a folded marker really is that marker
+# ("đường" street, not "dương"; "chợ" market, not "cho" for).
+_MARKER_SPELLINGS: dict[str, frozenset[str]] = {
+    folded: frozenset(forms.split())
+    for folded, forms in {
+        "duong": "đường", "pho": "phố", "hem": "hẻm", "ngo": "ngõ", "ngach": "ngách", "kiet": "kiệt",
+        "cau": "cầu", "cho": "chợ", "song": "sông", "kenh": "kênh", "rach": "rạch", "suoi": "suối",
+        "con": "cồn", "ho": "hồ", "toa": "tòa toà", "truong": "trường", "xuong": "xưởng", "thon": "thôn",
+        "xom": "xóm", "ap": "ấp", "ban": "bản", "lang": "làng", "cang": "cảng", "so": "số", "to": "tổ",
+        "lo": "lô", "doi": "đội", "thua": "thửa", "quan": "quận", "xa": "xã", "phuong": "phường",
+        "tinh": "tỉnh", "huyen": "huyện", "ong": "ông", "ba": "bà", "chi": "chị", "co": "cô",
+        "chu": "chú", "bac": "bác", "chau": "cháu", "mo": "mỏ",
+    }.items()
+}
+# Markers whose bare folded form is a different everyday word in a text that
+# otherwise carries diacritics ("mưa to 2 tiếng": "to" is big, not tổ).
+_NEEDS_ACCENT_IN_ACCENTED_TEXT = frozenset("to so lo doi ap ban con cho cau ho toa song lang xa".split())
+# Markers after which a lower-case name may be read (no capitals in the text).
+_LOWERCASE_NAME_MARKERS = frozenset(
+    {("duong",), ("pho",), ("hem",), ("ngo",), ("ngach",), ("kiet",), ("cong", "ty"), ("nha", "may"),
+     ("xi", "nghiep"), ("benh", "vien"), ("dai", "lo"), ("quoc", "lo"), ("tinh", "lo")}
+)
+_NUMBER_MARKER_LENGTHS = sorted({len(k) for k in NUMBER_MARKERS}, reverse=True)
+_NOT_NAME = STOPWORDS | {p[0] for p in BOILERPLATE if len(p) == 1}
+
+
+@dataclass(frozen=True, slots=True)
+class TextFeatures:
+    topic: tuple[str, ...]
+    names: tuple[str, ...]  # "kind:name" in order of mention, title first; kind may be ""
+    numbers: tuple[str, ...]  # "class=value"
+
+    @property
+    def primary_name(self) -> str | None:
+        """The place or body the report is mainly about: the first name of
+        two or more words ("May mặc Phú Thịnh" beats a stray "May")."""
+        for name in self.names:
+            if " " in name:
+                return name
+        return self.names[0] if self.names else None
+
+
+def split_name(name: str) -> tuple[str, str]:
+    """"street:le loi" -> ("street", "le loi"); an unmarked name has kind ""."""
+    kind, _, text = name.partition(":")
+    return kind, text
+
+
+def to_fingerprint(features: TextFeatures) -> str:
+    """Compact, storable form: `1|topic words|name;name|class=value;...`."""
+    return "|".join(
+        (str(FINGERPRINT_VERSION), " ".join(features.topic), ";".join(features.names), ";".join(features.numbers))
+    )
+
+
+def from_fingerprint(fingerprint: str) -> TextFeatures:
+    version, topic, names, numbers = fingerprint.split("|")
+    if int(version) != FINGERPRINT_VERSION:
+        raise ValueError(f"fingerprint version {version} is not {FINGERPRINT_VERSION}")
+    return TextFeatures(
+        topic=tuple(topic.split()),
+        names=tuple(names.split(";")) if names else (),
+        numbers=tuple(numbers.split(";")) if numbers else (),
+    )
+
+
+def analyse(
+    title: str, description: str, province_code: str | None = None, ward_code: str | None = None
+) -> TextFeatures:
+    """Features of a report's text; the codes say which place names are its
+    own address (a bare "Bến Thành" in a Bến Thành report).
+
+    Title and description are read separately: an SMS title is often all
+    lower case while the body is not, and a title's last word must not run
+    into the body's first.
+    """
+    own_area = area_names(province_code, ward_code)
+    topic: list[str] = []
+    names: list[str] = []
+    numbers: list[str] = []
+    for text in (title, description):
+        extractor = _Extractor(normalise_tokens(text), own_area)
+        extractor.run()
+        topic += extractor.topic
+        names += extractor.names
+        numbers += extractor.numbers
+    return TextFeatures(
+        topic=tuple(topic[:MAX_TOPIC_TOKENS]),
+        names=_unique_names(names)[:MAX_NAMES],
+        numbers=tuple(dict.fromkeys(numbers)),
+    )
+
+
+def _unique_names(names: list[str]) -> tuple[str, ...]:
+    """One entry per name, keeping the kind when any mention had a marker."""
+    kinds: dict[str, str] = {}
+    for name in names:
+        kind, text = split_name(name)
+        if not kinds.get(text):
+            kinds[text] = kind
+    return tuple(f"{kind}:{text}" for text, kind in kinds.items())
+
+
+class _Extractor:
+    """Reads one text (a title or a description) left to right."""
+
+    def __init__(self, tokens: list[Token], own_area: frozenset[tuple[str, ...]] = frozenset()) -> None:
+        self.own_area = own_area
+        self.t = tokens
+        self.n = len(tokens)
+        accented = sum(1 for tok in tokens if tok.accented)
+        self.accented_text = accented > 0.2 * max(self.n, 1)
+        # Citizens who type names with capitals do it everywhere; in an
+        # all-lower-case message a name is only read after a clear marker.
+        self.mixed_case = any(tok.cap and not tok.start for tok in tokens)
+        self.topic: list[str] = []
+        self.names: list[str] = []
+        self.numbers: list[str] = []
+
+    def run(self) -> None:
+        i = 0
+        while i < self.n:
+            i = self._step(i)
+
+    def _step(self, i: int) -> int:
+        for step in (self._numbered_place, self._admin_address, self._named_place, self._person, self._capitalised):
+            nxt = step(i)
+            if nxt is not None:
+                return nxt
+        formula = self._match(i, BOILERPLATE)
+        if formula is not None:
+            return i + len(formula)
+        tok = self.t[i]
+        if "/" in tok.text:
+            self._slashed(tok.text)
+        if not tok.is_number and not tok.initial and len(tok.text) > 1 and tok.text not in STOPWORDS:
+            self.topic.append(tok.text)  # unmarked numbers are quantities and dates: dropped
+        return i + 1
+
+    def _slashed(self, text: str) -> None:
+        """"88/5" is house 5 in alley 88, unless it reads as a date ("14/10",
+        "05/08/2025"): its alley then tells two alleys of one street apart."""
+        parts = text.split("/")
+        if len(parts) != 2:
+            return
+        first, second = int(parts[0]), int(parts[1])
+        if (first <= 31 and 1 <= second <= 12) or (first <= 12 and second >= 1900):
+            return  # a day and a month, or a month and a year
+        self.numbers.append(f"alley={first}")
+        self.numbers.append(f"house={text}")
+
+    # -- markers -----------------------------------------------------------
+    def _marker_ok(self, tok: Token) -> bool:
+        allowed = _MARKER_SPELLINGS.get(tok.text)
+        if allowed is None:
+            return True
+        if tok.accented:
+            return tok.accented in allowed
+        return not (self.accented_text and tok.text in _NEEDS_ACCENT_IN_ACCENTED_TEXT)
+
+    def _match(self, i: int, phrases: tuple[tuple[str, ...], ...]) -> tuple[str, ...] | None:
+        first = self.t[i].text
+        for phrase in phrases:  # longest first
+            if phrase[0] == first and tuple(tok.text for tok in self.t[i : i + len(phrase)]) == phrase:
+                return phrase
+        return None
+
+    def _numbered_place(self, i: int) -> int | None:
+        for length in _NUMBER_MARKER_LENGTHS:
+            key = tuple(tok.text for tok in self.t[i : i + length])
+            cls = NUMBER_MARKERS.get(key)
+            j = i + length
+            if cls and cls != "house" and j + 1 < self.n and self.t[j].text == "so" and self.t[j + 1].is_number:
+                j += 1  # "thửa đất số 215", "tờ bản đồ số 9", "hẻm số 12"
+            if cls and j < self.n and self.t[j].is_number and (length > 1 or self._marker_ok(self.t[i])):
+                self.numbers.append(f"{cls}={self.t[j].text}")
+                if cls in ("alley", "house"):  # "hẻm 12 Nơ Trang Long": the street follows
+                    self._slashed(self.t[j].text)
+                    k, name = self._name_after(j + 1, lowercase_ok=not self.mixed_case)
+                    if name:
+                        self.names.append(f"street:{name}")
+                        return k
+                return j + 1
+        return None
+
+    def _admin_address(self, i: int) -> int | None:
+        marker = self._match(i, ADMIN_MARKERS)
+        if marker is None or (len(marker) == 1 and not self._marker_ok(self.t[i])):
+            return None
+        j = i + len(marker)
+        if j < self.n and self.t[j].is_number:  # "quận 1", "phường 12"
+            return j + 1
+        length = self._admin_name_length(j)
+        return j + length if length else j  # a bare "phường" is boilerplate
+
+    def _admin_name_length(self, j: int) -> int:
+        names = admin_names()
+        for length in range(min(longest_admin_name(), self.n - j), 0, -1):
+            if tuple(tok.text for tok in self.t[j : j + length]) in names:
+                return length
+        return 0
+
+    def _named_place(self, i: int) -> int | None:
+        marker = self._match(i, NAME_MARKERS)
+        if marker is None or (len(marker) == 1 and not self._marker_ok(self.t[i])):
+            return None
+        confirmed = bool(self.t[i].accented) or marker[0] not in AMBIGUOUS_MARKERS
+        lowercase_ok = confirmed and marker in _LOWERCASE_NAME_MARKERS and not self.mixed_case
+        j, name = self._name_after(i + len(marker), lowercase_ok=lowercase_ok)
+        if not name:
+            if len(marker) == 1:
+                return None  # "đường" without a name is just a word
+            self.topic.extend(marker)  # "bệnh viện" without a name is still a topic
+            return i + len(marker)
+        self.names.append(f"{NAME_MARKER_KIND[marker]}:{name}")
+        return j
+
+    def _person(self, i: int) -> int | None:
+        tok = self.t[i]
+        if tok.text not in PERSON_MARKERS or not self._marker_ok(tok):
+            return None
+        j = i + 1
+        if j >= self.n or not self.t[j].cap:
+            return None
+        while j < self.n and self.t[j].cap and not self.t[j].is_number and (j == i + 1 or not self.t[j].brk):
+            j += 1  # a reporter's or official's name: differs between reports
+        return j
+
+    def _capitalised(self, i: int) -> int | None:
+        tok = self.t[i]
+        if not (self.mixed_case and tok.cap) or tok.is_number:
+            return None
+        if tok.start:
+            # A capital at a sentence start proves nothing on its own: a name
+            # starts there only with a name syllable followed by a capital.
+            nxt = self.t[i + 1] if i + 1 < self.n else None
+            if (
+                nxt is None or not nxt.cap or nxt.brk or nxt.is_number
+                or tok.text not in name_syllables() or tok.text in _NOT_NAME
+            ):
+                return None
+        j, name = self._cap_run(i, after_marker=False)
+        if not name:
+            return j  # a capitalised agency or formula: neither topic nor name
+        if tuple(name.split()) in self.own_area:
+            return j  # a bare "Bến Thành" in a Bến Thành report: its address
+        self.names.append(f":{name}")
+        return j
+
+    # -- names -------------------------------------------------------------
+    def _name_after(self, j: int, *, lowercase_ok: bool) -> tuple[int, str | None]:
+        while j < self.n and self.t[j].text in NAME_FILLERS:
+            j += 1
+        if j >= self.n or self.t[j].is_number or self.t[j].brk:
+            return j, None  # "...xuống đường. Phường có biết": no name after a full stop
+        if self.t[j].cap:
+            return self._cap_run(j)
+        if not lowercase_ok:
+            return j, None
+        syllables = name_syllables()
+        known = self._admin_name_length(j)
+        if known:  # "bv dong nai bat mua...": a place name ends where the known name does
+            name = " ".join(tok.text for tok in self.t[j : j + known])
+            return j + known, None if tuple(name.split()) in self.own_area else name
+        k = j
+        while (
+            k < self.n and k - j < 3 and (k == j or not self.t[k].brk)
+            and self.t[k].text in syllables and self.t[k].text not in _NOT_NAME and not self._starts_marker(k)
+        ):
+            k += 1
+        name = self._accept(self.t[j:k])
+        if name and tuple(name.split()) in self.own_area:
+            return k, None
+        return k, name
+
+    def _starts_marker(self, k: int) -> bool:
+        key = (self.t[k].text,)
+        return key in NUMBER_MARKERS or self._match(k, NAME_MARKERS) is not None or self._match(k, ADMIN_MARKERS) is not None
+
+    def _cap_run(self, j: int, *, after_marker: bool = True) -> tuple[int, str | None]:
+        k = j
+        while (
+            k < self.n and self.t[k].cap and not self.t[k].is_number and not self.t[k].initial
+            and (k == j or not (self.t[k].brk or self._starts_admin(k))) and k - j < MAX_NAME_TOKENS
+        ):
+            k += 1
+        if k < self.n and self.t[k].initial:
+            return k + 1, None  # "Nguyễn Thị X.": a person, named differently in every report
+        run = self.t[j:k]
+        if not after_marker and len(run) == 1 and (run[0].accented or run[0].text in name_syllables()):
+            # One Vietnamese syllable without a marker ("Liên đoàn", "Điện
+            # lực") is a capitalised common word; "Pasteur" is a name.
+            return k, None
+        return k, self._accept(run)
+
+    def _starts_admin(self, k: int) -> bool:
+        """"Mong P. Bến Thành...": the address is not part of a name before it."""
+        return self._match(k, ADMIN_MARKERS) is not None and self._marker_ok(self.t[k])
+
+    @staticmethod
+    def _accept(run: list[Token]) -> str | None:
+        words = tuple(tok.text for tok in run if tok.text not in NAME_FILLERS)
+        if not words or max(len(w) for w in words) < 3:
+            return None
+        if len(words) == 1 and words[0] in _NOT_NAME:  # "Các", "Mong": a capitalised word
+            return None
+        if any(words[: len(head)] == head for head in GENERIC_NAME_HEADS):
+            return None  # "Sở Giáo dục", "Công an phường": an agency, not a place
+        return " ".join(words)

@@ -1,0 +1,75 @@
+"""Folded names of Vietnam's provinces and wards (post-July-2025), for
+recognising an administrative address inside a report's text.
+
+"phường Bến Thành", "P. Ben Thanh", "xã Diễn Châu", "TP. HCM" name the area
+the report is already filed under (ward_code), so the matcher drops them:
+otherwise two unrelated reports from one ward share a "name". Read lazily on
+first use from the `vietnam-provinces` package, never at import time.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from gbus.dedup.normalise import fold
+
+_PREFIXES = ("thanh pho ", "tinh ", "phuong ", "xa ", "dac khu ")
+_PARTS_RE = re.compile(r"\s+[-–]\s+")
+# Names citizens still use for their city; not in the post-2025 data.
+_EXTRA_NAMES = ("ho chi minh", "sai gon", "hcm")
+
+
+def _variants(name: str) -> set[str]:
+    folded = " ".join(fold(name).split())
+    for prefix in _PREFIXES:
+        if folded.startswith(prefix):
+            folded = folded[len(prefix) :]
+            break
+    names = {folded.replace("-", " ").replace("–", " ")}
+    names.update(part.strip() for part in _PARTS_RE.split(folded))
+    return {" ".join(n.split()) for n in names if n.strip()}
+
+
+@cache
+def admin_names() -> frozenset[tuple[str, ...]]:
+    """Every province and ward name, folded and split into tokens."""
+    from vietnam_provinces import Province, Ward  # data package: no I/O until asked
+
+    names: set[str] = set(_EXTRA_NAMES)
+    for province in Province.iter_all():
+        names |= _variants(province.name)
+    for ward in Ward.iter_all():
+        names |= _variants(ward.name)
+    return frozenset(tuple(n.split()) for n in names)
+
+
+@cache
+def area_names(province_code: str | None, ward_code: str | None) -> frozenset[tuple[str, ...]]:
+    """Folded names of one report's own province and ward ("ben thanh",
+    "ho chi minh"): a bare mention of them is the report's address."""
+    from vietnam_provinces import Province, Ward
+
+    names: set[str] = set()
+    for province in Province.iter_all():
+        if province_code and int(province.code) == int(province_code):
+            names |= _variants(province.name)
+            if int(province_code) == 79:
+                names |= set(_EXTRA_NAMES)
+    if ward_code:
+        for ward in Ward.iter_all():
+            if int(ward.code) == int(ward_code):
+                names |= _variants(ward.name)
+    return frozenset(tuple(n.split()) for n in names)
+
+
+@cache
+def longest_admin_name() -> int:
+    return max(len(n) for n in admin_names())
+
+
+@cache
+def name_syllables() -> frozenset[str]:
+    """Syllables that occur in place names: a lower-case word outside this set
+    (ngap, nat, tac...) cannot continue a street name typed without capitals."""
+    return frozenset(tok for name in admin_names() for tok in name)

@@ -1,0 +1,266 @@
+"""The per-shard candidate index: compact columns plus hashed postings.
+
+One index per shard (province), owned by the one processor that owns the
+shard, so it needs no locks. It must hold a year or more of a big city's
+reports (~1M) in little memory and answer "which indexed reports could be
+the same grievance as this one?" in well under a millisecond. So:
+
+- each report is a row in numpy columns (ward, kind, category, case, time,
+  hashes) plus its fingerprint bytes and id string;
+- candidate keys (LSH bands scoped by ward, place names, reporter) point to
+  row numbers through `Postings` (12 bytes a posting);
+- hard constraints (ward neighbourhood, kind, category, case window) are
+  applied to candidate rows with vectorised numpy, before any text is read.
+
+Rows are never updated in place except for their case (merges); removed or
+expired rows are flagged dead and reclaimed by `compact`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timezone
+
+import numpy as np
+
+from gbus.dedup.compat import CATEGORY_INDEX, COMPATIBLE_CATEGORIES
+from gbus.dedup.entry import IndexEntry
+from gbus.dedup.features import from_fingerprint
+from gbus.dedup.matcher import Profile
+from gbus.dedup.postings import Postings
+from gbus.dedup.sketch import key64
+from gbus.domain.vocabulary import CATEGORIES, KINDS
+
+KIND_INDEX = {k: i for i, k in enumerate(KINDS)}
+GOP_Y = KIND_INDEX["gop_y"]
+_OPEN = np.iinfo(np.int64).max  # closed_at of an open case
+_COMPAT = np.array([[b in COMPATIBLE_CATEGORIES[i] for b in CATEGORIES] for i in range(len(CATEGORIES))])
+_COLUMNS = {
+    "case": np.int32, "ward": np.int32, "kind": np.int8, "category": np.int8, "subject": np.uint64,
+    "reporter": np.uint64, "submitted": np.int64, "alive": np.bool_,
+}
+
+
+def epoch(at: datetime) -> int:
+    return int(at.timestamp())
+
+
+class CaseTable:
+    """Case ids and their open/closed state; rows are referenced by entries."""
+
+    def __init__(self) -> None:
+        self.ids: list[str | None] = []
+        self.index: dict[str, int] = {}
+        self.closed_at = np.empty(0, dtype=np.int64)
+        self.alive = np.empty(0, dtype=np.bool_)
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def row(self, case_id: str, *, create: bool) -> int | None:
+        row = self.index.get(case_id)
+        if row is None and create:
+            row = len(self.ids)
+            self.ids.append(case_id)
+            self.index[case_id] = row
+            if row >= self.alive.size:
+                grow = max(1024, self.alive.size)
+                self.closed_at = np.concatenate((self.closed_at, np.full(grow, _OPEN, dtype=np.int64)))
+                self.alive = np.concatenate((self.alive, np.zeros(grow, dtype=np.bool_)))
+            self.closed_at[row] = _OPEN
+            self.alive[row] = True
+        return row
+
+    def drop(self, row: int) -> None:
+        case_id = self.ids[row]
+        if case_id is not None:
+            del self.index[case_id]
+        self.ids[row] = None
+        self.alive[row] = False
+
+
+class ShardIndex:
+    def __init__(self, shard: str, *, bucket_limit: int = 256) -> None:
+        self.shard = shard
+        self.bucket_limit = bucket_limit
+        self.cases = CaseTable()
+        self.size = 0  # rows used, dead or alive
+        self.dead = 0
+        self._cap = 0
+        self._cols: dict[str, np.ndarray] = {name: np.empty(0, dtype=t) for name, t in _COLUMNS.items()}
+        self.report_ids: list[str | None] = []
+        self.fingerprints: list[bytes | None] = []
+        self.wards: Counter[int] = Counter()  # live rows per ward, to look up reports without a ward
+        self.postings = Postings()
+        self.postings.is_alive = lambda rows: self._cols["alive"][rows]
+        self._profiles: dict[int, Profile] = {}  # small cache of parsed candidates
+
+    # -- columns -------------------------------------------------------------
+    def col(self, name: str) -> np.ndarray:
+        return self._cols[name][: self.size]
+
+    def _grow(self) -> None:
+        new_cap = max(1024, self._cap * 2)
+        for name, arr in self._cols.items():
+            bigger = np.zeros(new_cap, dtype=arr.dtype)
+            bigger[: self._cap] = arr
+            self._cols[name] = bigger
+        self._cap = new_cap
+
+    # -- adding and removing ---------------------------------------------------
+    def add(self, entry: IndexEntry, keys: np.ndarray) -> int:
+        if self.size == self._cap:
+            self._grow()
+        row = self.size
+        self.size += 1
+        c = self._cols
+        c["case"][row] = self.cases.row(entry.case_id, create=True)
+        c["ward"][row] = int(entry.ward) if entry.ward else 0
+        c["kind"][row] = KIND_INDEX[entry.kind]
+        c["category"][row] = CATEGORY_INDEX[entry.category]
+        c["subject"][row] = key64("subject", entry.subject_agency) if entry.subject_agency else 0
+        c["reporter"][row] = key64("reporter", entry.reporter_key) if entry.reporter_key else 0
+        c["submitted"][row] = epoch(entry.submitted_at)
+        c["alive"][row] = True
+        self.report_ids.append(entry.report_id)
+        self.fingerprints.append(entry.fingerprint.encode("ascii", "replace"))
+        self.wards[int(c["ward"][row])] += 1
+        identity = np.array(
+            [key64("report", entry.report_id), key64("request", f"{entry.origin_agency}\x1f{entry.request_id}")],
+            dtype=np.uint64,
+        )
+        self.postings.add(np.concatenate((identity, keys)), row)
+        return row
+
+    def kill(self, row: int) -> None:
+        if not self._cols["alive"][row]:
+            return
+        self._cols["alive"][row] = False
+        self.dead += 1
+        ward = int(self._cols["ward"][row])
+        self.wards[ward] -= 1
+        if not self.wards[ward]:
+            del self.wards[ward]
+        self.fingerprints[row] = None
+        self._profiles.pop(row, None)
+
+    def find(self, namespace: str, value: str, check) -> int | None:
+        """The newest live row under an exact key, verified by `check(row)`
+        (a 64-bit hash collision must never make two reports one)."""
+        rows = self.postings.lookup(np.array([key64(namespace, value)], dtype=np.uint64), self.bucket_limit)
+        alive = self._cols["alive"]
+        for row in sorted(rows.tolist(), reverse=True):
+            if alive[row] and check(row):
+                return row
+        return None
+
+    def find_report(self, report_id: str) -> int | None:
+        return self.find("report", report_id, lambda row: self.report_ids[row] == report_id)
+
+    # -- reading -----------------------------------------------------------------
+    def case_id(self, row: int) -> str:
+        case_id = self.cases.ids[int(self._cols["case"][row])]
+        assert case_id is not None, "a live row always belongs to a live case"
+        return case_id
+
+    def profile(self, row: int) -> Profile:
+        cached = self._profiles.get(row)
+        if cached is not None:
+            return cached
+        c = self._cols
+        ward = int(c["ward"][row])
+        fingerprint = self.fingerprints[row]
+        assert fingerprint is not None
+        profile = Profile(
+            features=from_fingerprint(fingerprint.decode("ascii")),
+            ward=f"{ward:05d}" if ward else None,
+            kind=KINDS[int(c["kind"][row])],
+            category=CATEGORIES[int(c["category"][row])],
+            subject_agency=None,  # only its hash is kept; compared in `candidates`
+            reporter=int(c["reporter"][row]),
+            submitted_at=datetime.fromtimestamp(int(c["submitted"][row]), tz=timezone.utc),
+        )
+        if len(self._profiles) >= 8192:
+            self._profiles.pop(next(iter(self._profiles)))
+        self._profiles[row] = profile
+        return profile
+
+    def candidates(
+        self,
+        weighted_keys: list[tuple[np.ndarray, float]],
+        *,
+        ward: int,
+        allowed_wards: np.ndarray | None,
+        kind: str,
+        category: str,
+        subject: int,
+        not_closed_before: int,
+        limit: int,
+    ) -> np.ndarray:
+        """Rows sharing keys with the query that pass every hard constraint,
+        best first (most shared keys; then newest), at most `limit`."""
+        found = [(self.postings.lookup(keys, self.bucket_limit), w) for keys, w in weighted_keys if keys.size]
+        found = [(rows, w) for rows, w in found if rows.size]
+        if not found:
+            return np.empty(0, dtype=np.int64)
+        rows = np.concatenate([r for r, _ in found]).astype(np.int64)
+        weights = np.concatenate([np.full(r.size, w) for r, w in found])
+        rows, inverse = np.unique(rows, return_inverse=True)
+        hits = np.bincount(inverse, weights=weights)
+        c = self._cols
+        keep = c["alive"][rows]
+        if allowed_wards is not None:
+            row_wards = c["ward"][rows]
+            keep &= (row_wards == 0) | np.isin(row_wards, allowed_wards)
+        keep &= _COMPAT[CATEGORY_INDEX[category]][c["category"][rows]]
+        is_gop_y = c["kind"][rows] == GOP_Y
+        if kind == "gop_y":
+            keep &= is_gop_y & (c["subject"][rows] == np.uint64(subject)) & (subject != 0)
+        else:
+            keep &= ~is_gop_y
+        case_rows = c["case"][rows]
+        keep &= self.cases.closed_at[case_rows] >= not_closed_before
+        rows, hits = rows[keep], hits[keep]
+        order = np.lexsort((-rows, -hits))[:limit]
+        return rows[order]
+
+    # -- cases ---------------------------------------------------------------------
+    def rows_of_case(self, case_row: int) -> np.ndarray:
+        c = self._cols
+        return np.flatnonzero((c["case"][: self.size] == case_row) & c["alive"][: self.size])
+
+    def expire(self, cutoff: int) -> int:
+        """Kill every row of a case closed before `cutoff`; returns rows killed."""
+        c = self._cols
+        expired_cases = self.cases.alive & (self.cases.closed_at < cutoff)
+        if not expired_cases.any():
+            return 0
+        rows = np.flatnonzero(c["alive"][: self.size] & expired_cases[c["case"][: self.size]])
+        for row in rows.tolist():
+            self.kill(row)
+        for case_row in np.flatnonzero(expired_cases).tolist():
+            self.cases.drop(case_row)
+        self.maybe_compact()
+        return int(rows.size)
+
+    # -- memory ----------------------------------------------------------------------
+    def maybe_compact(self) -> None:
+        if self.dead > 1024 and self.dead * 4 > self.size:
+            self.compact()
+
+    def compact(self) -> None:
+        """Drop dead rows and renumber the live ones (and their postings)."""
+        alive = self._cols["alive"][: self.size]
+        mapping = np.where(alive, np.cumsum(alive) - 1, -1).astype(np.int64)
+        live = np.flatnonzero(alive)
+        for name, arr in self._cols.items():
+            kept = arr[live]
+            self._cols[name] = np.zeros(max(1024, kept.size * 2), dtype=arr.dtype)
+            self._cols[name][: kept.size] = kept
+        self._cap = self._cols["alive"].size
+        self.report_ids = [self.report_ids[i] for i in live.tolist()]
+        self.fingerprints = [self.fingerprints[i] for i in live.tolist()]
+        self.size = int(live.size)
+        self.dead = 0
+        self._profiles.clear()
+        self.postings.renumber(mapping)

@@ -1,0 +1,132 @@
+"""A compact multimap from 64-bit keys to entry numbers.
+
+The candidate index needs ~25 postings per indexed report (LSH bands, names,
+reporter, request id) for up to millions of reports per shard. Python dicts
+of sets (as in datasketch's MinHashLSH) cost ~100 bytes a posting; here a
+posting is 12 bytes in sorted numpy runs, log-structured like an LSM tree:
+
+- new postings go to a small in-memory table (a dict of lists);
+- when it fills, it is sorted into a run; runs of similar size are merged,
+  so there are O(log n) runs and each posting is rewritten O(log n) times;
+- a lookup is one vectorised binary search per run.
+
+Deleted entries are filtered out by the caller and dropped from runs as they
+merge; `renumber` rewrites entry numbers when the owner compacts its table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+_KEY = np.uint64
+_VAL = np.int32
+
+
+class _Run:
+    __slots__ = ("keys", "vals")
+
+    def __init__(self, keys: np.ndarray, vals: np.ndarray) -> None:
+        self.keys = keys
+        self.vals = vals
+
+    @property
+    def size(self) -> int:
+        return int(self.keys.size)
+
+
+def _sorted_run(keys: np.ndarray, vals: np.ndarray) -> _Run:
+    # Sorted by key, then value: within a key the newest entries come last.
+    order = np.lexsort((vals, keys))
+    return _Run(keys[order], vals[order])
+
+
+class Postings:
+    def __init__(self, memtable_limit: int = 16_384) -> None:
+        self._memtable: dict[int, list[int]] = {}
+        self._mem_count = 0
+        self._memtable_limit = memtable_limit
+        self._runs: list[_Run] = []
+        # Tells which entry numbers are still alive; used when runs merge.
+        self.is_alive: Callable[[np.ndarray], np.ndarray] | None = None
+
+    def __len__(self) -> int:
+        return self._mem_count + sum(run.size for run in self._runs)
+
+    @property
+    def nbytes(self) -> int:
+        runs = sum(run.keys.nbytes + run.vals.nbytes for run in self._runs)
+        # dict slot + int key + list + int item, roughly, for the small table
+        return runs + self._mem_count * 120
+
+    def add(self, keys: np.ndarray, value: int) -> None:
+        for key in keys.tolist():
+            bucket = self._memtable.get(key)
+            if bucket is None:
+                self._memtable[key] = [value]
+            else:
+                bucket.append(value)
+        self._mem_count += len(keys)
+        if self._mem_count >= self._memtable_limit:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self._mem_count:
+            return
+        keys = np.fromiter(
+            (k for k, vs in self._memtable.items() for _ in vs), dtype=_KEY, count=self._mem_count
+        )
+        vals = np.fromiter((v for vs in self._memtable.values() for v in vs), dtype=_VAL, count=self._mem_count)
+        self._memtable.clear()
+        self._mem_count = 0
+        self._runs.append(_sorted_run(keys, vals))
+        while len(self._runs) >= 2 and self._runs[-2].size <= 2 * self._runs[-1].size:
+            newer = self._runs.pop()
+            older = self._runs.pop()
+            self._runs.append(self._merge(older, newer))
+
+    def _merge(self, older: _Run, newer: _Run) -> _Run:
+        keys = np.concatenate((older.keys, newer.keys))
+        vals = np.concatenate((older.vals, newer.vals))
+        if self.is_alive is not None:
+            keep = self.is_alive(vals)
+            keys, vals = keys[keep], vals[keep]
+        return _sorted_run(keys, vals)
+
+    def lookup(self, keys: np.ndarray, limit: int) -> np.ndarray:
+        """Entry numbers under any of `keys`, at most the newest `limit` of
+        each key per run (a huge bucket is a common word, not evidence)."""
+        found: list[np.ndarray] = []
+        mem = self._memtable
+        if mem:
+            for key in keys.tolist():
+                bucket = mem.get(key)
+                if bucket:
+                    found.append(np.asarray(bucket[-limit:], dtype=_VAL))
+        for run in self._runs:
+            lo = np.searchsorted(run.keys, keys, side="left")
+            hi = np.searchsorted(run.keys, keys, side="right")
+            hit = hi > lo
+            if not hit.any():
+                continue
+            for start, stop in zip(np.maximum(lo[hit], hi[hit] - limit).tolist(), hi[hit].tolist()):
+                found.append(run.vals[start:stop])
+        if not found:
+            return np.empty(0, dtype=_VAL)
+        return np.concatenate(found)
+
+    def renumber(self, mapping: np.ndarray) -> None:
+        """Apply `mapping[old] -> new` (-1 = dropped) to every posting."""
+        self.flush()
+        runs = self._runs
+        self._runs = []
+        for run in runs:
+            new_vals = mapping[run.vals]
+            keep = new_vals >= 0
+            self._runs.append(_sorted_run(run.keys[keep], new_vals[keep].astype(_VAL)))
+        # One run per merge level is not needed after a full rewrite.
+        while len(self._runs) >= 2:
+            newer = self._runs.pop()
+            older = self._runs.pop()
+            self._runs.append(_sorted_run(np.concatenate((older.keys, newer.keys)), np.concatenate((older.vals, newer.vals))))
