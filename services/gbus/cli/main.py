@@ -20,6 +20,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "gbus.cli.route_cmd",
     "gbus.cli.dedup_cmd",
     "gbus.cli.pki_cmd",
+    "gbus.cli.processor_cmd",
+    "gbus.cli.topics_cmd",
 )
 
 

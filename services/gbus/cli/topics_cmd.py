@@ -1,0 +1,68 @@
+"""`gbus topics create`: create every topic of the bus (idempotent).
+
+    gbus topics create [--config FILE] [--bootstrap HOST:PORT] [--prefix gbus.] [--partitions 35]
+                       [--replication-factor N] [--min-insync N]
+
+Prints the name of each topic it created, one per line (none if all existed).
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from gbus.cli.common import EXIT_OK, EXIT_USAGE, CliError
+
+
+def register(subparsers: Any) -> None:
+    topics = subparsers.add_parser("topics", help="create the bus's Kafka topics")
+    sub = topics.add_subparsers(dest="topics_command", metavar="ACTION", required=True)
+    create = sub.add_parser(
+        "create",
+        help="create every topic that does not exist yet",
+        description=(
+            "Create reports, commands, case-events, case-state, command-results, dead-letters and one "
+            "node.<area> topic per node area, with their retention and compaction settings. "
+            "Existing topics are left as they are."
+        ),
+    )
+    create.add_argument("--config", help="TOML settings file")
+    create.add_argument("--bootstrap", help="Kafka bootstrap servers, HOST:PORT[,HOST:PORT]")
+    create.add_argument("--prefix", help="topic name prefix (default: kafka.topic_prefix, 'gbus.')")
+    create.add_argument("--partitions", type=int, help="partitions of the shard topics (default: kafka.partitions, 35)")
+    create.add_argument("--replication-factor", type=int, help="replicas per partition (default: kafka.replication_factor)")
+    create.add_argument("--min-insync", type=int, help="min.insync.replicas of every topic (e.g. 2 on three brokers)")
+    create.set_defaults(func=_create)
+
+
+def _create(args: argparse.Namespace) -> int:
+    from kafka.errors import KafkaError
+
+    from gbus.config import ConfigError, load_settings
+    from gbus.kafka_io.admin import ensure_topics
+    from gbus.observability.logging import configure_logging
+    from gbus.topics import Topics, topic_specs
+
+    try:
+        settings = load_settings(args.config)
+    except ConfigError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from exc
+    if args.partitions is not None and args.partitions < 1:
+        raise CliError("--partitions must be at least 1", EXIT_USAGE)
+    overrides = {
+        "bootstrap_servers": args.bootstrap,
+        "topic_prefix": args.prefix,
+        "partitions": args.partitions,
+        "replication_factor": args.replication_factor,
+    }
+    settings = settings.replace("kafka", **{k: v for k, v in overrides.items() if v is not None})
+    configure_logging(settings.logging.level, settings.logging.format, process="topics")  # stderr: stdout is results
+    kafka = settings.kafka
+    specs = topic_specs(Topics(prefix=kafka.topic_prefix, partitions=kafka.partitions), min_insync=args.min_insync)
+    try:
+        created = ensure_topics(kafka, specs)
+    except KafkaError as exc:
+        raise CliError(f"cannot create topics on {kafka.bootstrap_servers}: {type(exc).__name__}: {exc}") from exc
+    for name in created:
+        print(name)
+    return EXIT_OK

@@ -1,0 +1,100 @@
+"""Wiring: Settings -> a ready-to-start CaseProcessor. The only place that builds clients."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from kafka.coordinator.assignors.range import RangePartitionAssignor
+
+from gbus.cases.commands import CommandHandler
+from gbus.codec import AvroCodec
+from gbus.config import Settings
+from gbus.kafka_io.clients import make_consumer, make_producer
+from gbus.observability.metrics import Metrics
+from gbus.processor.dedup_port import DedupAdapter, IndexKeeper
+from gbus.processor.handlers import RecordHandler
+from gbus.processor.loop import CaseProcessor, utc_now
+from gbus.processor.outputs import Outputs
+from gbus.processor.store import CaseStore
+from gbus.processor.transactions import TransactionalProducer
+from gbus.topics import Topics, node_areas
+from gbus.wire.avro_records import state_from_snapshot
+
+
+def default_instance_id() -> str:
+    """Stable across restarts of the same host, so a restart fences its own predecessor."""
+    return socket.gethostname().split(".", 1)[0] or "processor"
+
+
+def transactional_id(group_id: str, instance_id: str) -> str:
+    return f"{group_id}-{instance_id}"
+
+
+def build_processor(
+    settings: Settings,
+    *,
+    metrics: Metrics | None = None,
+    dedup: DedupAdapter | None = None,
+    in_memory: bool = False,
+    clock: Callable[[], datetime] = utc_now,
+    router: object | None = None,
+) -> CaseProcessor:
+    kafka, conf = settings.kafka, settings.processor
+    group_id = conf.group_id
+    instance_id = conf.instance_id or default_instance_id()
+    topics = Topics(prefix=kafka.topic_prefix, partitions=kafka.partitions)
+    codec = AvroCodec()
+    if router is None:
+        from gbus.routing import Router
+
+        router = Router.default()
+    directory = router.directory  # type: ignore[attr-defined]
+    if dedup is None:
+        from gbus.processor.dedup_bridge import default_adapter
+
+        dedup = default_adapter(settings)
+    areas = frozenset(node_areas())
+    outputs = Outputs(codec, topics, areas)
+    index = IndexKeeper(dedup)
+    handler = RecordHandler(
+        outputs=outputs,
+        router=router,  # type: ignore[arg-type]
+        commands=CommandHandler(router, directory),  # type: ignore[arg-type]
+        index=index,
+        known_areas=areas,
+    )
+    path: str | Path = ":memory:" if in_memory else Path(conf.data_dir) / f"{instance_id}.sqlite3"
+    store = CaseStore(path, decode_state=lambda blob: state_from_snapshot(codec.decode(blob)))
+    # A fresh process owns nothing yet; whatever a previous run left is rebuilt on assignment.
+    store.drop_all()
+    client_id = f"processor-{instance_id}"
+    txn_id = transactional_id(group_id, instance_id)
+    producer = TransactionalProducer(
+        lambda: make_producer(kafka, client_id, transactional_id=txn_id),
+        timeout_s=max(10.0, kafka.request_timeout_ms / 1000),
+    )
+
+    def consumer():  # type: ignore[no-untyped-def]
+        # Range assignment gives reports-p and commands-p to the same member (same
+        # partition counts, same subscription): one writer per shard depends on it.
+        return make_consumer(
+            kafka, client_id, group_id=group_id, partition_assignment_strategy=(RangePartitionAssignor,)
+        )
+
+    return CaseProcessor(
+        kafka=kafka,
+        topics=topics,
+        group_id=group_id,
+        instance_id=instance_id,
+        make_consumer=consumer,
+        producer=producer,
+        store=store,
+        handler=handler,
+        outputs=outputs,
+        index=index,
+        metrics=metrics or Metrics(),
+        clock=clock,
+    )

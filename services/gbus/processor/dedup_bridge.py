@@ -1,0 +1,31 @@
+"""The real duplicate engine (gbus.dedup, issue 4) behind the processor's dedup port."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gbus.cases.case_routing import as_report
+from gbus.dedup.config import DedupConfig
+from gbus.dedup.engine import DedupEngine
+from gbus.dedup.entry import IndexEntry
+from gbus.domain.case import CaseReport, CaseState
+from gbus.domain.report import Report
+
+
+class EngineAdapter:
+    def __init__(self, config: DedupConfig | None = None) -> None:
+        self.config = config or DedupConfig()
+
+    def new_engine(self, shard: str) -> DedupEngine:
+        return DedupEngine(shard, self.config)
+
+    def entry(self, report: CaseReport, case: CaseState) -> IndexEntry:
+        return IndexEntry.from_report(as_report(report), case.case_id)
+
+    def query(self, report: CaseReport) -> Report:
+        return as_report(report)
+
+
+def default_adapter(settings: Any = None) -> EngineAdapter:
+    """The engine with its measured default thresholds (docs/dedup.md)."""
+    return EngineAdapter()

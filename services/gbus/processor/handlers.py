@@ -1,0 +1,225 @@
+"""One input record -> its effects. No Kafka here: the loop sends and commits.
+
+A report is decoded, checked against its partition, looked up (a replay is a
+no-op), given to the duplicate index and then opened as a case or linked into
+one. A command is decoded and given to the case command handler; the caller
+always gets an answer, also when the command is refused.
+
+Anything raised from `handle` means "this record cannot be processed": the
+loop dead-letters it and moves on. Effects are computed completely (events and
+snapshots encoded) before anything is staged, so a record that fails half way
+leaves no trace.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from gbus import errors
+from gbus.api.error_mapping import code_name_of
+from gbus.cases.commands import CaseCommand, CommandHandler
+from gbus.cases.intake_decisions import link_report, open_case
+from gbus.cases.ports import RouterPort
+from gbus.domain import events as ev
+from gbus.domain.case import CaseState, shard_of_case
+from gbus.domain.vocabulary import shard_of_province
+from gbus.observability.logging import get_logger
+from gbus.processor.dedup_port import Decision, IndexKeeper
+from gbus.processor.outputs import COMMAND, REPORT, OutRecord, Outputs
+from gbus.processor.staging import StagedChange
+from gbus.wire.avro_records import case_report_from_record, command_from_record
+
+_log = get_logger("gbus.processor")
+
+# (metric attribute on Metrics, labels): counted only once the batch committed.
+Count = tuple[str, dict[str, str]]
+
+
+class MisroutedRecordError(Exception):
+    """The record sits in a partition that does not own its shard: processing
+    it here would make two writers of one shard."""
+
+
+class NoReplyAddressError(Exception):
+    """A command whose reply_to names no node area: nobody could get the answer."""
+
+
+@dataclass(frozen=True, slots=True)
+class InputRecord:
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+
+
+@dataclass(slots=True)
+class Effects:
+    changes: list[StagedChange] = field(default_factory=list)
+    answers: list[OutRecord] = field(default_factory=list)
+    counts: list[Count] = field(default_factory=list)
+    # Set when the record failed but was still answered (a command hit a bug).
+    failure: tuple[str, str] | None = None
+
+
+class RecordHandler:
+    def __init__(
+        self,
+        *,
+        outputs: Outputs,
+        router: RouterPort,
+        commands: CommandHandler,
+        index: IndexKeeper,
+        known_areas: frozenset[str],
+    ) -> None:
+        self._out = outputs
+        self._codec = outputs.codec
+        self._topics = outputs.topics
+        self._router = router
+        self._commands = commands
+        self._index = index
+        self._areas = known_areas
+
+    def handle(self, rec: InputRecord, view: Any, now: datetime) -> Effects:
+        if rec.topic == self._topics.reports:
+            return self.handle_report(rec, view, now)
+        if rec.topic == self._topics.commands:
+            return self.handle_command(rec, view, now)
+        raise ValueError(f"not an input topic of the processor: {rec.topic}")
+
+    # -- reports ----------------------------------------------------------------
+
+    def handle_report(self, rec: InputRecord, view: Any, now: datetime) -> Effects:
+        data = self._codec.decode(rec.value, expected=REPORT)  # type: ignore[arg-type]
+        report = case_report_from_record(data)
+        shard = self._check_partition(shard_of_province(report.province_code), rec, what="report")
+        if data["shard"] != shard:
+            raise MisroutedRecordError(f"report says shard {data['shard']}, its province says {shard}")
+        log = _log.bind(report_id=report.report_id, shard=shard)
+        holder = view.case_of_report(report.report_id)
+        if holder is not None:
+            log.debug("report_replayed", case_id=holder)
+            return Effects(counts=[("dedup_decisions", {"decision": "replay"})])
+        decision = self._index.decide(shard, report, now)
+        target = self._link_target(decision, view)
+        if target is not None:
+            after, events = link_report(
+                self._router, target, report, now=now, score=decision.score,
+                matched_report_id=decision.matched_report_id, reason=decision.reason,
+            )  # fmt: skip
+            before: CaseState | None = target
+            band = "link"
+        else:
+            band = "new" if decision.decision in ("new", "replay", "link") else "possible_duplicate"
+            after, events = open_case(
+                self._router, report, now=now, score=decision.score,
+                possible_duplicate_of=decision.case_id if band == "possible_duplicate" else None,
+            )  # fmt: skip
+            before = None
+        log.debug("report_decided", case_id=after.case_id, decision=band, score=decision.score)
+        effects = Effects(counts=[("dedup_decisions", {"decision": band})])
+        effects.changes.append(self._staged(before, after, events))
+        effects.counts.extend(_event_counts(events))
+        return effects
+
+    def _link_target(self, decision: Decision, view: Any) -> CaseState | None:
+        """The case to link into: the engine's choice, followed through merges."""
+        if decision.decision != "link" or not decision.case_id:
+            return None
+        case = view.case(decision.case_id)
+        hops = 0
+        while case is not None and case.merged_into and hops < 16:
+            case, hops = view.case(case.merged_into), hops + 1
+        return case
+
+    # -- commands ---------------------------------------------------------------
+
+    def handle_command(self, rec: InputRecord, view: Any, now: datetime) -> Effects:
+        data = self._codec.decode(rec.value, expected=COMMAND)  # type: ignore[arg-type]
+        reply_to = data["reply_to"]
+        if reply_to not in self._areas:
+            raise NoReplyAddressError(f"reply_to {reply_to!r} is not a node area")
+        case_id = data["case_id"]
+        log = _log.bind(case_id=case_id, request_id=data["request_id"], actor=data["actor"])
+
+        def answer(code: str, message: str = "", version: int = 0, new_case_id: str | None = None) -> OutRecord:
+            return self._out.command_result(
+                command_id=data["command_id"], request_id=data["request_id"], case_id=case_id,
+                reply_to=reply_to, code=code, message=message, case_version=version,
+                new_case_id=new_case_id, now=now,
+            )  # fmt: skip
+
+        try:
+            command = command_from_record(data)
+        except ValueError as exc:
+            log.info("command_unsupported", reason=str(exc))
+            return Effects(answers=[answer("UNIMPLEMENTED", str(exc))],
+                           counts=[("commands_rejected", {"reason": "UNIMPLEMENTED"})])  # fmt: skip
+        kind = type(command.body).__name__
+        try:
+            self._check_partition(shard_of_case(case_id), rec, what="command")
+        except MisroutedRecordError as exc:
+            return Effects(answers=[answer("INVALID_ARGUMENT", str(exc))],
+                           counts=[("commands_rejected", {"reason": "INVALID_ARGUMENT"})])  # fmt: skip
+        try:
+            outcome = self._commands.handle(command, view.case, now)
+        except errors.BusError as exc:
+            code = code_name_of(exc)
+            visible = code != "NOT_FOUND"
+            current = view.case(case_id) if visible else None
+            log.info("command_rejected", command=kind, code=code, reason=exc.message)
+            return Effects(answers=[answer(code, exc.message, current.version if current else 0)],
+                           counts=[("commands_rejected", {"reason": code})])  # fmt: skip
+        except Exception as exc:  # a bug: answer the caller, dead-letter the command
+            log.exception("command_failed", command=kind)
+            return Effects(
+                answers=[answer("INTERNAL", f"internal error processing command {data['command_id']}")],
+                counts=[("commands_rejected", {"reason": "INTERNAL"})],
+                failure=(type(exc).__name__, f"{type(exc).__name__}: {exc}"),
+            )
+        effects = Effects()
+        for change in outcome.changes:
+            effects.changes.append(self._staged(change.before, change.after, change.events))
+            effects.counts.extend(_event_counts(change.events))
+        version = outcome.case.version if outcome.case else 0
+        effects.answers.append(answer("OK", "already applied" if outcome.replayed else "", version, outcome.new_case_id))
+        if not outcome.replayed:
+            effects.counts.append(("commands_applied", {"command": kind}))
+        log.info("command_applied", command=kind, version=version, replayed=outcome.replayed)
+        return effects
+
+    # -- shared -----------------------------------------------------------------
+
+    def _check_partition(self, shard: str, rec: InputRecord, *, what: str) -> str:
+        try:
+            expected = self._topics.partition_of_shard(shard)
+        except ValueError:
+            raise MisroutedRecordError(f"{what} names unknown shard {shard!r}") from None
+        if expected != rec.partition:
+            raise MisroutedRecordError(
+                f"{what} of shard {shard} is in partition {rec.partition}; shard {shard} is partition {expected}"
+            )
+        return shard
+
+    def _staged(self, before: CaseState | None, after: CaseState, events: tuple[ev.CaseEvent, ...]) -> StagedChange:
+        return StagedChange(
+            before=before,
+            after=after,
+            events=tuple(events),
+            encoded_events=self._out.encode_events(tuple(events)),
+            snapshot=self._out.encode_snapshot(after),
+        )
+
+
+def _event_counts(events: tuple[ev.CaseEvent, ...]) -> list[Count]:
+    counts: list[Count] = []
+    for e in events:
+        body = e.body
+        if isinstance(body, ev.CaseRouted):
+            counts.append(("routing_decisions", {"rule": body.rule}))
+        elif isinstance(body, ev.StatusChanged):
+            counts.append(("status_transitions", {"from_status": body.from_status, "to_status": body.to_status}))
+    return counts
+

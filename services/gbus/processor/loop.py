@@ -1,0 +1,342 @@
+"""consume -> process -> produce, one Kafka transaction per polled batch.
+
+    poll -> settle the assignment (restore new partitions, drop revoked ones)
+         -> begin -> for each record: effects -> stage -> send
+         -> send each touched case's events, snapshot and node copies
+         -> send_offsets_to_transaction -> commit -> apply to the store
+
+A record that cannot be processed is dead-lettered inside the same
+transaction and its partition moves on. A transaction that fails is aborted,
+its staged changes dropped, the duplicate index of the shards it touched
+rebuilt from committed state, and the consumer rewound to the batch's first
+records, so the same batch is tried again. Rebalance callbacks run on
+kafka-python's IO thread, so they only take notes; the main thread acts on
+them between polls, before any record of a new partition is processed.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import Any
+
+from kafka import KafkaConsumer, TopicPartition
+from kafka.consumer.subscription_state import ConsumerRebalanceListener
+from kafka.errors import IllegalStateError
+from kafka.structs import OffsetAndMetadata
+
+from gbus.codec import CodecError
+from gbus.config import KafkaSettings
+from gbus.observability.logging import get_logger
+from gbus.observability.metrics import Metrics
+from gbus.processor.dedup_port import IndexKeeper
+from gbus.processor.handlers import Effects, InputRecord, RecordHandler
+from gbus.processor.outputs import Outputs
+from gbus.processor.restore import read_partitions
+from gbus.processor.staging import Staging
+from gbus.processor.store import CaseStore
+from gbus.processor.transactions import TransactionalProducer, TxnFailure, classify
+from gbus.topics import Topics
+
+_log = get_logger("gbus.processor")
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class _RebalanceNotes(ConsumerRebalanceListener):
+    """Taken on kafka-python's IO thread, acted on by the main thread."""
+
+    def __init__(self, generation: Callable[[], int]) -> None:
+        self._generation = generation
+        self._lock = threading.Lock()
+        self._notes: list[tuple[str, set[int], int]] = []
+
+    def _note(self, kind: str, tps: Any) -> None:
+        with self._lock:
+            self._notes.append((kind, {tp.partition for tp in tps}, self._generation()))
+
+    def on_partitions_revoked(self, revoked: Any) -> None:
+        self._note("revoked", revoked)
+
+    def on_partitions_lost(self, lost: Any) -> None:
+        self._note("lost", lost)
+
+    def on_partitions_assigned(self, assigned: Any) -> None:
+        self._note("assigned", assigned)
+
+    def take(self) -> list[tuple[str, set[int], int]]:
+        with self._lock:
+            notes, self._notes = self._notes, []
+        return notes
+
+
+class CaseProcessor:
+    def __init__(
+        self,
+        *,
+        kafka: KafkaSettings,
+        topics: Topics,
+        group_id: str,
+        instance_id: str,
+        make_consumer: Callable[[], KafkaConsumer],
+        producer: TransactionalProducer,
+        store: CaseStore,
+        handler: RecordHandler,
+        outputs: Outputs,
+        index: IndexKeeper,
+        metrics: Metrics,
+        clock: Callable[[], datetime] = utc_now,
+        max_batch: int = 500,
+        restore_settle_s: float = 5.0,
+        lag_interval_s: float = 5.0,
+    ) -> None:
+        self.kafka, self.topics, self.group_id, self.instance_id = kafka, topics, group_id, instance_id
+        self._make_consumer = make_consumer
+        self._txn = producer
+        self._store, self._handler, self._outputs, self._index = store, handler, outputs, index
+        self._metrics, self._clock = metrics, clock
+        self._max_batch, self._settle_s, self._lag_every = max_batch, restore_settle_s, lag_interval_s
+        self._consumer: KafkaConsumer | None = None
+        self._notes = _RebalanceNotes(self._generation)
+        self._ready: set[int] = set()  # partitions restored and being processed
+        self._held: tuple[set[int], int] | None = None  # revoked, kept until the next assignment
+        self._next_lag = 0.0
+        self.consumer_name = f"{group_id}/{instance_id}"
+        self._log = _log.bind(processor=self.consumer_name)
+
+    # -- lifecycle ------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._txn.start()
+        self._consumer = self._make_consumer()
+        self._consumer.subscribe([self.topics.reports, self.topics.commands], listener=self._notes)
+        self._log.info("processor_started", topics=[self.topics.reports, self.topics.commands])
+
+    def run(self, stop: threading.Event, poll_timeout_ms: int = 500) -> None:
+        while not stop.is_set():
+            self.poll_once(poll_timeout_ms)
+
+    def close(self) -> None:
+        self._txn.close()
+        if self._consumer is not None:
+            self._consumer.close()
+            self._consumer = None
+        self._store.close()
+        self._log.info("processor_stopped")
+
+    @property
+    def ready_partitions(self) -> frozenset[int]:
+        return frozenset(self._ready)
+
+    # -- one round ----------------------------------------------------------------
+
+    def poll_once(self, timeout_ms: int = 500) -> int:
+        consumer = self._require()
+        polled = consumer.poll(timeout_ms=timeout_ms, max_records=self._max_batch)
+        self._settle_assignment()
+        batch: list[Any] = []
+        for tp, records in polled.items():
+            if tp.partition in self._ready:
+                batch.extend(records)
+            elif records:
+                self._rewind(tp, records[0].offset)  # not ours (yet): read it again once it is
+        processed = self._process(batch) if batch else 0
+        self._maybe_report_lag()
+        return processed
+
+    def _process(self, records: list[Any]) -> int:
+        consumer = self._require()
+        staging = Staging(self._store)
+        counts: list[tuple[str, dict[str, str]]] = []
+        firsts: dict[TopicPartition, int] = {}
+        lasts: dict[TopicPartition, int] = {}
+        for r in records:
+            tp = TopicPartition(r.topic, r.partition)
+            firsts.setdefault(tp, r.offset)
+            lasts[tp] = r.offset
+        try:
+            self._txn.begin()
+            for r in records:
+                now = self._clock()
+                rec = InputRecord(r.topic, r.partition, r.offset, r.key, r.value)
+                effects = self._effects(rec, staging, now)
+                if effects.failure is not None:
+                    self._send(self._dead_letter(rec, *effects.failure, now))
+                    counts.append(("dead_letters", {"source_topic": rec.topic, "error_type": effects.failure[0]}))
+                if effects.changes:
+                    staging.stage(effects.changes)
+                    self._sync_index(effects, staging)
+                for answer in effects.answers:
+                    self._send(answer)
+                counts.extend(effects.counts)
+            now = self._clock()
+            for delta in staging.deltas:
+                out, unknown = self._outputs.case_records(delta, staging.history(delta.after.case_id), now)
+                if unknown:
+                    self._log.error("case_areas_without_node_topic", case_id=delta.after.case_id, areas=unknown)
+                for o in out:
+                    self._send(o)
+            offsets = {tp: OffsetAndMetadata(last + 1, "", -1) for tp, last in lasts.items()}
+            self._txn.commit(offsets, consumer.group_metadata())
+        except TxnFailure as failure:
+            self._rollback(failure, staging, firsts)
+            return 0
+        # Committed: the store follows. If this fails the store no longer matches
+        # Kafka; the error stops the process and a restart restores from the topics.
+        self._store.apply(staging.writes())
+        self._count(counts)
+        self._metrics.transactions.labels(outcome="committed").inc()
+        for shard in staging.shards():
+            self._metrics.open_cases.labels(shard=shard).set(self._store.open_count(shard))
+        return len(records)
+
+    def _effects(self, rec: InputRecord, staging: Staging, now: datetime) -> Effects:
+        try:
+            return self._handler.handle(rec, staging, now)
+        except CodecError as exc:
+            self._log.warning("record_undecodable", topic=rec.topic, partition=rec.partition,
+                              offset=rec.offset, error=str(exc))  # fmt: skip
+            return Effects(failure=(type(exc).__name__, str(exc)))
+        except Exception as exc:  # one bad record must never block its partition
+            self._log.exception("record_failed", topic=rec.topic, partition=rec.partition, offset=rec.offset)
+            return Effects(failure=(type(exc).__name__, f"{type(exc).__name__}: {exc}"))
+
+    def _send(self, out: Any) -> None:
+        try:
+            self._txn.send(out)
+        except Exception as exc:  # synchronous send failures (metadata timeout, oversize) fail the batch
+            raise TxnFailure(classify(exc), exc) from exc
+
+    def _dead_letter(self, rec: InputRecord, error_type: str, reason: str, now: datetime) -> Any:
+        self._log.warning("record_dead_lettered", topic=rec.topic, partition=rec.partition, offset=rec.offset,
+                          error_type=error_type)  # fmt: skip
+        return self._outputs.dead_letter(
+            source_topic=rec.topic, partition=rec.partition, offset=rec.offset, key=rec.key, value=rec.value,
+            error_type=error_type, reason=reason, consumer=self.consumer_name, now=now,
+        )  # fmt: skip
+
+    def _sync_index(self, effects: Effects, staging: Staging) -> None:
+        """Keep the duplicate index in step; if that fails, rebuild the shard's index from the batch's view."""
+        for change in effects.changes:
+            try:
+                self._index.sync(change.before, change.after)
+            except Exception:
+                shard = change.after.shard
+                self._log.exception("dedup_index_sync_failed", case_id=change.after.case_id, shard=shard)
+                self._index.rebuild(shard, staging.states_of_shard(shard))
+                return
+
+    def _rollback(self, failure: TxnFailure, staging: Staging, firsts: dict[TopicPartition, int]) -> None:
+        self._metrics.transactions.labels(outcome="aborted").inc()
+        self._log.warning("transaction_failed", kind=failure.kind, error=str(failure))
+        if self._txn.recover(failure):
+            self._resync()
+            return
+        for shard in staging.shards():
+            self._index.rebuild(shard, self._store.states_of_shard(shard))
+        for tp, offset in firsts.items():
+            self._rewind(tp, offset)
+
+    def _resync(self) -> None:
+        """The last batch may or may not have committed: take state and positions from Kafka."""
+        consumer = self._require()
+        owned = set(self._ready)
+        if owned:
+            self._restore(owned)
+        for tp in consumer.assignment():
+            committed = consumer.committed(tp)
+            if committed is None:
+                consumer.seek_to_beginning(tp)
+            else:
+                consumer.seek(tp, committed)
+        self._log.warning("resynced_after_unknown_outcome", partitions=sorted(owned))
+
+    def _rewind(self, tp: TopicPartition, offset: int) -> None:
+        try:
+            self._require().seek(tp, offset)
+        except (IllegalStateError, AssertionError):
+            pass  # revoked meanwhile: its next owner starts from the committed offset
+
+    # -- assignment ---------------------------------------------------------------
+
+    def _generation(self) -> int:
+        consumer = self._consumer
+        return consumer.group_metadata().generation_id if consumer is not None else -1
+
+    def _settle_assignment(self) -> None:
+        for kind, parts, generation in self._notes.take():
+            if kind in ("revoked", "lost"):
+                held = parts & self._ready
+                self._ready -= parts
+                if kind == "lost":
+                    self._drop(held)  # someone else may own them already: nothing is kept
+                else:
+                    previous = self._held[0] if self._held else set()
+                    self._held = (previous | held, generation)
+                continue
+            held, revoked_at = self._held if self._held else (set(), -2)
+            # Kept state is valid only if nobody else could have owned the partition
+            # in between: the assignment that directly follows our revocation.
+            keep = parts & held if generation == revoked_at + 1 else set()
+            self._drop(held - keep)
+            self._held = None
+            fresh = parts - keep - self._ready
+            if fresh:
+                self._restore(fresh)
+            self._ready |= parts
+            self._log.info("partitions_assigned", partitions=sorted(parts), kept=sorted(keep), restored=sorted(fresh))
+        self._metrics.owned_shards.set(sum(len(self.topics.shards_of_partition(p)) for p in self._ready))
+
+    def _restore(self, partitions: set[int]) -> None:
+        shards = [s for p in sorted(partitions) for s in self.topics.shards_of_partition(p)]
+        writes, stats = read_partitions(self.kafka, self.topics, partitions, self._outputs.codec,
+                                        settle_s=self._settle_s)  # fmt: skip
+        self._store.replace_shards(shards, writes)
+        indexed = 0
+        for shard in shards:
+            indexed += self._index.rebuild(shard, self._store.states_of_shard(shard))
+            self._metrics.open_cases.labels(shard=shard).set(self._store.open_count(shard))
+        self._log.info("partitions_restored", partitions=sorted(partitions), cases=stats.cases,
+                       events=stats.events_read, reports_indexed=indexed, seconds=stats.seconds,
+                       incomplete_histories=stats.incomplete_histories)  # fmt: skip
+
+    def _drop(self, partitions: set[int]) -> None:
+        if not partitions:
+            return
+        shards = [s for p in sorted(partitions) for s in self.topics.shards_of_partition(p)]
+        self._store.drop_shards(shards)
+        self._index.drop(shards)
+        for shard in shards:
+            self._metrics.open_cases.labels(shard=shard).set(0)
+        self._log.info("partitions_dropped", partitions=sorted(partitions))
+
+    # -- metrics ------------------------------------------------------------------
+
+    def _count(self, counts: list[tuple[str, dict[str, str]]]) -> None:
+        for name, labels in counts:
+            getattr(self._metrics, name).labels(**labels).inc()
+
+    def _maybe_report_lag(self) -> None:
+        if time.monotonic() < self._next_lag:
+            return
+        self._next_lag = time.monotonic() + self._lag_every
+        consumer = self._require()
+        tps = [TopicPartition(t, p) for t in (self.topics.reports, self.topics.commands) for p in self._ready]
+        if not tps:
+            return
+        try:
+            ends = consumer.end_offsets(tps)
+            for tp in tps:
+                lag = max(0, ends[tp] - consumer.position(tp))
+                self._metrics.consumer_lag.labels(group=self.group_id, topic=tp.topic, partition=str(tp.partition)).set(lag)
+        except Exception as exc:  # lag is informative; never let it stop processing
+            self._log.warning("lag_unavailable", error=str(exc))
+
+    def _require(self) -> KafkaConsumer:
+        if self._consumer is None:
+            raise RuntimeError("processor not started")
+        return self._consumer

@@ -1,0 +1,224 @@
+"""The processor's local state of the shards it owns, in SQLite.
+
+It holds only what committed Kafka transactions say: a batch's changes are
+staged elsewhere (gbus.processor.staging) and applied here after
+`commit_transaction()` succeeded. It is a cache of the topics, not a source
+of truth: on every assignment a partition's shards are wiped and rebuilt from
+`case-state` and `case-events` (gbus.processor.restore), so durability of the
+file itself is not needed (hence `synchronous=OFF`).
+
+Rows: cases (snapshot bytes as written to `case-state`), each case's events
+(bytes as written to `case-events`, needed to send a node the complete
+history) and report_id -> case_id, so a replayed report is recognised.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from gbus.domain.case import CaseState
+from gbus.domain.status import OPEN_STATES, CaseStatus
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS cases (
+    case_id  TEXT PRIMARY KEY,
+    shard    TEXT NOT NULL,
+    status   TEXT NOT NULL,
+    version  INTEGER NOT NULL,
+    snapshot BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS cases_by_shard ON cases (shard, status);
+CREATE TABLE IF NOT EXISTS events (
+    case_id TEXT NOT NULL,
+    seq     INTEGER NOT NULL,
+    shard   TEXT NOT NULL,
+    event   BLOB NOT NULL,
+    PRIMARY KEY (case_id, seq)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS events_by_shard ON events (shard);
+CREATE TABLE IF NOT EXISTS reports (
+    report_id TEXT PRIMARY KEY,
+    case_id   TEXT NOT NULL,
+    shard     TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS reports_by_shard ON reports (shard);
+"""
+
+_OPEN = tuple(s.value for s in OPEN_STATES)
+
+
+@dataclass(frozen=True, slots=True)
+class CaseWrite:
+    """One case's committed change: its new state, snapshot bytes and the new events."""
+
+    state: CaseState
+    snapshot: bytes
+    new_events: tuple[tuple[int, bytes], ...] = ()
+
+
+def report_owners(states: Iterable[CaseState]) -> dict[str, str]:
+    """report_id -> case_id for the given states; a merged case's reports belong to its target.
+
+    Every report is in exactly one case that is not MERGED, so the result does
+    not depend on the order of the states.
+    """
+    owners: dict[str, str] = {}
+    for s in states:
+        if s.status is CaseStatus.MERGED:
+            continue
+        for r in s.reports:
+            owners[r.report_id] = s.case_id
+    return owners
+
+
+class CaseStore:
+    def __init__(
+        self,
+        path: str | Path = ":memory:",
+        *,
+        decode_state: Callable[[bytes], CaseState],
+        cache_size: int = 50_000,
+    ) -> None:
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        # Built by bootstrap, used by the processor thread: one user at a time, never two.
+        self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=OFF")
+        self._db.executescript(_SCHEMA)
+        self._decode = decode_state
+        # Decoded states of recently used cases: decoding a snapshot costs more
+        # than the SQLite read, and CaseState is immutable, so sharing is safe.
+        self._cache: OrderedDict[str, CaseState] = OrderedDict()
+        self._cache_size = cache_size
+
+    # -- reads ------------------------------------------------------------------
+
+    def case(self, case_id: str) -> CaseState | None:
+        cached = self._cache.get(case_id)
+        if cached is not None:
+            self._cache.move_to_end(case_id)
+            return cached
+        blob = self.snapshot(case_id)
+        if blob is None:
+            return None
+        state = self._decode(blob)
+        self._remember(state)
+        return state
+
+    def snapshot(self, case_id: str) -> bytes | None:
+        row = self._db.execute("SELECT snapshot FROM cases WHERE case_id = ?", (case_id,)).fetchone()
+        return None if row is None else bytes(row[0])
+
+    def events(self, case_id: str) -> list[bytes]:
+        rows = self._db.execute("SELECT event FROM events WHERE case_id = ? ORDER BY seq", (case_id,))
+        return [bytes(r[0]) for r in rows]
+
+    def case_of_report(self, report_id: str) -> str | None:
+        row = self._db.execute("SELECT case_id FROM reports WHERE report_id = ?", (report_id,)).fetchone()
+        return None if row is None else row[0]
+
+    def states_of_shard(self, shard: str) -> Iterator[CaseState]:
+        rows = self._db.execute("SELECT case_id FROM cases WHERE shard = ? ORDER BY case_id", (shard,)).fetchall()
+        for (case_id,) in rows:
+            state = self.case(case_id)
+            if state is not None:
+                yield state
+
+    def open_count(self, shard: str) -> int:
+        marks = ",".join("?" * len(_OPEN))
+        row = self._db.execute(
+            f"SELECT count(*) FROM cases WHERE shard = ? AND status IN ({marks})", (shard, *_OPEN)
+        ).fetchone()
+        return int(row[0])
+
+    def counts(self) -> dict[str, int]:
+        return {
+            table: int(self._db.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+            for table in ("cases", "events", "reports")
+        }
+
+    # -- writes -----------------------------------------------------------------
+
+    def apply(self, writes: Sequence[CaseWrite]) -> None:
+        """Apply one committed batch atomically."""
+        if not writes:
+            return
+        with self._transaction():
+            self._write(writes)
+        for w in writes:
+            self._remember(w.state)
+
+    def replace_shards(self, shards: Iterable[str], writes: Sequence[CaseWrite]) -> None:
+        """Wipe the shards and load their restored cases, atomically."""
+        shards = tuple(shards)
+        with self._transaction():
+            self._delete(shards)
+            self._write(writes)
+        self._forget(shards)
+
+    def drop_shards(self, shards: Iterable[str]) -> None:
+        shards = tuple(shards)
+        with self._transaction():
+            self._delete(shards)
+        self._forget(shards)
+
+    def drop_all(self) -> None:
+        with self._transaction():
+            for table in ("cases", "events", "reports"):
+                self._db.execute(f"DELETE FROM {table}")
+        self._cache.clear()
+
+    def close(self) -> None:
+        self._db.close()
+
+    # -- internals --------------------------------------------------------------
+
+    def _write(self, writes: Sequence[CaseWrite]) -> None:
+        db = self._db
+        db.executemany(
+            "INSERT OR REPLACE INTO cases (case_id, shard, status, version, snapshot) VALUES (?, ?, ?, ?, ?)",
+            [(w.state.case_id, w.state.shard, w.state.status.value, w.state.version, w.snapshot) for w in writes],
+        )
+        db.executemany(
+            "INSERT OR REPLACE INTO events (case_id, seq, shard, event) VALUES (?, ?, ?, ?)",
+            [(w.state.case_id, seq, w.state.shard, blob) for w in writes for seq, blob in w.new_events],
+        )
+        shard_of = {w.state.case_id: w.state.shard for w in writes}
+        db.executemany(
+            "INSERT OR REPLACE INTO reports (report_id, case_id, shard) VALUES (?, ?, ?)",
+            [(rid, cid, shard_of[cid]) for rid, cid in report_owners(w.state for w in writes).items()],
+        )
+
+    def _delete(self, shards: tuple[str, ...]) -> None:
+        for table in ("cases", "events", "reports"):
+            self._db.executemany(f"DELETE FROM {table} WHERE shard = ?", [(s,) for s in shards])
+
+    def _transaction(self) -> "_Txn":
+        return _Txn(self._db)
+
+    def _remember(self, state: CaseState) -> None:
+        self._cache[state.case_id] = state
+        self._cache.move_to_end(state.case_id)
+        while len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+
+    def _forget(self, shards: tuple[str, ...]) -> None:
+        gone = set(shards)
+        for case_id in [c for c, s in self._cache.items() if s.shard in gone]:
+            del self._cache[case_id]
+
+
+class _Txn:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def __enter__(self) -> None:
+        self._db.execute("BEGIN")
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        self._db.execute("COMMIT" if exc_type is None else "ROLLBACK")

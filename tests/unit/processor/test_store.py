@@ -1,0 +1,71 @@
+"""The processor's SQLite store: committed state of owned shards, wiped and rebuilt per shard."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from gbus.cases.intake_decisions import open_case
+from gbus.domain.status import CaseStatus
+from gbus.processor.store import CaseWrite, report_owners
+from gbus.wire.avro_records import snapshot_record
+from support.factories import HOAN_KIEM, T0, case_report, router
+
+from .conftest import CODEC, new_store
+
+
+def _write(state, events=()):
+    snapshot = CODEC.encode("gbus.avro.CaseSnapshot", snapshot_record(state))
+    return CaseWrite(state, snapshot, tuple((e.seq, f"event-{e.seq}".encode()) for e in events))
+
+
+def _case(**overrides):
+    return open_case(router(), case_report(**overrides), now=T0)
+
+
+def test_an_applied_case_can_be_read_back_with_its_events_and_reports():
+    store = new_store()
+    state, events = _case()
+    store.apply([_write(state, events)])
+    assert store.case(state.case_id) == state
+    assert store.events(state.case_id) == [b"event-1", b"event-2"]
+    assert store.case_of_report(state.reports[0].report_id) == state.case_id
+
+
+def test_the_decoded_state_survives_a_cold_cache():
+    store = new_store()
+    state, events = _case()
+    store.apply([_write(state, events)])
+    store._cache.clear()
+    assert store.case(state.case_id) == state
+
+
+def test_replacing_a_shard_wipes_only_that_shard():
+    store = new_store()
+    hcm, hcm_events = _case()
+    hanoi, hanoi_events = _case(place=HOAN_KIEM)
+    store.apply([_write(hcm, hcm_events), _write(hanoi, hanoi_events)])
+    store.replace_shards(["79"], [])
+    assert store.case(hcm.case_id) is None
+    assert store.events(hcm.case_id) == []
+    assert store.case_of_report(hcm.reports[0].report_id) is None
+    assert store.case(hanoi.case_id) == hanoi
+
+
+def test_dropping_shards_forgets_their_cases_and_counts_open_ones_per_shard():
+    store = new_store()
+    a, _ = _case()
+    b, _ = _case()
+    store.apply([_write(a), _write(replace(b, status=CaseStatus.CLOSED))])
+    assert store.open_count("79") == 1
+    store.drop_shards(["79"])
+    assert store.counts() == {"cases": 0, "events": 0, "reports": 0}
+
+
+def test_reports_of_a_merged_case_belong_to_the_case_it_was_merged_into():
+    source, _ = _case()
+    target, _ = _case()
+    merged = replace(source, status=CaseStatus.MERGED, merged_into=target.case_id)
+    grown = replace(target, reports=(*target.reports, *source.reports))
+    for order in ([merged, grown], [grown, merged]):
+        owners = report_owners(order)
+        assert owners[source.reports[0].report_id] == target.case_id
