@@ -24,6 +24,7 @@ from gbus.cases.intake_decisions import link_report, open_case
 from gbus.cases.ports import RouterPort
 from gbus.domain import events as ev
 from gbus.domain.case import CaseState, shard_of_case
+from gbus.domain.status import is_open
 from gbus.domain.vocabulary import shard_of_province
 from gbus.observability.logging import get_logger
 from gbus.processor.dedup_port import Decision, IndexKeeper
@@ -104,7 +105,7 @@ class RecordHandler:
             return Effects(counts=[("dedup_decisions", {"decision": "replay"})])
         decision = self._index.decide(shard, report, now)
         target = self._link_target(decision, view)
-        if target is not None:
+        if target is not None and is_open(target.status):
             after, events = link_report(
                 self._router, target, report, now=now, score=decision.score,
                 matched_report_id=decision.matched_report_id, reason=decision.reason,
@@ -112,10 +113,14 @@ class RecordHandler:
             before: CaseState | None = target
             band = "link"
         else:
-            band = "new" if decision.decision in ("new", "replay", "link") else "possible_duplicate"
+            # A duplicate of a case that is already closed (the engine looks back a
+            # while) must not disappear into it: it opens a case of its own, marked
+            # so that a person can decide.
+            similar = target.case_id if target is not None else decision.case_id
+            band = "possible_duplicate" if decision.decision == "possible_duplicate" or target is not None else "new"
             after, events = open_case(
                 self._router, report, now=now, score=decision.score,
-                possible_duplicate_of=decision.case_id if band == "possible_duplicate" else None,
+                possible_duplicate_of=similar if band == "possible_duplicate" else None,
             )  # fmt: skip
             before = None
         log.debug("report_decided", case_id=after.case_id, decision=band, score=decision.score)
@@ -181,6 +186,8 @@ class RecordHandler:
             )
         effects = Effects()
         for change in outcome.changes:
+            if not change.events:
+                continue  # nothing happened to this case
             effects.changes.append(self._staged(change.before, change.after, change.events))
             effects.counts.extend(_event_counts(change.events))
         version = outcome.case.version if outcome.case else 0

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from gbus.cases import commands as c
 from gbus.codec import CorruptRecordError
 from gbus.domain.events import verify_chain
+from gbus.domain.status import CaseStatus
 from gbus.processor.handlers import InputRecord, MisroutedRecordError, NoReplyAddressError
+from gbus.processor.store import CaseWrite
 from gbus.wire.avro_records import event_from_record
 from support.factories import HOAN_KIEM, T0, case_report
 
@@ -149,3 +153,14 @@ def test_a_bug_while_handling_a_command_answers_internal_and_marks_the_record_fa
     monkeypatch.setattr(kit.handler._commands, "handle", explode)
     effects, result, _ = _command(kit, case, HANDLER, c.UpdateStatus("ACCEPTED"))
     assert result["code"] == "INTERNAL" and effects.failure == ("RuntimeError", "RuntimeError: boom")
+
+
+def test_a_duplicate_of_a_closed_case_opens_its_own_case_marked_as_a_possible_duplicate(kit):
+    first = _open(kit, title="Ngập nước đường Lê Lợi")
+    closed = replace(first, status=CaseStatus.CLOSED, closed_at=T0, version=first.version + 1)
+    kit.store.apply([CaseWrite(closed, kit.outputs.encode_snapshot(closed))])
+    effects = kit.handler.handle(report_input(title="Ngập nước đường Lê Lợi"), kit.staging(), T0)
+    [change] = effects.changes
+    assert change.before is None and change.after.case_id != first.case_id
+    assert change.after.possible_duplicate_of == (first.case_id,)
+    assert ("dedup_decisions", {"decision": "possible_duplicate"}) in effects.counts
