@@ -93,6 +93,11 @@ class TopicSpec:
 # report. Snapshots and node copies are compacted: only the latest per case.
 _FOREVER = {"retention.ms": "-1"}
 _COMPACTED = {"cleanup.policy": "compact", "min.compaction.lag.ms": "60000"}
+# A snapshot, and a node's copy (snapshot + complete history), grow with the
+# case: a hotspot with hundreds of reports passes Kafka's 1 MB default. The
+# processor refuses a change that would make a case's copy larger than this.
+MAX_CASE_RECORD_BYTES = 8 * 1024 * 1024
+_LARGE = {"max.message.bytes": str(MAX_CASE_RECORD_BYTES + 64 * 1024)}
 
 
 def topic_specs(topics: Topics, areas: tuple[str, ...] | None = None, min_insync: int | None = None) -> list[TopicSpec]:
@@ -102,12 +107,12 @@ def topic_specs(topics: Topics, areas: tuple[str, ...] | None = None, min_insync
         TopicSpec(topics.reports, p, {**_FOREVER, **extra}),
         TopicSpec(topics.commands, p, {**_FOREVER, **extra}),
         TopicSpec(topics.case_events, p, {**_FOREVER, **extra}),
-        TopicSpec(topics.case_state, p, {**_COMPACTED, **extra}),
+        TopicSpec(topics.case_state, p, {**_COMPACTED, **_LARGE, **extra}),
         # Answers are only useful while a caller waits.
         TopicSpec(topics.command_results, p, {"retention.ms": str(24 * 3600 * 1000), **extra}),
         TopicSpec(topics.dead_letters, 1, {**_FOREVER, **extra}),
     ]
     for area in areas if areas is not None else node_areas():
         # Each node's copies: one partition keeps its delivery order total.
-        specs.append(TopicSpec(topics.node(area), 1, {**_COMPACTED, **extra}))
+        specs.append(TopicSpec(topics.node(area), 1, {**_COMPACTED, **_LARGE, **extra}))
     return specs

@@ -20,7 +20,7 @@ from gbus.processor.loop import CaseProcessor, utc_now
 from gbus.processor.outputs import Outputs
 from gbus.processor.store import CaseStore
 from gbus.processor.transactions import TransactionalProducer
-from gbus.topics import Topics, node_areas
+from gbus.topics import MAX_CASE_RECORD_BYTES, Topics, node_areas
 from gbus.wire.avro_records import state_from_snapshot
 
 
@@ -73,7 +73,8 @@ def build_processor(
     client_id = f"processor-{instance_id}"
     txn_id = transactional_id(group_id, instance_id)
     producer = TransactionalProducer(
-        lambda: make_producer(kafka, client_id, transactional_id=txn_id),
+        # Room for the largest case record a topic accepts (gbus.topics.MAX_CASE_RECORD_BYTES).
+        lambda: make_producer(kafka, client_id, transactional_id=txn_id, max_request_size=MAX_CASE_RECORD_BYTES + 64 * 1024),
         timeout_s=max(10.0, kafka.request_timeout_ms / 1000),
     )
 

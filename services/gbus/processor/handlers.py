@@ -30,9 +30,12 @@ from gbus.observability.logging import get_logger
 from gbus.processor.dedup_port import Decision, IndexKeeper
 from gbus.processor.outputs import COMMAND, REPORT, OutRecord, Outputs
 from gbus.processor.staging import StagedChange
+from gbus.topics import MAX_CASE_RECORD_BYTES
 from gbus.wire.avro_records import case_report_from_record, command_from_record
 
 _log = get_logger("gbus.processor")
+# CaseCopy fields besides snapshot and events, plus Avro length prefixes: generous.
+_COPY_OVERHEAD = 16 * 1024
 
 # (metric attribute on Metrics, labels): counted only once the batch committed.
 Count = tuple[str, dict[str, str]]
@@ -41,6 +44,11 @@ Count = tuple[str, dict[str, str]]
 class MisroutedRecordError(Exception):
     """The record sits in a partition that does not own its shard: processing
     it here would make two writers of one shard."""
+
+
+class CaseTooLargeError(Exception):
+    """The change would make the case's snapshot or node copy larger than a topic
+    accepts; writing it would fail the transaction again and again."""
 
 
 class NoReplyAddressError(Exception):
@@ -74,6 +82,7 @@ class RecordHandler:
         commands: CommandHandler,
         index: IndexKeeper,
         known_areas: frozenset[str],
+        max_record_bytes: int = MAX_CASE_RECORD_BYTES,
     ) -> None:
         self._out = outputs
         self._codec = outputs.codec
@@ -82,6 +91,7 @@ class RecordHandler:
         self._commands = commands
         self._index = index
         self._areas = known_areas
+        self._max_record_bytes = max_record_bytes
 
     def handle(self, rec: InputRecord, view: Any, now: datetime) -> Effects:
         if rec.topic == self._topics.reports:
@@ -125,7 +135,7 @@ class RecordHandler:
             before = None
         log.debug("report_decided", case_id=after.case_id, decision=band, score=decision.score)
         effects = Effects(counts=[("dedup_decisions", {"decision": band})])
-        effects.changes.append(self._staged(before, after, events))
+        effects.changes.append(self._staged(before, after, events, view))
         effects.counts.extend(_event_counts(events))
         return effects
 
@@ -185,11 +195,16 @@ class RecordHandler:
                 failure=(type(exc).__name__, f"{type(exc).__name__}: {exc}"),
             )
         effects = Effects()
-        for change in outcome.changes:
-            if not change.events:
-                continue  # nothing happened to this case
-            effects.changes.append(self._staged(change.before, change.after, change.events))
-            effects.counts.extend(_event_counts(change.events))
+        try:
+            for change in outcome.changes:
+                if not change.events:
+                    continue  # nothing happened to this case
+                effects.changes.append(self._staged(change.before, change.after, change.events, view))
+                effects.counts.extend(_event_counts(change.events))
+        except CaseTooLargeError as exc:
+            log.warning("command_refused_case_too_large", command=kind, reason=str(exc))
+            return Effects(answers=[answer("RESOURCE_EXHAUSTED", str(exc), outcome.case.version if outcome.case else 0)],
+                           counts=[("commands_rejected", {"reason": "RESOURCE_EXHAUSTED"})])  # fmt: skip
         version = outcome.case.version if outcome.case else 0
         effects.answers.append(answer("OK", "already applied" if outcome.replayed else "", version, outcome.new_case_id))
         if not outcome.replayed:
@@ -210,14 +225,19 @@ class RecordHandler:
             )
         return shard
 
-    def _staged(self, before: CaseState | None, after: CaseState, events: tuple[ev.CaseEvent, ...]) -> StagedChange:
-        return StagedChange(
-            before=before,
-            after=after,
-            events=tuple(events),
-            encoded_events=self._out.encode_events(tuple(events)),
-            snapshot=self._out.encode_snapshot(after),
-        )
+    def _staged(
+        self, before: CaseState | None, after: CaseState, events: tuple[ev.CaseEvent, ...], view: Any
+    ) -> StagedChange:
+        encoded = self._out.encode_events(tuple(events))
+        snapshot = self._out.encode_snapshot(after)
+        # A node's copy carries the snapshot and the whole history.
+        history = view.history_size(after.case_id) if before is not None else 0
+        size = len(snapshot) + history + sum(map(len, encoded)) + _COPY_OVERHEAD
+        if size > self._max_record_bytes:
+            raise CaseTooLargeError(
+                f"case {after.case_id} would need a {size}-byte copy; at most {self._max_record_bytes} fit a record"
+            )
+        return StagedChange(before=before, after=after, events=tuple(events), encoded_events=encoded, snapshot=snapshot)
 
 
 def _event_counts(events: tuple[ev.CaseEvent, ...]) -> list[Count]:

@@ -28,6 +28,8 @@ class StoreReader(Protocol):
 
     def events(self, case_id: str) -> list[bytes]: ...
 
+    def history_size(self, case_id: str) -> int: ...
+
     def case_of_report(self, report_id: str) -> str | None: ...
 
     def states_of_shard(self, shard: str) -> Iterable[CaseState]: ...
@@ -76,6 +78,12 @@ class Staging:
         delta = self._deltas.get(case_id)
         committed = self._store.events(case_id) if delta is None or delta.before is not None else []
         return committed + (delta.encoded_events if delta is not None else [])
+
+    def history_size(self, case_id: str) -> int:
+        """Bytes of the case's encoded history, committed and staged."""
+        delta = self._deltas.get(case_id)
+        committed = self._store.history_size(case_id) if delta is None or delta.before is not None else 0
+        return committed + (sum(map(len, delta.encoded_events)) if delta is not None else 0)
 
     def states_of_shard(self, shard: str) -> list[CaseState]:
         """Every case of the shard as this batch sees it (to rebuild its duplicate index)."""

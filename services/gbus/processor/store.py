@@ -118,6 +118,10 @@ class CaseStore:
         rows = self._db.execute("SELECT event FROM events WHERE case_id = ? ORDER BY seq", (case_id,))
         return [bytes(r[0]) for r in rows]
 
+    def history_size(self, case_id: str) -> int:
+        row = self._db.execute("SELECT coalesce(sum(length(event)), 0) FROM events WHERE case_id = ?", (case_id,)).fetchone()
+        return int(row[0])
+
     def case_of_report(self, report_id: str) -> str | None:
         row = self._db.execute("SELECT case_id FROM reports WHERE report_id = ?", (report_id,)).fetchone()
         return None if row is None else row[0]

@@ -10,7 +10,7 @@ from gbus.cases import commands as c
 from gbus.codec import CorruptRecordError
 from gbus.domain.events import verify_chain
 from gbus.domain.status import CaseStatus
-from gbus.processor.handlers import InputRecord, MisroutedRecordError, NoReplyAddressError
+from gbus.processor.handlers import CaseTooLargeError, InputRecord, MisroutedRecordError, NoReplyAddressError
 from gbus.processor.store import CaseWrite
 from gbus.wire.avro_records import event_from_record
 from support.factories import HOAN_KIEM, T0, case_report
@@ -164,3 +164,18 @@ def test_a_duplicate_of_a_closed_case_opens_its_own_case_marked_as_a_possible_du
     assert change.before is None and change.after.case_id != first.case_id
     assert change.after.possible_duplicate_of == (first.case_id,)
     assert ("dedup_decisions", {"decision": "possible_duplicate"}) in effects.counts
+
+
+def test_a_report_that_would_grow_a_case_past_what_a_topic_accepts_is_refused(kit):
+    first = _open(kit, title="Ngập nước đường Lê Lợi")
+    kit.handler._max_record_bytes = len(kit.outputs.encode_snapshot(first)) + 20_000
+    long = report_input(title="Ngập nước đường Lê Lợi", description="Nước ngập sâu. " * 400)
+    with pytest.raises(CaseTooLargeError):
+        kit.handler.handle(long, kit.staging(), T0)
+
+
+def test_a_command_that_would_grow_a_case_too_far_is_answered_resource_exhausted(kit):
+    case = _open(kit)
+    kit.handler._max_record_bytes = len(kit.outputs.encode_snapshot(case)) + 17_000
+    effects, result, _ = _command(kit, case, HANDLER, c.AddNote("x" * 5000))
+    assert result["code"] == "RESOURCE_EXHAUSTED" and effects.changes == []
