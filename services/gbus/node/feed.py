@@ -1,0 +1,170 @@
+"""The copy feed: `node.<area>` -> the node's local store, exactly once.
+
+The partition is assigned by hand (no consumer group: each node is the only
+reader of its topic) and read from the offset stored in the node's SQLite, in
+the same transaction as the change it produced. A node that was down resumes
+where it stopped; nothing is committed to Kafka, nothing is applied twice.
+A record that cannot be decoded goes to the dead-letter topic, then the feed
+moves on; a copy whose history does not verify is stored flagged, counted and
+logged as an integrity alert.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import Any
+
+from kafka import TopicPartition
+
+from gbus.codec import AvroCodec, CodecError
+from gbus.domain import events as ev
+from gbus.node.copies import ReceivedCopy, decode_copy
+from gbus.node.store import NodeStore
+from gbus.observability.logging import get_logger
+from gbus.observability.metrics import Metrics
+
+_DEAD_LETTER_SCHEMA = "gbus.avro.DeadLetter"
+# Sub-second delivery needs a short poll; an idle node then asks the broker a few times a second.
+_POLL_MS = 200
+_RETRY_AFTER_ERROR_S = 1.0
+_REPORT_ARRIVALS = (ev.CaseOpened, ev.ReportLinked)
+_MAX_DEAD_VALUE_BYTES = 512 * 1024
+
+
+class CopyFeed:
+    def __init__(
+        self,
+        *,
+        consumer_factory: Callable[[], Any],
+        producer: Any,
+        store: NodeStore,
+        codec: AvroCodec,
+        area: str,
+        topic: str,
+        dead_letter_topic: str,
+        metrics: Metrics,
+    ) -> None:
+        self._consumer_factory = consumer_factory
+        self._producer = producer
+        self._store = store
+        self._codec = codec
+        self._area = area
+        self._tp = TopicPartition(topic, 0)
+        self._dead_letter_topic = dead_letter_topic
+        self._metrics = metrics
+        self._log = get_logger("gbus.node.feed", node=area, topic=topic)
+        self._stopping = threading.Event()
+        self._caught_up = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._cases = 0
+
+    def start(self) -> None:
+        self._cases = self._store.count_cases()
+        self._metrics.cases_stored.labels(self._area).set(self._cases)
+        self._thread = threading.Thread(target=self._run, name=f"copy-feed-{self._area}", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout_s: float = 5.0) -> None:
+        self._stopping.set()
+        if self._thread is not None:
+            self._thread.join(timeout_s)
+
+    def wait_caught_up(self, timeout_s: float) -> bool:
+        """True once the feed has applied everything that was in the topic at some poll."""
+        return self._caught_up.wait(timeout_s)
+
+    # -- the loop -----------------------------------------------------------------
+
+    def _run(self) -> None:
+        consumer = self._consumer_factory()
+        try:
+            consumer.assign([self._tp])
+            self._seek(consumer)
+            while not self._stopping.is_set():
+                try:
+                    for records in consumer.poll(timeout_ms=_POLL_MS).values():
+                        for record in records:
+                            self._handle(record)
+                    self._report_lag(consumer)
+                except Exception as exc:  # noqa: BLE001 - the feed must survive a bad moment and resume
+                    if self._stopping.is_set() or self._store.closed:
+                        break
+                    self._log.error("copy_feed_failed", error=str(exc), exc_info=exc)
+                    self._stopping.wait(_RETRY_AFTER_ERROR_S)
+                    self._seek(consumer)  # back to the last applied offset: nothing is skipped
+        finally:
+            consumer.close()
+
+    def _seek(self, consumer: Any) -> None:
+        next_offset = self._store.next_offset(self._tp.topic, self._tp.partition)
+        if next_offset is None:
+            consumer.seek_to_beginning(self._tp)
+        else:
+            consumer.seek(self._tp, next_offset)
+        self._log.info("copy_feed_positioned", next_offset=next_offset)
+
+    def _handle(self, record: Any) -> None:
+        try:
+            copy = decode_copy(self._codec, record.value)
+        except (CodecError, ValueError, KeyError, TypeError) as exc:
+            self._dead_letter(record, type(exc).__name__, str(exc))
+            return
+        if copy.area != self._area:
+            self._dead_letter(record, "WrongArea", f"copy for area {copy.area} on the topic of node {self._area}")
+            return
+        applied = self._store.apply(copy, topic=record.topic, partition=record.partition, offset=record.offset)
+        self._metrics.delivery_position.labels(self._area).set(record.offset)
+        if applied.stale:
+            self._log.debug("stale_copy_ignored", case_id=copy.case_id, version=copy.version)
+            return
+        if applied.created:
+            self._cases += 1
+            self._metrics.cases_stored.labels(self._area).set(self._cases)
+        if applied.problems:
+            self._metrics.integrity_alerts.labels(self._area).inc()
+            self._log.error("case_integrity_alert", case_id=copy.case_id, version=copy.version, problems=list(applied.problems))
+        self._observe_latency(copy)
+        self._log.debug("copy_applied", case_id=copy.case_id, version=copy.version, position=applied.position)
+
+    def _observe_latency(self, copy: ReceivedCopy) -> None:
+        # Submit-to-delivered is meaningful for changes a report caused; a status
+        # change weeks later would measure the case's age, not the bus.
+        new = copy.events[-copy.new_events :] if copy.new_events else ()
+        if any(isinstance(e.body, _REPORT_ARRIVALS) for e in new):
+            age = (datetime.now(timezone.utc) - copy.first_submitted_at).total_seconds()
+            self._metrics.delivery_latency.labels(self._area).observe(max(age, 0.0))
+
+    def _report_lag(self, consumer: Any) -> None:
+        highwater = consumer.highwater(self._tp)
+        if highwater is None:
+            return
+        lag = max(highwater - consumer.position(self._tp), 0)
+        self._metrics.delivery_lag.labels(self._area).set(lag)
+        if lag == 0:
+            self._caught_up.set()
+
+    def _dead_letter(self, record: Any, error_type: str, reason: str) -> None:
+        value = record.value
+        if value is not None and len(value) > _MAX_DEAD_VALUE_BYTES:
+            # The dead-letter topic keeps Kafka's 1 MB limit; a case copy may be 8 MB.
+            reason, value = f"{reason} (value of {len(value)} bytes not kept; it is at the source offset)", None
+        letter = {
+            "source_topic": record.topic,
+            "partition": record.partition,
+            "offset": record.offset,
+            "key": record.key,
+            "value": value,
+            "error_type": error_type,
+            "reason": reason[:2000],
+            "failed_at": datetime.now(timezone.utc),
+            "consumer": f"node-{self._area}",
+        }
+        # Wait for the ack: the offset moves past the record only once it is kept elsewhere.
+        self._producer.send(
+            self._dead_letter_topic, key=record.topic.encode("utf-8"), value=self._codec.encode(_DEAD_LETTER_SCHEMA, letter)
+        ).get(timeout=10)
+        self._store.skip(topic=record.topic, partition=record.partition, offset=record.offset)
+        self._metrics.dead_letters.labels(record.topic, error_type).inc()
+        self._log.error("copy_dead_lettered", offset=record.offset, error_type=error_type, reason=reason)

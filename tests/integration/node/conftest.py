@@ -1,0 +1,44 @@
+"""A bus of its own per test (unique topic prefix, few partitions) and nodes on it.
+
+Nodes run in-process (`NodeApp`) with real gRPC on port 0 and a real broker;
+the router (directory load) is shared by the session because it is pure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from support.node_harness import Bus, Running
+
+from gbus.node.app import NodeApp
+
+
+@pytest.fixture(scope="session")
+def router():
+    from gbus.routing import Router
+
+    return Router.default()
+
+
+@pytest.fixture
+def bus(kafka_bootstrap: str) -> Iterator[Bus]:
+    b = Bus(kafka_bootstrap, all_areas=False)
+    yield b
+    b.close()
+
+
+@pytest.fixture
+def start_node(bus: Bus, router: Any, tmp_path: Any) -> Iterator[Callable[..., Running]]:
+    started: list[Running] = []
+
+    def start(area: str = "79", *, data_dir: str | None = None, **grpc_over: Any) -> Running:
+        settings = bus.settings(area, data_dir or str(tmp_path / "nodes"), **grpc_over)
+        node = Running(NodeApp(settings, router=router, create_topics=False).start())
+        started.append(node)
+        return node
+
+    yield start
+    for node in started:
+        node.stop()
