@@ -19,6 +19,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "gbus.cli.schemas_cmd",
     "gbus.cli.route_cmd",
     "gbus.cli.dedup_cmd",
+    "gbus.cli.node_cmd",
     "gbus.cli.pki_cmd",
     "gbus.cli.processor_cmd",
     "gbus.cli.topics_cmd",
