@@ -21,6 +21,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "gbus.cli.dedup_cmd",
     "gbus.cli.node_cmd",
     "gbus.cli.pki_cmd",
+    "gbus.cli.run_cmd",
     "gbus.cli.processor_cmd",
     "gbus.cli.topics_cmd",
 )
