@@ -124,9 +124,13 @@ def _run(args: argparse.Namespace) -> int:
 
         _say("")
         _say("== the bus is running (Ctrl-C or `make stop` to stop); call it with grpcurl, e.g.")
-        first = next(iter(nodes.items()), None)
-        if first:
-            _say(f"   grpcurl -plaintext -H 'x-agency-id: gov.ubnd@79.26743' {first[1]} list")
+        example = nodes.get("79") or next(iter(nodes.values()), None)
+        if example:
+            _say(f"   grpcurl -plaintext {example} list")
+            _say(
+                f"   grpcurl -plaintext -H 'x-agency-id: gov.ubnd@79.26743' -d '{{\"role\":\"CASE_ROLE_HANDLER\"}}' "
+                f"{example} gbus.v1.CaseService/ListCases"
+            )
         for line in lines:
             _say(line)
         if args.exit_after_sample:
