@@ -71,6 +71,10 @@ def _run(args: argparse.Namespace) -> int:
     from gbus.kafka_io.admin import ensure_topics
     from gbus.topics import Topics, node_areas, topic_specs
 
+    from gbus.observability.logging import configure_logging
+
+    # Our own log lines go to stderr; stdout is the account a person reads.
+    configure_logging("WARNING", "console", process="run")
     areas = [a.strip() for a in args.areas.split(",") if a.strip()]
     unknown = [a for a in areas if a not in node_areas()]
     if unknown:
