@@ -24,6 +24,11 @@ COMMAND_MODULES: tuple[str, ...] = (
     "gbus.cli.run_cmd",
     "gbus.cli.processor_cmd",
     "gbus.cli.topics_cmd",
+    "gbus.cli.status_cmd",
+    "gbus.cli.trace_cmd",
+    "gbus.cli.dlq_cmd",
+    "gbus.cli.import_cmd",
+    "gbus.cli.monitor_cmd",
 )
 
 

@@ -108,6 +108,45 @@ class Metrics:
         )
 
 
+class MonitorMetrics:
+    """What `gbus monitor` measures from outside the processes, from Kafka's own offsets.
+
+    A process that is down cannot report its own lag; these series still move
+    while it is down. Kept apart from `Metrics` so that no other process exports
+    them (an unlabelled gauge would otherwise read 0 brokers on every node).
+    """
+
+    def __init__(self, registry: CollectorRegistry | None = None) -> None:
+        self.registry = registry or CollectorRegistry(auto_describe=True)
+        r = self.registry
+        self.brokers = Gauge("gbus_kafka_brokers", "Brokers registered and not fenced.", registry=r)
+        self.group_lag = Gauge(
+            "gbus_kafka_group_lag_records",
+            "End offset minus the group's committed offset, per topic-partition.",
+            ["group", "topic", "partition"],
+            registry=r,
+        )
+        self.node_topic_end = Gauge(
+            "gbus_node_topic_end_offset", "End offset of the node.<area> topic (copies written for the node).", ["node"], registry=r
+        )
+        self.node_committed = Gauge(
+            "gbus_node_committed_position",
+            "Next offset the node will apply, as it commits it for monitoring.",
+            ["node"],
+            registry=r,
+        )
+        self.node_backlog = Gauge(
+            "gbus_node_backlog_records",
+            "Copies written for the node that it has not applied (from its committed position).",
+            ["node"],
+            registry=r,
+        )
+        self.polls = Counter("gbus_monitor_polls_total", "Reads of the cluster's offsets, by outcome.", ["outcome"], registry=r)
+        self.last_success = Gauge(
+            "gbus_monitor_last_success_timestamp_seconds", "When the cluster's offsets were last read.", registry=r
+        )
+
+
 @dataclass
 class MetricsEndpoint:
     host: str
@@ -123,7 +162,7 @@ class MetricsEndpoint:
         self._server.server_close()  # type: ignore[attr-defined]
 
 
-def serve_metrics(metrics: Metrics, listen: str = "127.0.0.1:0") -> MetricsEndpoint:
+def serve_metrics(metrics: Metrics | MonitorMetrics, listen: str = "127.0.0.1:0") -> MetricsEndpoint:
     """Serve /metrics on `host:port` (port 0 picks a free one) in a daemon thread."""
     host, _, port = listen.rpartition(":")
     server, _thread = start_http_server(int(port), addr=host or "127.0.0.1", registry=metrics.registry)

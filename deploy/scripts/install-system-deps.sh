@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Debian packages the tests and the operator tooling use: prometheus (the server and promtool).
+# Idempotent and non-interactive: does nothing when promtool and prometheus are already on PATH.
+# Needs root (or sudo) only when something is missing.
+set -euo pipefail
+
+missing=()
+command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
+if [ ${#missing[@]} -eq 0 ]; then
+    exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then
+        SUDO="sudo"
+    else
+        echo "install-system-deps: need root to install: ${missing[*]}" >&2
+        exit 1
+    fi
+fi
+if ! command -v apt-get >/dev/null 2>&1; then
+    echo "install-system-deps: no apt-get; install these by hand: ${missing[*]} (promtool and prometheus on PATH)" >&2
+    exit 1
+fi
+
+echo "== installing Debian packages: prometheus (promtool)" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# No recommends: the node exporter and the rest are not needed, only the two binaries.
+$SUDO apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+# The package enables a system service; the tests start their own server on a free port.
+if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+    $SUDO systemctl disable --now prometheus >/dev/null 2>&1 || true
+fi
+command -v promtool >/dev/null && command -v prometheus >/dev/null

@@ -1,0 +1,41 @@
+"""Arguments shared by the operator commands (status, trace, dlq, import, monitor)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from gbus.cli.common import EXIT_USAGE, CliError
+
+
+def add_kafka_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", help="TOML settings file (GBUS__SECTION__KEY environment overrides apply)")
+    parser.add_argument("--bootstrap", help="Kafka bootstrap servers HOST:PORT[,HOST:PORT] (default: kafka.bootstrap_servers)")
+    parser.add_argument("--topic-prefix", help="prefix of the bus's topic names (default: kafka.topic_prefix, 'gbus.')")
+
+
+def add_json_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print one JSON document on stdout (for scripts)")
+
+
+def settings_from(args: argparse.Namespace) -> Any:
+    from gbus.config import ConfigError, load_settings
+
+    try:
+        settings = load_settings(getattr(args, "config", None))
+    except ConfigError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from exc
+    overrides = {"bootstrap_servers": getattr(args, "bootstrap", None), "topic_prefix": getattr(args, "topic_prefix", None)}
+    return settings.replace("kafka", **{k: v for k, v in overrides.items() if v})
+
+
+def quiet_logging(settings: Any) -> None:
+    """Library logs (kafka-python) to stderr at WARNING: stdout carries the command's result."""
+    from gbus.observability.logging import configure_logging
+
+    level = settings.logging.level if settings.logging.level in ("WARNING", "ERROR") else "WARNING"
+    configure_logging(level, settings.logging.format, process="cli")
+
+
+def kafka_failure(exc: Exception, bootstrap: str) -> CliError:
+    return CliError(f"cannot read the cluster at {bootstrap}: {type(exc).__name__}: {exc}")
