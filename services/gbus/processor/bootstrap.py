@@ -20,7 +20,7 @@ from gbus.processor.loop import CaseProcessor, utc_now
 from gbus.processor.outputs import Outputs
 from gbus.processor.store import CaseStore
 from gbus.processor.transactions import TransactionalProducer
-from gbus.topics import MAX_CASE_RECORD_BYTES, Topics, node_areas
+from gbus.topics import MAX_CASE_RECORD_BYTES, Topics, node_areas, topic_specs
 from gbus.wire.avro_records import state_from_snapshot
 
 
@@ -76,6 +76,7 @@ def build_processor(
         # Room for the largest case record a topic accepts (gbus.topics.MAX_CASE_RECORD_BYTES).
         lambda: make_producer(kafka, client_id, transactional_id=txn_id, max_request_size=MAX_CASE_RECORD_BYTES + 64 * 1024),
         timeout_s=max(10.0, kafka.request_timeout_ms / 1000),
+        output_topics=[s.name for s in topic_specs(topics) if s.name not in (topics.reports, topics.commands)],
     )
 
     def consumer():  # type: ignore[no-untyped-def]
