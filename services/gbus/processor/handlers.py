@@ -203,7 +203,8 @@ class RecordHandler:
                 effects.counts.extend(_event_counts(change.events))
         except CaseTooLargeError as exc:
             log.warning("command_refused_case_too_large", command=kind, reason=str(exc))
-            return Effects(answers=[answer("RESOURCE_EXHAUSTED", str(exc), outcome.case.version if outcome.case else 0)],
+            current = view.case(case_id)
+            return Effects(answers=[answer("RESOURCE_EXHAUSTED", str(exc), current.version if current else 0)],
                            counts=[("commands_rejected", {"reason": "RESOURCE_EXHAUSTED"})])  # fmt: skip
         version = outcome.case.version if outcome.case else 0
         effects.answers.append(answer("OK", "already applied" if outcome.replayed else "", version, outcome.new_case_id))

@@ -179,3 +179,4 @@ def test_a_command_that_would_grow_a_case_too_far_is_answered_resource_exhausted
     kit.handler._max_record_bytes = len(kit.outputs.encode_snapshot(case)) + 17_000
     effects, result, _ = _command(kit, case, HANDLER, c.AddNote("x" * 5000))
     assert result["code"] == "RESOURCE_EXHAUSTED" and effects.changes == []
+    assert result["case_version"] == case.version
