@@ -13,12 +13,12 @@ def test_events_are_json_lines_with_bound_context_and_library_logs_too():
     out = io.StringIO()
     configure_logging("INFO", "json", stream=out, node="79")
     get_logger("t", shard="79").info("case_opened", case_id="79-abc")
-    logging.getLogger("kafka.conn").warning("broker %s down", "127.0.0.1:9092")
+    logging.getLogger("grpc._server").warning("peer %s gone", "127.0.0.1:9092")
     lines = [json.loads(line) for line in out.getvalue().splitlines()]
     assert lines[0]["event"] == "case_opened"
     assert lines[0]["case_id"] == "79-abc" and lines[0]["shard"] == "79" and lines[0]["node"] == "79"
     assert lines[0]["level"] == "info" and "timestamp" in lines[0]
-    assert lines[1]["event"] == "broker 127.0.0.1:9092 down" and lines[1]["node"] == "79"
+    assert lines[1]["event"] == "peer 127.0.0.1:9092 gone" and lines[1]["node"] == "79"
 
 
 def test_events_below_the_configured_level_are_dropped():
