@@ -12,6 +12,7 @@ def add_kafka_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", help="TOML settings file (GBUS__SECTION__KEY environment overrides apply)")
     parser.add_argument("--bootstrap", help="Kafka bootstrap servers HOST:PORT[,HOST:PORT] (default: kafka.bootstrap_servers)")
     parser.add_argument("--topic-prefix", help="prefix of the bus's topic names (default: kafka.topic_prefix, 'gbus.')")
+    parser.add_argument("--timeout", type=float, help="seconds to wait for Kafka to answer (default: kafka.request_timeout_ms)")
 
 
 def add_json_arg(parser: argparse.ArgumentParser) -> None:
@@ -25,7 +26,14 @@ def settings_from(args: argparse.Namespace) -> Any:
         settings = load_settings(getattr(args, "config", None))
     except ConfigError as exc:
         raise CliError(str(exc), EXIT_USAGE) from exc
-    overrides = {"bootstrap_servers": getattr(args, "bootstrap", None), "topic_prefix": getattr(args, "topic_prefix", None)}
+    timeout = getattr(args, "timeout", None)
+    if timeout is not None and timeout <= 0:
+        raise CliError("--timeout must be positive", EXIT_USAGE)
+    overrides = {
+        "bootstrap_servers": getattr(args, "bootstrap", None),
+        "topic_prefix": getattr(args, "topic_prefix", None),
+        "request_timeout_ms": int(timeout * 1000) if timeout else None,
+    }
     return settings.replace("kafka", **{k: v for k, v in overrides.items() if v})
 
 

@@ -19,6 +19,8 @@ def admin_client(settings: KafkaSettings, client_id: str = "ops") -> Iterator[Ka
         bootstrap_servers=settings.bootstrap_servers.split(","),
         client_id=f"{settings.client_id}-{client_id}",
         request_timeout_ms=settings.request_timeout_ms,
+        # An unreachable cluster is reported after the same wait as any slow request.
+        bootstrap_timeout_ms=settings.request_timeout_ms,
     )
     try:
         yield admin
