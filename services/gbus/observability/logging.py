@@ -25,6 +25,9 @@ def configure_logging(level: str = "INFO", fmt: str = "json", stream: TextIO | N
         raise ValueError(f"unknown log level {level!r} (one of {', '.join(_LEVELS)})")
     out = stream or sys.stderr
     shared: list[Any] = [
+        # Process-wide context is static, not a contextvar: contextvars bound here would be seen
+        # only by this thread, not by gRPC workers, Kafka feed threads or the processor loop.
+        _StaticContext(context),
         structlog.contextvars.merge_contextvars,
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
@@ -41,8 +44,6 @@ def configure_logging(level: str = "INFO", fmt: str = "json", stream: TextIO | N
         cache_logger_on_first_use=False,
     )
     structlog.contextvars.clear_contextvars()
-    if context:
-        structlog.contextvars.bind_contextvars(**context)
 
     # Library logs (kafka-python is chatty at INFO) go through the same renderer.
     handler = logging.StreamHandler(out)
@@ -55,6 +56,18 @@ def configure_logging(level: str = "INFO", fmt: str = "json", stream: TextIO | N
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(max(lvl, logging.WARNING))
+
+
+class _StaticContext:
+    """Adds the process's context (node, process...) to every event, from any thread."""
+
+    def __init__(self, context: dict[str, Any]) -> None:
+        self._context = dict(context)
+
+    def __call__(self, _logger: Any, _method: str, event: dict[str, Any]) -> dict[str, Any]:
+        for key, value in self._context.items():
+            event.setdefault(key, value)
+        return event
 
 
 def get_logger(name: str | None = None, **context: Any) -> Any:

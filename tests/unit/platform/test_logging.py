@@ -28,3 +28,15 @@ def test_events_below_the_configured_level_are_dropped():
     get_logger("t").warning("signal")
     events = [json.loads(line)["event"] for line in out.getvalue().splitlines()]
     assert events == ["signal"]
+
+
+def test_the_process_context_reaches_events_logged_from_other_threads():
+    import threading
+
+    out = io.StringIO()
+    configure_logging("INFO", "json", stream=out, node="79", process="node")
+    worker = threading.Thread(target=lambda: get_logger("grpc-worker").info("report_stream_done", accepted=3))
+    worker.start()
+    worker.join()
+    [line] = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert (line["event"], line["node"], line["process"], line["accepted"]) == ("report_stream_done", "79", "node", 3)
