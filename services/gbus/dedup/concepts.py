@@ -44,7 +44,7 @@ CONCEPTS: dict[str, str] = {
     "via_he": "via he, le duong",
     "lan_chiem": "lan chiem, chiem dung, lan ra, bay ban",
     "giu_xe": "giu xe, trong giu xe, gui xe, bai xe",
-    "do_xe": "do xe, dau xe, do trai phep, dau trai phep, do sai quy dinh, bai do tu phat, do kin, dau kin",
+    "do_xe": "do xe, dau xe, dau trai phep, dau sai quy dinh, bai dau tu phat, bai dau, dau kin, dau container",
     "tai_nan": "tai nan, va cham, te nga",
     "dua_xe": "dua xe, no po, boc dau, lang lach",
     # environment
@@ -57,7 +57,7 @@ CONCEPTS: dict[str, str] = {
         " khong ai thu gom, khong duoc thu gom, thu gom rac"
     ),
     "xa_ban": "xa ban, phe thai xay dung",
-    "do_trom": "do trom, do trai phep",
+    "do_trom": "do trom, do trai phep, do bua bai",
     "hoi": "hoi, mui hoi, hoi thoi, boc mui, nong nac, mui khet",
     "bui": "bui, khoi bui, bui ban, bui mu",
     "khoi": "khoi, khoi den",
@@ -69,6 +69,8 @@ CONCEPTS: dict[str, str] = {
     "sat_lo": "sat lo, lo dat, sut lo, sat lo bo song",
     "ca_chet": "ca chet, ca chet hang loat",
     "pha_rung": "pha rung, chat pha, cua thong, chat cay",
+    "khai_thac_cat": "khai thac cat, hut cat, cat tac, ghe hut cat, khai thac cat trai phep",
+    "nha_ve_sinh": "nha ve sinh, cong trinh ve sinh, nha wc, nha vs",
     "cay_xanh": "cay xanh, cay nghieng, cay do",
     # labour
     "no_luong": (
@@ -100,7 +102,7 @@ CONCEPTS: dict[str, str] = {
     "day_them": "day them, hoc them, day tang cuong",
     "hoc_phi": "hoc phi, tien hoc",
     "ban_tru": "ban tru, bep an, bua an, suat an",
-    "ngo_doc": "ngo doc, ngo doc thuc pham",
+    "ngo_doc": "ngo doc, ngo doc thuc pham, non sot, non oi, buon non, dau bung non",
     "cho_kham": "cho kham, cho lau, lay so",
     "thai_do": "thai do, cau gat, coc loc, hach sach",
     # order and security

@@ -22,13 +22,17 @@ class DedupConfig:
     # sides of a boundary street). Reports without a ward match any ward.
     neighbourhood: Mapping[str, frozenset[str]] = field(default_factory=dict)
     # Candidates scored in full per decision; bounds the p99 latency.
-    max_candidates: int = 48
+    max_candidates: int = 32
     # MinHash LSH: bands x rows = signature length. Paraphrases of one
     # grievance share few words (Jaccard 0.07-0.3 on the dev corpus), so one
     # row per band: P(candidate) = 1-(1-J)^24 = 0.82 at J=0.07, 0.96 at 0.13.
     # The wider net is bounded by ward-scoped buckets and max_candidates.
     lsh_bands: int = 24
     lsh_rows: int = 1
+    # A report without a ward cannot use ward-scoped buckets; it is looked up
+    # in province-wide buckets of the first few bands instead (plus names and
+    # reporter). Looking it up in every ward's buckets costs 168x the keys.
+    province_bands: int = 8
     # A bucket (LSH band value, name, reporter) holding more entries than
     # this is a common word, not evidence; only its newest entries are read.
     max_bucket_reads: int = 256

@@ -40,9 +40,8 @@ DECISIONS = ("replay", "link", "possible_duplicate", "new")
 _NAME_KEY_WEIGHT = 4.0
 _NUMBER_KEY_WEIGHT = 4.0
 _REPORTER_KEY_WEIGHT = 6.0
-# A report without a ward is looked up in every ward by LSH band; its
-# numbered places are not, as "xóm 5" of one commune says nothing of another.
-_MAX_NUMBER_SCOPES = 8
+# Scope of the province-wide LSH buckets (ward codes are < 100000).
+_PROVINCE_SCOPE = 1 << 40
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,15 +72,12 @@ class DedupEngine:
     # -- the decision ----------------------------------------------------------
     def decide(self, report: Report, now: datetime) -> DedupDecision:
         self._check_shard(report.province_code)
-        replay = self.index.find(
-            "request",
-            f"{report.origin_agency}\x1f{report.request_id}",
-            lambda row: True,
-        )
+        replay = self.index.find_request(report.origin_agency, report.request_id)
         if replay is not None:
+            original = self.index.report_id(replay)
             return DedupDecision(
-                "replay", self.index.case_id(replay), 1.0, self.index.report_ids[replay],
-                (f"same origin agency and request id as report {self.index.report_ids[replay]}",),
+                "replay", self.index.case_id(replay), 1.0, original,
+                (f"same origin agency and request id as report {original}",),
             )
         query = self._profile(report)
         rows = self._candidate_rows(query, report, now)
@@ -99,8 +95,9 @@ class DedupEngine:
         elif scored.score >= self.config.review_threshold:
             decision = "possible_duplicate"
         else:
-            return DedupDecision("new", None, scored.score, self.index.report_ids[row], scored.reasons)
-        return DedupDecision(decision, self.index.case_id(row), scored.score, self.index.report_ids[row], scored.reasons)
+            closest = f"closest: report {self.index.report_id(row)} at {scored.score:.2f}, below the review band"
+            return DedupDecision("new", None, scored.score, None, (closest, *scored.reasons))
+        return DedupDecision(decision, self.index.case_id(row), scored.score, self.index.report_id(row), scored.reasons)
 
     def explain(self, report: Report, report_id: str) -> PairScore | None:
         """The full comparison of `report` with one indexed report, constraints
@@ -122,7 +119,10 @@ class DedupEngine:
                 "rebuild it from the stored report with IndexEntry.from_report"
             )
         self.remove_report(entry.report_id)
-        keys = self._keys(from_fingerprint(entry.fingerprint), entry.reporter_key, scopes=[int(entry.ward or 0)])
+        keys = self._keys(
+            from_fingerprint(entry.fingerprint), entry.reporter_key,
+            scopes=[int(entry.ward or 0)], province_wide=True,
+        )
         self.index.add(entry, np.concatenate([k for k, _ in keys]) if keys else np.empty(0, np.uint64))
 
     def remove_report(self, report_id: str) -> bool:
@@ -170,16 +170,24 @@ class DedupEngine:
         if shard_of_province(province) != self.shard:
             raise ValueError(f"province {province!r} does not belong to shard {self.shard}")
 
-    def _keys(self, features: TextFeatures, reporter_key: str | None, *, scopes: list[int]) -> list[tuple[np.ndarray, float]]:
+    def _keys(
+        self, features: TextFeatures, reporter_key: str | None, *, scopes: list[int], province_wide: bool
+    ) -> list[tuple[np.ndarray, float]]:
+        """Candidate keys: LSH bands per ward scope (and province-wide ones
+        for reports without a ward), place names, numbered places, reporter."""
         cfg = self.config
         keys: list[tuple[np.ndarray, float]] = []
         sig = signature(_shingles(features), cfg.lsh_bands, cfg.lsh_rows)
         if sig is not None:
-            keys.append((band_keys(sig, cfg.lsh_bands, cfg.lsh_rows, scopes), 1.0))
+            if scopes:
+                keys.append((band_keys(sig, cfg.lsh_bands, cfg.lsh_rows, scopes), 1.0))
+            if province_wide:
+                head = sig[: cfg.province_bands * cfg.lsh_rows]
+                keys.append((band_keys(head, cfg.province_bands, cfg.lsh_rows, [_PROVINCE_SCOPE]), 1.0))
         names = [key64("name", split_name(n)[1]) for n in features.names]
         if names:
             keys.append((np.array(names, dtype=np.uint64), _NAME_KEY_WEIGHT))
-        if features.numbers and len(scopes) <= _MAX_NUMBER_SCOPES:
+        if features.numbers and scopes:
             # "hẻm 12", "xóm 5": a numbered place means something only in its ward
             numbers = [key64("number", f"{scope}:{n}") for scope in scopes for n in features.numbers]
             keys.append((np.array(numbers, dtype=np.uint64), _NUMBER_KEY_WEIGHT))
@@ -201,8 +209,10 @@ class DedupEngine:
 
     def _candidate_rows(self, query: Profile, report: Report, now: datetime) -> np.ndarray:
         allowed = self._allowed_wards(report.ward_code)
-        scopes = [0] + (allowed.tolist() if allowed is not None else list(self.index.wards))
-        keys = self._keys(query.features, report.reporter_key, scopes=sorted(set(scopes)))
+        if allowed is None:  # no ward: any ward's report may match, looked up province-wide
+            keys = self._keys(query.features, report.reporter_key, scopes=[0], province_wide=True)
+        else:
+            keys = self._keys(query.features, report.reporter_key, scopes=[0, *allowed.tolist()], province_wide=False)
         return self.index.candidates(
             keys,
             ward=int(report.ward_code or 0),

@@ -17,6 +17,7 @@ from ward_code, and citizens mix old and new names.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from gbus.dedup.gazetteer import admin_names, area_names, longest_admin_name, name_syllables
 from gbus.dedup.lexicon import (
@@ -62,8 +63,17 @@ _LOWERCASE_NAME_MARKERS = frozenset(
     {("duong",), ("pho",), ("hem",), ("ngo",), ("ngach",), ("kiet",), ("cong", "ty"), ("nha", "may"),
      ("xi", "nghiep"), ("benh", "vien"), ("dai", "lo"), ("quoc", "lo"), ("tinh", "lo")}
 )
-_NUMBER_MARKER_LENGTHS = sorted({len(k) for k in NUMBER_MARKERS}, reverse=True)
+_NUMBER_MARKER_PHRASES = tuple(NUMBER_MARKERS)
 _NOT_NAME = STOPWORDS | {p[0] for p in BOILERPLATE if len(p) == 1}
+
+
+@cache
+def _by_first_word(phrases: tuple[tuple[str, ...], ...]) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """Phrases grouped by their first word, longest first within a group."""
+    groups: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in sorted(phrases, key=len, reverse=True):
+        groups.setdefault(phrase[0], []).append(phrase)
+    return {word: tuple(group) for word, group in groups.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,16 +211,17 @@ class _Extractor:
         return not (self.accented_text and tok.text in _NEEDS_ACCENT_IN_ACCENTED_TEXT)
 
     def _match(self, i: int, phrases: tuple[tuple[str, ...], ...]) -> tuple[str, ...] | None:
-        first = self.t[i].text
-        for phrase in phrases:  # longest first
-            if phrase[0] == first and tuple(tok.text for tok in self.t[i : i + len(phrase)]) == phrase:
+        for phrase in _by_first_word(phrases).get(self.t[i].text, ()):  # longest first
+            if len(phrase) == 1 or tuple(tok.text for tok in self.t[i : i + len(phrase)]) == phrase:
                 return phrase
         return None
 
     def _numbered_place(self, i: int) -> int | None:
-        for length in _NUMBER_MARKER_LENGTHS:
-            key = tuple(tok.text for tok in self.t[i : i + length])
-            cls = NUMBER_MARKERS.get(key)
+        for key in _by_first_word(_NUMBER_MARKER_PHRASES).get(self.t[i].text, ()):
+            length = len(key)
+            if length > 1 and tuple(tok.text for tok in self.t[i : i + length]) != key:
+                continue
+            cls = NUMBER_MARKERS[key]
             j = i + length
             if cls and cls != "house" and j + 1 < self.n and self.t[j].text == "so" and self.t[j + 1].is_number:
                 j += 1  # "thửa đất số 215", "tờ bản đồ số 9", "hẻm số 12"
@@ -262,8 +273,8 @@ class _Extractor:
         if tok.text not in PERSON_MARKERS or not self._marker_ok(tok):
             return None
         j = i + 1
-        if j >= self.n or not self.t[j].cap:
-            return None
+        if j >= self.n or not self.t[j].cap or self._starts_marker(j):
+            return None  # "cháu Trường Mầm non...": a place follows, not a person
         while j < self.n and self.t[j].cap and not self.t[j].is_number and (j == i + 1 or not self.t[j].brk):
             j += 1  # a reporter's or official's name: differs between reports
         return j
@@ -342,8 +353,10 @@ class _Extractor:
     @staticmethod
     def _accept(run: list[Token]) -> str | None:
         words = tuple(tok.text for tok in run if tok.text not in NAME_FILLERS)
-        if not words or max(len(w) for w in words) < 3:
-            return None
+        if not words or any("_" in w for w in words):
+            return None  # a grievance concept ("Lao động" -> cong_nhan) is not a name
+        if len(words) == 1 and len(words[0]) < 3:
+            return None  # "HH" of "HH4C": a fragment
         if len(words) == 1 and words[0] in _NOT_NAME:  # "Các", "Mong": a capitalised word
             return None
         if any(words[: len(head)] == head for head in GENERIC_NAME_HEADS):

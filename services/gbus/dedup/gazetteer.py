@@ -45,21 +45,25 @@ def admin_names() -> frozenset[tuple[str, ...]]:
 
 
 @cache
+def _names_by_code() -> tuple[dict[int, frozenset[str]], dict[int, frozenset[str]]]:
+    from vietnam_provinces import Province, Ward
+
+    provinces = {int(p.code): frozenset(_variants(p.name)) for p in Province.iter_all()}
+    provinces[79] = provinces[79] | frozenset(_EXTRA_NAMES)
+    wards = {int(w.code): frozenset(_variants(w.name)) for w in Ward.iter_all()}
+    return provinces, wards
+
+
+@cache
 def area_names(province_code: str | None, ward_code: str | None) -> frozenset[tuple[str, ...]]:
     """Folded names of one report's own province and ward ("ben thanh",
     "ho chi minh"): a bare mention of them is the report's address."""
-    from vietnam_provinces import Province, Ward
-
+    provinces, wards = _names_by_code()
     names: set[str] = set()
-    for province in Province.iter_all():
-        if province_code and int(province.code) == int(province_code):
-            names |= _variants(province.name)
-            if int(province_code) == 79:
-                names |= set(_EXTRA_NAMES)
-    if ward_code:
-        for ward in Ward.iter_all():
-            if int(ward.code) == int(ward_code):
-                names |= _variants(ward.name)
+    if province_code and province_code.isdigit():
+        names |= provinces.get(int(province_code), frozenset())
+    if ward_code and ward_code.isdigit():
+        names |= wards.get(int(ward_code), frozenset())
     return frozenset(tuple(n.split()) for n in names)
 
 

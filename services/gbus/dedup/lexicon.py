@@ -95,7 +95,7 @@ UNITS_AFTER_NUMBER: dict[str, str] = {
     "m": "met",
     "cm": "cm",
     "km": "km",
-    "kg": "kg",
+    "kg": "kilogam",  # not "kg": alone, that is SMS for "không"
     "m2": "m2",
 }
 
@@ -104,6 +104,7 @@ UNITS_AFTER_NUMBER: dict[str, str] = {
 # synonym) so that it no longer folds onto `lon`, which is lợn (pig).
 ACCENTED: dict[str, str] = {
     "lớn": "to",
+    "đỗ": "dau",  # đỗ xe (park, north) = đậu xe (south); not đổ (dump), which folds alike
     "cúp": "mat",  # cúp điện/nước (southern) = mất điện/nước
     "hỏng": "hu",  # hỏng (north) = hư (south)
 }
@@ -183,6 +184,11 @@ _NAME_MARKER_KINDS: dict[str, str] = {
     "quarry": "mo da",
     "company": "cong ty, doanh nghiep, nha may, xi nghiep, xuong",
     "school": "truong",
+    # The level is part of a school's identity: THCS Dịch Vọng is not Tiểu học Dịch Vọng A.
+    "kindergarten": "mam non, truong mam non, mau giao, truong mau giao",
+    "primary_school": "tieu hoc, truong tieu hoc",
+    "secondary_school": "trung hoc co so, truong trung hoc co so",
+    "high_school": "trung hoc pho thong, truong trung hoc pho thong",
     "health": "benh vien, tram y te",
     "business": "nha hang, khach san, ngan hang",
     "village": "thon, xom, ap, ban, lang, khu pho, to dan pho, khu dan cu",
@@ -191,6 +197,10 @@ NAME_MARKER_KIND: dict[tuple[str, ...], str] = {
     phrase: kind for kind, text in _NAME_MARKER_KINDS.items() for phrase in _phrases(text)
 }
 NAME_MARKERS: tuple[tuple[str, ...], ...] = tuple(sorted(NAME_MARKER_KIND, key=len, reverse=True))
+# A school of unknown level may be any of the levels.
+KIND_FAMILY: dict[str, str] = {
+    "kindergarten": "school", "primary_school": "school", "secondary_school": "school", "high_school": "school",
+}
 
 # Markers whose folded form is also a common word (chợ/cho, cầu/cầu thang,
 # cồn/còn, hồ/họ, phố/phở): accepted only before a capitalised name unless

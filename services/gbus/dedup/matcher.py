@@ -20,15 +20,14 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
 
 from rapidfuzz import fuzz
 
 from gbus.dedup.concepts import CONCEPTS, PROBLEM_CONCEPTS
 from gbus.dedup.features import TextFeatures, split_name
-from gbus.dedup.lexicon import WEAK_WORDS
+from gbus.dedup.lexicon import KIND_FAMILY, WEAK_WORDS
 
 _CONCEPT_TOKENS = frozenset(CONCEPTS)
 # Number classes that name a place exactly; a different house number on one
@@ -40,7 +39,8 @@ _NAME_FUZZ = 88  # rapidfuzz ratio for a typo in a name ("Nguyen Hye")
 
 @dataclass(frozen=True, slots=True)
 class Profile:
-    """What the matcher knows of one report."""
+    """What the matcher knows of one report. Derived term weights are
+    computed once here: a profile is compared with dozens of others."""
 
     features: TextFeatures
     ward: str | None
@@ -49,6 +49,15 @@ class Profile:
     subject_agency: str | None
     reporter: int  # key64 of the reporter_key; 0 when unknown
     submitted_at: datetime
+    terms: dict[str, float] = field(init=False, repr=False, compare=False)
+    weight: float = field(init=False, repr=False, compare=False)
+    concepts: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        found = terms(self.features)
+        object.__setattr__(self, "terms", found)
+        object.__setattr__(self, "weight", sum(found.values()))
+        object.__setattr__(self, "concepts", frozenset(t for t in self.features.topic if t in PROBLEM_CONCEPTS))
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +116,6 @@ class PairScore:
     evidence: Evidence
 
 
-@lru_cache(maxsize=4096)
 def terms(features: TextFeatures) -> dict[str, float]:
     """Weighted content terms: words and adjacent word pairs. A grievance
     concept counts double and an everyday word half."""
@@ -121,20 +129,21 @@ def terms(features: TextFeatures) -> dict[str, float]:
     return out
 
 
-def _text_overlap(a: dict[str, float], b: dict[str, float]) -> tuple[float, float]:
-    if not a or not b:
+def _text_overlap(a: Profile, b: Profile) -> tuple[float, float]:
+    if not a.terms or not b.terms:
         return 0.0, 0.0
-    shared = sum(w for t, w in a.items() if t in b)
-    total_a = sum(a.values())
-    total_b = sum(b.values())
-    return 2 * shared / (total_a + total_b), shared / min(total_a, total_b)
+    small, large = (a.terms, b.terms) if len(a.terms) <= len(b.terms) else (b.terms, a.terms)
+    shared = sum(w for t, w in small.items() if t in large)
+    return 2 * shared / (a.weight + b.weight), shared / min(a.weight, b.weight)
 
 
 def _names_agree(a: str, b: str) -> bool:
     kind_a, text_a = split_name(a)
     kind_b, text_b = split_name(b)
-    if kind_a and kind_b and kind_a != kind_b:
-        return False  # "chợ Bến Thành" is not "phường Bến Thành"
+    if kind_a and kind_b and kind_a != kind_b and KIND_FAMILY.get(kind_a, kind_a) != KIND_FAMILY.get(kind_b, kind_b):
+        return False  # "chợ Bến Thành" is not "cồn Bến Thành"; a school may be of any level
+    if kind_a and kind_b and kind_a != kind_b and kind_a in KIND_FAMILY and kind_b in KIND_FAMILY:
+        return False  # but a primary school is not a secondary school
     words_a, words_b = set(text_a.split()), set(text_b.split())
     return words_a <= words_b or words_b <= words_a or fuzz.ratio(text_a, text_b) >= _NAME_FUZZ
 
@@ -194,10 +203,8 @@ def _compare_numbers(a: TextFeatures, b: TextFeatures) -> tuple[str, str | None]
 
 def gather(query: Profile, candidate: Profile) -> Evidence:
     qa, ca = query.features, candidate.features
-    terms_q, terms_c = terms(qa), terms(ca)
-    dice, containment = _text_overlap(terms_q, terms_c)
-    concepts_q = {t for t in qa.topic if t in PROBLEM_CONCEPTS}
-    concepts_c = {t for t in ca.topic if t in PROBLEM_CONCEPTS}
+    dice, containment = _text_overlap(query, candidate)
+    concepts_q, concepts_c = query.concepts, candidate.concepts
     shared = tuple(sorted(concepts_q & concepts_c))
     names, matched_name, conflicting_names = _compare_names(qa, ca)
     numbers, number_detail = _compare_numbers(qa, ca)

@@ -15,13 +15,17 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from typing import NamedTuple
+from functools import lru_cache
 
 from gbus.dedup.concepts import synonym_table
 from gbus.dedup.lexicon import ABBREVIATIONS, ACCENTED, UNITS_AFTER_NUMBER
 
 SYNONYMS = synonym_table()
-_MAX_SYNONYM_LEN = max(len(k) for k in SYNONYMS)
+# Phrases by first word, longest first: one dict lookup per token.
+_SYNONYMS_BY_FIRST: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
+for _phrase, _replacement in sorted(SYNONYMS.items(), key=lambda kv: -len(kv[0])):
+    _SYNONYMS_BY_FIRST.setdefault(_phrase[0], []).append((_phrase, _replacement))
 
 # 30.000 / 1.500.000 -> 30000 / 1500000 (thousand separators, not decimals).
 _THOUSANDS_RE = re.compile(r"(?<=\d)[.,](?=\d{3}(?!\d))")
@@ -31,9 +35,9 @@ _TOKEN_RE = re.compile(r"\d+(?:/\d+)+|\d+|(?:(?<=\d)|\b)m2(?![^\W\d_])|[^\W\d_]+
 _SENTENCE_BREAKS = frozenset(".!?:;\n")
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
-    """A folded token with the surface facts the entity extractor needs."""
+class Token(NamedTuple):
+    """A folded token with the surface facts the entity extractor needs.
+    (A NamedTuple: texts are tokenised per report on the hot path.)"""
 
     text: str  # folded: lower case ASCII letters/digits, e.g. "duong"
     cap: bool = False  # written with a capital letter
@@ -48,6 +52,7 @@ class Token:
         return self.text[:1].isdigit()
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Lower-case, strip tone marks and diacritics, `đ` -> `d`."""
     decomposed = unicodedata.normalize("NFD", text.casefold())
@@ -140,19 +145,21 @@ def _canonicalise_once(tokens: list[Token]) -> list[Token]:
     i = 0
     n = len(tokens)
     while i < n:
-        for length in range(min(_MAX_SYNONYM_LEN, n - i), 0, -1):
-            key = tuple(t.text for t in tokens[i : i + length])
-            replacement = SYNONYMS.get(key)
-            if replacement is not None:
-                first = tokens[i]
+        first = tokens[i]
+        for phrase, replacement in _SYNONYMS_BY_FIRST.get(first.text, ()):  # longest first
+            length = len(phrase)
+            if length == 1 or tuple(t.text for t in tokens[i : i + length]) == phrase:
                 out.extend(
-                    Token(w, cap=first.cap and j == 0, start=first.start and j == 0, brk=first.brk and j == 0, accented=first.accented if length == 1 else "")
+                    Token(
+                        w, cap=first.cap and j == 0, start=first.start and j == 0, brk=first.brk and j == 0,
+                        accented=first.accented if length == 1 else "",
+                    )
                     for j, w in enumerate(replacement)
                 )
                 i += length
                 break
         else:
-            out.append(tokens[i])
+            out.append(first)
             i += 1
     return out
 

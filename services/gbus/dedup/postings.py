@@ -1,17 +1,20 @@
 """A compact multimap from 64-bit keys to entry numbers.
 
-The candidate index needs ~25 postings per indexed report (LSH bands, names,
+The candidate index needs ~35 postings per indexed report (LSH bands, names,
 reporter, request id) for up to millions of reports per shard. Python dicts
 of sets (as in datasketch's MinHashLSH) cost ~100 bytes a posting; here a
-posting is 12 bytes in sorted numpy runs, log-structured like an LSM tree:
+posting is 8 bytes in sorted numpy runs, log-structured like an LSM tree:
 
 - new postings go to a small in-memory table (a dict of lists);
 - when it fills, it is sorted into a run; runs of similar size are merged,
   so there are O(log n) runs and each posting is rewritten O(log n) times;
 - a lookup is one vectorised binary search per run.
 
-Deleted entries are filtered out by the caller and dropped from runs as they
-merge; `renumber` rewrites entry numbers when the owner compacts its table.
+Keys are folded to 32 bits: a collision only merges two buckets, so a lookup
+may return extra rows, which the caller filters or verifies (exact lookups —
+report id, request id — always compare the stored value). Deleted entries are
+filtered out by the caller and dropped from runs as they merge; `renumber`
+rewrites entry numbers when the owner compacts its table.
 """
 
 from __future__ import annotations
@@ -20,8 +23,15 @@ from collections.abc import Callable
 
 import numpy as np
 
-_KEY = np.uint64
+_KEY = np.uint32
 _VAL = np.int32
+_LOW32 = np.uint64(0xFFFFFFFF)
+
+
+def fold32(keys: np.ndarray) -> np.ndarray:
+    """64-bit keys -> 32-bit keys (both halves mixed in)."""
+    keys = keys.astype(np.uint64, copy=False)
+    return ((keys ^ (keys >> np.uint64(32))) & _LOW32).astype(_KEY)
 
 
 class _Run:
@@ -61,6 +71,7 @@ class Postings:
         return runs + self._mem_count * 120
 
     def add(self, keys: np.ndarray, value: int) -> None:
+        keys = fold32(keys)
         for key in keys.tolist():
             bucket = self._memtable.get(key)
             if bucket is None:
@@ -97,6 +108,7 @@ class Postings:
     def lookup(self, keys: np.ndarray, limit: int) -> np.ndarray:
         """Entry numbers under any of `keys`, at most the newest `limit` of
         each key per run (a huge bucket is a common word, not evidence)."""
+        keys = np.unique(fold32(keys))
         found: list[np.ndarray] = []
         mem = self._memtable
         if mem:
