@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 import grpc
+from google.protobuf.message import Message
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 from gbus.codec import AvroCodec
@@ -106,15 +107,15 @@ PERSON = report_pb2.Reporter(name="Nguyễn Thị Lan", phone="0901234567", nati
 
 
 def sample_report(request_id: str = "r-1", **over: Any) -> report_pb2.Report:
-    """A valid report from the ward's Front committee; `over` replaces fields (a Reporter replaces the reporter)."""
+    """A valid report from the ward's Front committee; `over` replaces fields."""
     pb = report_pb2.Report(
         kind="phan_anh", category="dat_dai", channel="mttq", province_code="79", ward_code=WARD,
         title="Lấn chiếm đất công", description="Một hộ dân xây tường rào lấn ra đường đi chung.",
         submitted_at=SUBMITTED, origin_agency=ORIGIN, request_id=request_id, reporter=PERSON,
     )  # fmt: skip
     for k, v in over.items():
-        if isinstance(v, report_pb2.Reporter):
-            pb.reporter.CopyFrom(v)
+        if isinstance(v, Message):  # message fields (reporter, submitted_at) are copied, not assigned
+            getattr(pb, k).CopyFrom(v)
         else:
             setattr(pb, k, v)
     return pb

@@ -129,12 +129,17 @@ class CopyFeed:
         self._log.debug("copy_applied", case_id=copy.case_id, version=copy.version, position=applied.position)
 
     def _observe_latency(self, copy: ReceivedCopy) -> None:
-        # Submit-to-delivered is meaningful for changes a report caused; a status
-        # change weeks later would measure the case's age, not the bus.
+        # Submit-to-delivered, per report that arrived with this change. Not from the
+        # case's first_submitted_at: for a report joining an old case, or a status
+        # change weeks later, that would measure the case's age, not the bus.
+        now = datetime.now(timezone.utc)
         new = copy.events[-copy.new_events :] if copy.new_events else ()
-        if any(isinstance(e.body, _REPORT_ARRIVALS) for e in new):
-            age = (datetime.now(timezone.utc) - copy.first_submitted_at).total_seconds()
-            self._metrics.delivery_latency.labels(self._area).observe(max(age, 0.0))
+        for event in new:
+            if isinstance(event.body, _REPORT_ARRIVALS):
+                report = copy.state.report(event.body.report_id)
+                if report is not None:
+                    age = (now - report.submitted_at).total_seconds()
+                    self._metrics.delivery_latency.labels(self._area).observe(max(age, 0.0))
 
     def _report_lag(self, consumer: Any) -> None:
         highwater = consumer.highwater(self._tp)

@@ -53,8 +53,8 @@ def test_the_node_serves_the_newest_copy_ignores_a_stale_one_and_flags_a_broken_
     v2 = with_status(*v1, CaseStatus.ACCEPTED)
     forged_state, history = opened(router, "b")
     forged = (history[0], replace(history[1], actor="gov.ubnd@79"))
-    for state, events in (v1, v2, v1, (forged_state, forged)):
-        deliver(bus, state, events)
+    for (state, events), new in ((v1, 2), (v2, 1), (v1, 2), ((forged_state, forged), 2)):
+        deliver(bus, state, events, new_events=new)
     flagged = held_at(node, forged_state.case_id)
     case = get(node, v1[0].case_id, include_history=True)
     assert case.case.version == 2 and case.case.status == case_pb2.CASE_STATUS_ACCEPTED
@@ -64,6 +64,8 @@ def test_the_node_serves_the_newest_copy_ignores_a_stale_one_and_flags_a_broken_
     assert metric(node, 'gbus_node_cases{node="79"}') == 2
     assert metric(node, 'gbus_node_delivery_position{node="79"}') == 3
     assert metric(node, 'gbus_node_delivery_lag_records{node="79"}') == 0
+    # One submit-to-delivered observation per report that arrived; none for the status change.
+    assert metric(node, 'gbus_delivery_latency_seconds_count{node="79"}') == 2
 
 
 def test_an_undecodable_copy_goes_to_the_dead_letter_topic_and_the_feed_moves_on(bus, start_node, router):
