@@ -1,4 +1,4 @@
-"""Fixtures for tests against a real Kafka broker.
+"""Root fixtures. Kafka: tests against a real broker (integration and end-to-end).
 
 One broker per test session (starting one costs seconds); tests stay independent by using
 their own topics (`topic_name`) and consumer groups, never by sharing state.
