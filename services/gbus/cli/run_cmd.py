@@ -17,6 +17,21 @@ from gbus.cli.common import EXIT_FAILURE, EXIT_OK, CliError
 REPO = Path(__file__).resolve().parents[3]
 NODE_READY = re.compile(r"node (?P<area>\S+) grpc=(?P<grpc>\S+) metrics=(?P<metrics>\S+)")
 PROCESSOR_READY = re.compile(r"processor (?P<instance>\S+) .*?metrics=(?P<metrics>\S+)")
+MONITOR_READY = re.compile(r"monitor metrics=(?P<metrics>\S+)")
+
+
+def _write_targets(run_dir: Path, processor: str, nodes: dict[str, str], monitor: str) -> Path:
+    """Where deploy/prometheus/prometheus.yml finds this run's metrics endpoints."""
+    from gbus.devrun.scrape_targets import ScrapeProcess, write_scrape_targets
+
+    path = run_dir / "scrape-targets" / "gbus.json"
+    processes = [
+        ScrapeProcess("processor", "p1", processor),
+        *(ScrapeProcess("node", f"node-{area}", url, area=area) for area, url in nodes.items()),
+        ScrapeProcess("monitor", "monitor", monitor),
+    ]
+    write_scrape_targets(path, processes)
+    return path
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -106,6 +121,7 @@ def _run(args: argparse.Namespace) -> int:
         )
         lines = [f"processor {proc.ready.get('instance', 'p1')} shards=all metrics={proc.ready['metrics']}"]
         nodes: dict[str, str] = {}
+        nodes_metrics: dict[str, str] = {}
         for area in areas:
             child = supervisor.spawn(
                 f"node-{area}", "node", area,
@@ -113,8 +129,12 @@ def _run(args: argparse.Namespace) -> int:
                 NODE_READY,
             )
             nodes[area] = child.ready["grpc"]
+            nodes_metrics[area] = child.ready["metrics"]
             lines.append(f"node {area} grpc={child.ready['grpc']} metrics={child.ready['metrics']}")
+        monitor = supervisor.spawn("monitor", "monitor", "*", ["monitor", *common], MONITOR_READY)
+        lines.append(f"monitor metrics={monitor.ready['metrics']}")
         lines.append(f"kafka bootstrap={bootstrap}")
+        _write_targets(run_dir, proc.ready["metrics"], nodes_metrics, monitor.ready["metrics"])
         for line in lines:
             _say(f"   {line}")
 
@@ -137,6 +157,7 @@ def _run(args: argparse.Namespace) -> int:
             )
         for line in lines:
             _say(line)
+        _say(f"prometheus targets: {run_dir / 'scrape-targets' / 'gbus.json'} (see deploy/prometheus/prometheus.yml)")
         if args.exit_after_sample:
             return EXIT_OK
         while not stop.wait(1.0):
