@@ -57,6 +57,8 @@ def _settings(args: argparse.Namespace) -> Any:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from kafka.errors import KafkaError
+
     from gbus.config import ConfigError
     from gbus.node.app import NodeApp, check_area
     from gbus.observability.logging import configure_logging
@@ -74,7 +76,7 @@ def _run(args: argparse.Namespace) -> int:
     app = NodeApp(settings, area=area)
     try:
         app.start()
-    except (OSError, ValueError, ConfigError) as exc:
+    except (OSError, ValueError, ConfigError, KafkaError) as exc:
         raise CliError(f"node {area} did not start: {exc}") from exc
     print(app.ready_line(), flush=True)
     try:

@@ -139,8 +139,8 @@ class CommandGateway:
                     for records in consumer.poll(timeout_ms=_POLL_MS).values():
                         for record in records:
                             self._deliver(record)
-                except KafkaError as exc:
-                    self._log.error("command_results_poll_failed", error=str(exc))
+                except Exception as exc:  # noqa: BLE001 - a dead reader would time out every command
+                    self._log.error("command_results_poll_failed", error=str(exc), exc_info=exc)
                     self._stopping.wait(1.0)
         finally:
             consumer.close()
