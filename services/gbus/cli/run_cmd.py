@@ -107,7 +107,8 @@ def _run(args: argparse.Namespace) -> int:
     created = ensure_topics(kafka, topic_specs(Topics(kafka.topic_prefix, kafka.partitions)))
     _say(f"   bootstrap {bootstrap}; {len(created)} topics created")
 
-    supervisor = Supervisor(run_dir)
+    # Children read the same topic layout through the environment overrides.
+    supervisor = Supervisor(run_dir, env={"GBUS__KAFKA__PARTITIONS": str(args.partitions)})
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())

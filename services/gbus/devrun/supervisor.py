@@ -47,15 +47,16 @@ def _tail(path: Path, lines: int = 15) -> str:
 
 
 class Supervisor:
-    def __init__(self, run_dir: Path) -> None:
+    def __init__(self, run_dir: Path, env: dict[str, str] | None = None) -> None:
         self.run_dir = run_dir
+        self.env = dict(env or {})
         self.log_dir = run_dir / "logs"
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.children: list[Child] = []
 
     def spawn(self, name: str, role: str, area: str, args: list[str], ready: re.Pattern[str], timeout: float = 60.0) -> Child:
         out_log, err_log = self.log_dir / f"{name}.out", self.log_dir / f"{name}.log"
-        env = dict(os.environ, PYTHONUNBUFFERED="1")
+        env = dict(os.environ, PYTHONUNBUFFERED="1", **self.env)
         with open(out_log, "wb") as out, open(err_log, "wb") as err:
             popen = subprocess.Popen(
                 [sys.executable, "-m", "gbus.cli.main", *args],
