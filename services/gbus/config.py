@@ -35,6 +35,33 @@ class KafkaSettings:
     replication_factor: int = 1
     client_id: str = "gbus"
     request_timeout_ms: int = 30_000
+    # PLAINTEXT (development) or SASL_PLAINTEXT (a `gbus kafka up --secure` cluster: each
+    # node authenticates as node-<area>, the processor as processor; see docs/kafka-security.md).
+    security_protocol: str = "PLAINTEXT"
+    sasl_mechanism: str = "SCRAM-SHA-512"
+    sasl_username: str = ""
+    # Settings get logged; the password must not be.
+    sasl_password: str = field(default="", repr=False)
+
+    def __post_init__(self) -> None:
+        if self.security_protocol not in ("PLAINTEXT", "SASL_PLAINTEXT"):
+            raise ConfigError(
+                f"kafka.security_protocol: expected PLAINTEXT or SASL_PLAINTEXT, got {self.security_protocol!r}"
+            )
+
+    def client_security(self) -> dict[str, str]:
+        """kafka-python keyword arguments for authentication ({} for PLAINTEXT)."""
+        if self.security_protocol == "PLAINTEXT":
+            return {}
+        # Checked here, not in __post_init__: a file or the environment sets these one key at a time.
+        if not (self.sasl_username and self.sasl_password):
+            raise ConfigError(f"kafka.security_protocol={self.security_protocol} needs kafka.sasl_username and kafka.sasl_password")
+        return {
+            "security_protocol": self.security_protocol,
+            "sasl_mechanism": self.sasl_mechanism,
+            "sasl_plain_username": self.sasl_username,
+            "sasl_plain_password": self.sasl_password,
+        }
 
 
 @dataclass(frozen=True)

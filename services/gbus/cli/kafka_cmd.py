@@ -53,6 +53,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                     help="stop the cluster in the data dir and delete its data first")
     up.add_argument("--timeout", type=float, default=120.0,
                     help="seconds to wait for the brokers to become ready (default 120)")
+    up.add_argument("--secure", action="store_true",
+                    help="SASL/SCRAM-SHA-512 for every client, ACLs enforced: a user per node area "
+                         "(node-79 ...), processor and admin, passwords in <data-dir>/credentials.json "
+                         "(see `gbus kafka credentials`); the ACLs of topic prefix 'gbus.' are applied. "
+                         "Only for a new data dir (or with --fresh)")
     up.set_defaults(func=_up)
 
     down = sub.add_parser("down", help="stop the cluster (SIGTERM, SIGKILL after a grace period)",
@@ -77,6 +82,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                                        "if they are not there yet; prints the lib dir.")
     fetch.add_argument("--force", action="store_true", help="fetch again even if cached")
     fetch.set_defaults(func=_fetch)
+
+    from gbus.cli import kafka_security_cmd
+
+    kafka_security_cmd.register(sub)
 
 
 def _data_dir_arg(parser: argparse.ArgumentParser) -> None:
@@ -116,9 +125,15 @@ def _up(args: argparse.Namespace) -> int:
             port = paths.DEFAULT_PORT
         cluster = KafkaCluster(
             data_dir, brokers=args.brokers, base_port=port,
-            start_timeout=args.timeout, progress=_progress,
+            start_timeout=args.timeout, progress=_progress, secure=args.secure,
         )
         cluster.start()
+        if cluster.secure:
+            from gbus.cli.kafka_security_cmd import apply_bus_acls
+
+            count = apply_bus_acls(cluster)
+            _progress(f"secure: SASL_PLAINTEXT/SCRAM-SHA-512, {count} ACLs for prefix 'gbus.'; "
+                      "`gbus kafka credentials --area <area>` prints a node's settings")
     except HarnessError as exc:
         raise CliError(str(exc)) from exc
     print(cluster.bootstrap_servers, flush=True)

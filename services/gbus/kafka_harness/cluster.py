@@ -1,6 +1,7 @@
 """KafkaCluster: 1 or 3 combined broker+controller nodes in one data dir, on 127.0.0.1.
 
     <data-dir>/cluster.json          cluster id, Kafka version, node ports (state.py)
+    <data-dir>/credentials.json      secure clusters only: SCRAM passwords, 0600 (security.py)
     <data-dir>/node-<id>/            server.properties, data/, logs/, console.log, kafka.pid
 
 start() is idempotent: nodes already running are left alone, missing ones are started,
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
-from gbus.kafka_harness import paths, readiness, storage
+from gbus.kafka_harness import paths, readiness, security, storage
 from gbus.kafka_harness.config import NodeSpec, new_cluster_id, plan_nodes, render_node_config
 from gbus.kafka_harness.errors import BrokerStartError, DataDirError, HarnessError
 from gbus.kafka_harness.jars import KafkaRuntime, ensure_jars
@@ -114,6 +115,7 @@ class KafkaCluster:
         progress: Progress | None = None,
         bind_to_parent: bool = False,
         cache_root: Path | None = None,
+        secure: bool = False,
     ) -> None:
         """base_port=None (or 0): reuse the ports of an existing data dir, else pick free ones.
 
@@ -129,12 +131,23 @@ class KafkaCluster:
         self._bind_to_parent = bind_to_parent
         self._cache_root = cache_root
         self._procs: dict[int, subprocess.Popen[bytes]] = {}
+        self._creds: security.Credentials | None = None
         existing = load_state(self.data_dir)
         if existing is None:
             self._cluster_id: str | None = None
             self.nodes = plan_nodes(brokers, base_port)
             self._extra = dict(extra_config or {})
+            self.secure = secure
             return
+        if secure and not existing.secure:
+            raise DataDirError(
+                f"{self.data_dir} holds a cluster formatted without --secure (no SCRAM users); "
+                "use another data dir or --fresh"
+            )
+        # A secure cluster stays secure: its brokers refuse unauthenticated clients anyway.
+        self.secure = existing.secure
+        if self.secure:
+            self._creds = security.load_credentials(self.data_dir)
         if len(existing.nodes) != brokers:
             raise DataDirError(
                 f"{self.data_dir} holds a {len(existing.nodes)}-broker cluster, not {brokers}; "
@@ -167,6 +180,19 @@ class KafkaCluster:
     def cluster_id(self) -> str | None:
         return self._cluster_id
 
+    @property
+    def credentials(self) -> security.Credentials | None:
+        """SCRAM passwords of a secure cluster (None if insecure or not started yet)."""
+        return self._creds
+
+    def client_config(self, user: str = security.ADMIN_USER) -> dict[str, str]:
+        """kafka-python keyword arguments to connect as `user` ({} for an insecure cluster)."""
+        if not self.secure:
+            return {}
+        if self._creds is None:
+            raise HarnessError("the secure cluster has no credentials yet; start() it first")
+        return security.client_config(self._creds, user)
+
     def node(self, node_id: int) -> NodeSpec:
         for spec in self.nodes:
             if spec.node_id == node_id:
@@ -194,7 +220,7 @@ class KafkaCluster:
 
     def not_ready_reason(self) -> str | None:
         """None when every node is registered and unfenced; else why not."""
-        return readiness.check_ready(self.nodes, {n.node_id for n in self.nodes})
+        return readiness.check_ready(self.nodes, {n.node_id for n in self.nodes}, self._admin_config())
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -243,9 +269,10 @@ class KafkaCluster:
             for entry in self.data_dir.iterdir():
                 if entry.name.startswith("node-"):
                     shutil.rmtree(entry)
-                elif entry.name.startswith("cluster.json"):
+                elif entry.name.startswith(("cluster.json", security.CREDENTIALS_FILE)):
                     entry.unlink()
         self._cluster_id = None
+        self._creds = None
 
     def __enter__(self) -> "KafkaCluster":
         return self.start()
@@ -290,10 +317,16 @@ class KafkaCluster:
         started = time.monotonic()
         if self._cluster_id is None:
             self._cluster_id = new_cluster_id()
+        if self.secure and self._creds is None:
+            from gbus.topics import node_areas
+
+            self._creds = security.Credentials.generate(node_areas())
+            security.save_credentials(self.data_dir, self._creds)
         self._write_configs()
         self._format(java, runtime)
         save_state(
-            self.data_dir, ClusterState(self._cluster_id, runtime.version, self.nodes, self._extra)
+            self.data_dir,
+            ClusterState(self._cluster_id, runtime.version, self.nodes, self._extra, secure=self.secure),
         )
         log4j = paths.deploy_dir() / "log4j2.properties"
         for spec in missing:
@@ -309,7 +342,14 @@ class KafkaCluster:
         for spec in self.nodes:
             files = self.files(spec.node_id)
             files.root.mkdir(parents=True, exist_ok=True)
-            text = render_node_config(deploy, spec, self.nodes, files.log_dir, self._extra)
+            extra = dict(self._extra)
+            if self._creds is not None:
+                extra.update(security.broker_overrides(spec, self._creds))
+            text = render_node_config(deploy, spec, self.nodes, files.log_dir, extra)
+            # A secure node's config holds the admin and controller passwords.
+            if self._creds is not None:
+                files.config.touch(mode=0o600)
+                files.config.chmod(0o600)
             files.config.write_text(text, encoding="utf-8")
 
     def _format(self, java: str, runtime: KafkaRuntime) -> None:
@@ -320,8 +360,9 @@ class KafkaCluster:
         self._say(f"formatting KRaft storage of {len(todo)} node(s), cluster id {self._cluster_id}")
         log4j = paths.deploy_dir() / "log4j2.properties"
         standalone = len(self.nodes) == 1
+        scram = security.scram_format_args(self._creds) if self._creds is not None else []
         procs = [
-            (storage.start_format(java, runtime, log4j, self.files(n.node_id), self._cluster_id, standalone),
+            (storage.start_format(java, runtime, log4j, self.files(n.node_id), self._cluster_id, standalone, scram),
              self.files(n.node_id))
             for n in todo
         ]
@@ -344,7 +385,7 @@ class KafkaCluster:
         expected = {n.node_id for n in self.nodes}
         try:
             waited = readiness.wait_until_ready(
-                self.nodes, expected, self.start_timeout, liveness, self._progress
+                self.nodes, expected, self.start_timeout, liveness, self._progress, self._admin_config()
             )
         except (TimeoutError, RuntimeError) as exc:
             culprit = self._first_dead(launched) or (launched[0] if launched else self.nodes[0].node_id)
@@ -358,6 +399,9 @@ class KafkaCluster:
             ) from exc
         if launched:
             self._say(f"brokers registered after {waited:.1f} s")
+
+    def _admin_config(self) -> dict[str, str] | None:
+        return security.client_config(self._creds) if self._creds is not None else None
 
     def _first_dead(self, node_ids: list[int]) -> int | None:
         return next((i for i in node_ids if running_pid(self.files(i)) is None), None)

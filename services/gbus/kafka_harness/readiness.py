@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from gbus.kafka_harness.config import NodeSpec
 from gbus.kafka_harness.ports import HOST
@@ -23,8 +23,8 @@ class NotReady(Exception):
     pass
 
 
-def describe(bootstrap: str, timeout_s: float = 5.0) -> dict[str, object]:
-    """DescribeCluster result, or NotReady with the reason."""
+def describe(bootstrap: str, timeout_s: float = 5.0, client_config: Mapping[str, str] | None = None) -> dict[str, object]:
+    """DescribeCluster result, or NotReady with the reason. client_config: SASL settings of a secure cluster."""
     from kafka import KafkaAdminClient  # heavy import, only when a broker is actually needed
     from kafka.errors import KafkaError
 
@@ -36,6 +36,7 @@ def describe(bootstrap: str, timeout_s: float = 5.0) -> dict[str, object]:
             client_id="gbus-kafka-harness",
             request_timeout_ms=timeout_ms,
             bootstrap_timeout_ms=timeout_ms,
+            **(client_config or {}),
         )
         return admin.describe_cluster()
     except (KafkaError, OSError) as exc:
@@ -45,14 +46,16 @@ def describe(bootstrap: str, timeout_s: float = 5.0) -> dict[str, object]:
             admin.close()
 
 
-def check_ready(nodes: list[NodeSpec], expected_ids: set[int]) -> str | None:
+def check_ready(
+    nodes: list[NodeSpec], expected_ids: set[int], client_config: Mapping[str, str] | None = None
+) -> str | None:
     """None when ready, else why not (for progress output)."""
     closed = [n.address for n in nodes if n.node_id in expected_ids and not _accepts(n.port)]
     if closed:
         return f"not listening yet: {', '.join(closed)}"
     bootstrap = ",".join(n.address for n in nodes if n.node_id in expected_ids)
     try:
-        info = describe(bootstrap)
+        info = describe(bootstrap, client_config=client_config)
     except NotReady as exc:
         return str(exc)
     brokers = info.get("brokers") or []
@@ -71,6 +74,7 @@ def wait_until_ready(
     timeout_s: float,
     liveness: Liveness,
     progress: Progress | None = None,
+    client_config: Mapping[str, str] | None = None,
 ) -> float:
     """Block until ready; returns seconds waited. Raises TimeoutError or RuntimeError (died)."""
     started = time.monotonic()
@@ -80,7 +84,7 @@ def wait_until_ready(
         died = liveness()
         if died:
             raise RuntimeError(died)
-        reason = check_ready(nodes, expected_ids) or ""
+        reason = check_ready(nodes, expected_ids, client_config) or ""
         if not reason:
             return time.monotonic() - started
         now = time.monotonic()

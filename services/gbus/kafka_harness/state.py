@@ -24,6 +24,8 @@ class ClusterState:
     kafka_version: str
     nodes: list[NodeSpec]
     extra_config: dict[str, str] = field(default_factory=dict)
+    # SASL/SCRAM + ACLs (security.py); the passwords are in credentials.json, never here.
+    secure: bool = False
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -33,6 +35,7 @@ class ClusterState:
             "brokers": len(self.nodes),
             "nodes": [n.to_json() for n in self.nodes],
             "extra_config": dict(sorted(self.extra_config.items())),
+            "secure": self.secure,
         }
 
 
@@ -56,6 +59,7 @@ def load_state(data_dir: Path) -> ClusterState | None:
             kafka_version=str(raw["kafka_version"]),
             nodes=[NodeSpec.from_json(n) for n in raw["nodes"]],
             extra_config={str(k): str(v) for k, v in (raw.get("extra_config") or {}).items()},
+            secure=bool(raw.get("secure", False)),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise DataDirError(f"{path} is incomplete ({exc}); use --fresh") from exc
@@ -74,4 +78,4 @@ def is_harness_dir(data_dir: Path) -> bool:
         return True
     entries = [p.name for p in data_dir.iterdir()]
     ours = {STATE_FILE, ".harness.lock"}
-    return all(name in ours or name.startswith(("node-", STATE_FILE)) for name in entries)
+    return all(name in ours or name.startswith(("node-", STATE_FILE, "credentials.json")) for name in entries)

@@ -8,6 +8,7 @@ formats such nodes with no quorum flag at all; every node gets the same cluster 
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 
 from gbus.kafka_harness.errors import HarnessError
@@ -19,21 +20,24 @@ FORMAT_TIMEOUT_S = 120
 
 
 def format_command(
-    java: str, runtime: KafkaRuntime, log4j_config: Path, files: NodeFiles, cluster_id: str, standalone: bool
+    java: str, runtime: KafkaRuntime, log4j_config: Path, files: NodeFiles, cluster_id: str, standalone: bool,
+    extra_args: Sequence[str] = (),
 ) -> list[str]:
     args = [STORAGE_TOOL, "format", "-t", cluster_id, "-c", str(files.config)]
     if standalone:
         args.append("--standalone")
+    args.extend(extra_args)  # e.g. --add-scram (security.scram_format_args)
     # The tool needs little heap; 256m keeps three parallel formats light.
     return jvm_command(java, runtime, log4j_config, files, "256m", args)
 
 
 def start_format(
-    java: str, runtime: KafkaRuntime, log4j_config: Path, files: NodeFiles, cluster_id: str, standalone: bool
+    java: str, runtime: KafkaRuntime, log4j_config: Path, files: NodeFiles, cluster_id: str, standalone: bool,
+    extra_args: Sequence[str] = (),
 ) -> subprocess.Popen[str]:
     """Start formatting; nodes of a cluster are formatted in parallel (a JVM start each)."""
     files.logs_dir.mkdir(parents=True, exist_ok=True)
-    cmd = format_command(java, runtime, log4j_config, files, cluster_id, standalone)
+    cmd = format_command(java, runtime, log4j_config, files, cluster_id, standalone, extra_args)
     return subprocess.Popen(
         cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
@@ -46,7 +50,11 @@ def finish_format(proc: subprocess.Popen[str], files: NodeFiles) -> None:
         proc.kill()
         proc.communicate()
         raise HarnessError(f"formatting {files.root} did not finish in {FORMAT_TIMEOUT_S} s") from exc
-    (files.root / "format.log").write_text(output, encoding="utf-8")
+    # 0600: with --add-scram the tool prints each user's salted SCRAM keys.
+    log = files.root / "format.log"
+    log.touch(mode=0o600)
+    log.chmod(0o600)
+    log.write_text(output, encoding="utf-8")
     if proc.returncode != 0 or not files.is_formatted:
         last = "\n".join(output.strip().splitlines()[-15:])
         raise HarnessError(

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
-from kafka.errors import TopicAlreadyExistsError
+from kafka.errors import ClusterAuthorizationFailedError, TopicAlreadyExistsError, TopicAuthorizationFailedError
 
 from gbus.config import KafkaSettings
+from gbus.kafka_io.clients import make_admin
 from gbus.observability.logging import get_logger
 from gbus.topics import TopicSpec
 
@@ -15,11 +15,7 @@ _log = get_logger("gbus.kafka")
 
 def ensure_topics(settings: KafkaSettings, specs: list[TopicSpec]) -> list[str]:
     """Create the topics that do not exist yet; return the names created."""
-    admin = KafkaAdminClient(
-        bootstrap_servers=settings.bootstrap_servers.split(","),
-        client_id=f"{settings.client_id}-admin",
-        request_timeout_ms=settings.request_timeout_ms,
-    )
+    admin = make_admin(settings, "admin")
     try:
         existing = set(admin.list_topics())
         missing = [s for s in specs if s.name not in existing]
@@ -33,6 +29,13 @@ def ensure_topics(settings: KafkaSettings, specs: list[TopicSpec]) -> list[str]:
             admin.create_topics(new, validate_only=False)
         except TopicAlreadyExistsError:
             pass  # another process created them between list and create
+        except (TopicAuthorizationFailedError, ClusterAuthorizationFailedError):
+            # A secure cluster (docs/kafka-security.md): a node may not create topics, nor even
+            # see those it has no ACL for, so "missing" may only mean "not ours". The admin
+            # creates the topics; a node that needs a truly missing one fails when it uses it.
+            _log.warning("topics_not_created", reason="not_authorized", user=settings.sasl_username,
+                         topics=[s.name for s in missing])
+            return []
         created = [s.name for s in missing]
         _log.info("topics_created", topics=created)
         return created

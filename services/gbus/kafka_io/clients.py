@@ -5,13 +5,14 @@
 - Consumers never auto-commit: offsets are committed after the effect, inside
   the producer's transaction where there is one.
 - Consumers of transactional output read committed records only.
+- Every client authenticates as KafkaSettings says (SASL/SCRAM on a secure cluster).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from kafka import KafkaConsumer, KafkaProducer
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 
 from gbus.config import KafkaSettings
 
@@ -21,6 +22,7 @@ def _common(settings: KafkaSettings, client_id: str) -> dict[str, Any]:
         "bootstrap_servers": settings.bootstrap_servers.split(","),
         "client_id": f"{settings.client_id}-{client_id}",
         "request_timeout_ms": settings.request_timeout_ms,
+        **settings.client_security(),
     }
 
 
@@ -57,3 +59,7 @@ def make_consumer(settings: KafkaSettings, client_id: str, *, group_id: str | No
     }
     config.update(extra)
     return KafkaConsumer(**config)
+
+
+def make_admin(settings: KafkaSettings, client_id: str, **extra: Any) -> KafkaAdminClient:
+    return KafkaAdminClient(**{**_common(settings, client_id), **extra})

@@ -21,6 +21,7 @@ def admin_client(settings: KafkaSettings, client_id: str = "ops") -> Iterator[Ka
         request_timeout_ms=settings.request_timeout_ms,
         # An unreachable cluster is reported after the same wait as any slow request.
         bootstrap_timeout_ms=settings.request_timeout_ms,
+        **settings.client_security(),
     )
     try:
         yield admin

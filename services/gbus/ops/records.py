@@ -37,6 +37,7 @@ def read_to_end(
         enable_auto_commit=False,
         isolation_level="read_committed",
         request_timeout_ms=settings.request_timeout_ms,
+        **settings.client_security(),
     )
     try:
         consumer.assign(tps)

@@ -1,0 +1,186 @@
+"""A `--secure` cluster: nodes authenticate with SCRAM and ACLs keep each to its own topic.
+
+One secure broker for the module (its own data dir and free ports, not the session broker).
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gbus.config import KafkaSettings
+from gbus.topics import Topics, topic_specs
+
+pytestmark = pytest.mark.integration
+
+AREAS = ("79", "01")
+PARTITIONS = 3
+
+
+@pytest.fixture(scope="module")
+def secure_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    from gbus.cli.kafka_security_cmd import apply_bus_acls
+    from gbus.kafka_harness import KafkaCluster
+    from gbus.kafka_io.admin import ensure_topics
+
+    cluster = KafkaCluster(tmp_path_factory.mktemp("kafka-secure"), secure=True, bind_to_parent=True)
+    with cluster:
+        apply_bus_acls(cluster)  # default prefix gbus., as `gbus kafka up --secure` does
+        ensure_topics(settings_as(cluster, "admin"), topic_specs(Topics("gbus.", PARTITIONS), areas=AREAS))
+        yield cluster
+
+
+def settings_as(cluster: Any, user: str, password: str | None = None) -> KafkaSettings:
+    return KafkaSettings(
+        bootstrap_servers=cluster.bootstrap_servers,
+        partitions=PARTITIONS,
+        security_protocol="SASL_PLAINTEXT",
+        sasl_username=user,
+        sasl_password=password if password is not None else cluster.credentials.password(user),
+        request_timeout_ms=10_000,
+    )
+
+
+def produce(settings: KafkaSettings, topic: str, value: bytes, **extra: Any) -> None:
+    from gbus.kafka_io.clients import make_producer
+
+    producer = make_producer(settings, "acl-test", max_block_ms=10_000, **extra)
+    try:
+        producer.send(topic, key=b"k", value=value).get(timeout=15)
+    finally:
+        producer.close(timeout=5)
+
+
+def read_all(settings: KafkaSettings, topic: str, partition: int = 0, timeout_s: float = 15) -> list[bytes]:
+    """Every record of one partition, read without a group (as a node reads its copies)."""
+    from kafka import TopicPartition
+
+    from gbus.kafka_io.clients import make_consumer
+
+    consumer = make_consumer(settings, "acl-test", group_id=None)
+    tp = TopicPartition(topic, partition)
+    try:
+        consumer.assign([tp])
+        end = consumer.end_offsets([tp])[tp]
+        consumer.seek_to_beginning(tp)
+        values: list[bytes] = []
+        deadline = time.monotonic() + timeout_s
+        while consumer.position(tp) < end:
+            assert time.monotonic() < deadline, f"did not reach the end of {topic}"
+            for records in consumer.poll(timeout_ms=200).values():
+                values.extend(r.value for r in records)
+        return values
+    finally:
+        consumer.close()
+
+
+def test_a_node_writes_intake_topics_and_reads_its_own_topic(secure_cluster: Any) -> None:
+    node = settings_as(secure_cluster, "node-79")
+    processor = settings_as(secure_cluster, "processor")
+    marker = uuid.uuid4().hex.encode()
+
+    produce(node, "gbus.reports", marker)
+    produce(node, "gbus.commands", marker)
+    produce(processor, "gbus.node.79", marker)
+
+    assert marker in read_all(node, "gbus.node.79")
+    assert marker in read_all(processor, "gbus.reports", partition=_partition_of(b"k"))
+
+
+def test_a_node_cannot_read_another_provinces_topic(secure_cluster: Any) -> None:
+    from kafka.errors import TopicAuthorizationFailedError
+
+    produce(settings_as(secure_cluster, "processor"), "gbus.node.01", b"for province 01 only")
+    node = settings_as(secure_cluster, "node-79")
+
+    with pytest.raises(TopicAuthorizationFailedError):
+        read_all(node, "gbus.node.01")
+    # Nor the processor's topics, which hold every province's cases.
+    with pytest.raises(TopicAuthorizationFailedError):
+        read_all(node, "gbus.case-events")
+    # The owner still can.
+    assert b"for province 01 only" in read_all(settings_as(secure_cluster, "node-01"), "gbus.node.01")
+
+
+def test_a_node_cannot_write_another_nodes_topic(secure_cluster: Any) -> None:
+    from kafka.errors import TopicAuthorizationFailedError
+
+    with pytest.raises(TopicAuthorizationFailedError):
+        produce(settings_as(secure_cluster, "node-79"), "gbus.node.01", b"forged copy")
+
+
+def test_a_wrong_password_fails_authentication(secure_cluster: Any) -> None:
+    from kafka.errors import KafkaTimeoutError
+
+    log = secure_cluster.files(1).logs_dir / "server.log"
+    failures_before = _auth_failures(log)
+    wrong = settings_as(secure_cluster, "node-79", password="not-the-password")
+    # kafka-python sees the broker close the connection and retries until bootstrap times out.
+    with pytest.raises(KafkaTimeoutError):
+        produce(wrong, "gbus.reports", b"x", bootstrap_timeout_ms=3_000)
+    # The broker's own account: it was the credentials, not the network.
+    assert _auth_failures(log) > failures_before
+
+
+def _auth_failures(log: Path) -> int:
+    text = log.read_text(encoding="utf-8", errors="replace")
+    return text.count("due to invalid credentials with SASL mechanism SCRAM-SHA-512")
+
+
+def test_a_client_without_credentials_is_refused(secure_cluster: Any) -> None:
+    from kafka.errors import KafkaError
+
+    plain = KafkaSettings(bootstrap_servers=secure_cluster.bootstrap_servers, request_timeout_ms=5_000)
+    with pytest.raises(KafkaError):
+        produce(plain, "gbus.reports", b"x", bootstrap_timeout_ms=3_000)
+
+
+def test_the_processor_writes_in_transactions_and_commits_its_group_offsets(secure_cluster: Any) -> None:
+    from kafka import OffsetAndMetadata, TopicPartition
+
+    from gbus.kafka_io.clients import make_consumer, make_producer
+
+    settings = settings_as(secure_cluster, "processor")
+    produce(settings, "gbus.commands", b"command")
+    producer = make_producer(settings, "acl-test", transactional_id="gbus-processor-acltest", max_block_ms=15_000)
+    consumer = make_consumer(settings, "acl-test", group_id="gbus-processor")
+    try:
+        producer.init_transactions()
+        producer.begin_transaction()
+        producer.send("gbus.case-events", key=b"k", value=b"event")
+        tp = TopicPartition("gbus.commands", _partition_of(b"k"))
+        consumer.assign([tp])
+        producer.send_offsets_to_transaction({tp: OffsetAndMetadata(1, "", -1)}, consumer.group_metadata())
+        producer.commit_transaction()
+    finally:
+        producer.close(timeout=5)
+        consumer.close()
+    assert b"event" in read_all(settings, "gbus.case-events", partition=_partition_of(b"k"))
+
+
+def test_a_rotated_password_replaces_the_old_one(secure_cluster: Any, tmp_path: Path) -> None:
+    from kafka import KafkaAdminClient
+
+    from gbus.kafka_io.acl_admin import set_scram_password
+
+    admin = KafkaAdminClient(bootstrap_servers=secure_cluster.bootstrap_servers, **secure_cluster.client_config())
+    try:
+        set_scram_password(admin, "node-VN", "rotated-password-1")
+    finally:
+        admin.close()
+    produce(settings_as(secure_cluster, "node-VN", "rotated-password-1"), "gbus.reports", b"after rotation")
+    from kafka.errors import KafkaError
+
+    with pytest.raises(KafkaError):
+        produce(settings_as(secure_cluster, "node-VN"), "gbus.reports", b"old password", bootstrap_timeout_ms=3_000)
+
+
+def _partition_of(key: bytes) -> int:
+    from kafka.partitioner.default import murmur2
+
+    return (murmur2(key) & 0x7FFFFFFF) % PARTITIONS
