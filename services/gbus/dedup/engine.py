@@ -20,6 +20,8 @@ the report into a case, so that the index always mirrors stored case data.
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -30,7 +32,7 @@ from gbus.dedup.entry import IndexEntry
 from gbus.dedup.features import TextFeatures, analyse, from_fingerprint, split_name
 from gbus.dedup.index import ShardIndex, epoch
 from gbus.dedup.matcher import DEFAULT_WEIGHTS, PairScore, Profile, Weights, compare, terms
-from gbus.dedup.sketch import band_keys, key64, signature
+from gbus.dedup.sketch import band_keys, band_keys_many, key64, signature, signatures
 from gbus.domain.report import Report
 from gbus.domain.vocabulary import shard_of_province
 
@@ -112,18 +114,48 @@ class DedupEngine:
         """Index a report placed in case `entry.case_id` (also used to rebuild
         the index from stored entries after a restart). Re-adding a report id
         replaces its previous entry."""
-        self._check_shard(entry.province)
-        if not entry.is_current:
-            raise ValueError(
-                f"entry {entry.report_id} has fingerprint version {entry.fingerprint_version}; "
-                "rebuild it from the stored report with IndexEntry.from_report"
-            )
+        self._check_entry(entry)
         self.remove_report(entry.report_id)
         keys = self._keys(
             from_fingerprint(entry.fingerprint), entry.reporter_key,
             scopes=[int(entry.ward or 0)], province_wide=True,
         )
         self.index.add(entry, np.concatenate([k for k, _ in keys]) if keys else np.empty(0, np.uint64))
+
+    def add_reports(self, entries: Iterable[IndexEntry], batch: int = 4096) -> int:
+        """Bulk `add_report` for rebuilding an index from stored entries after
+        a restart or rebalance: the same index, several times faster (MinHash
+        and band keys vectorised over the batch, postings sorted in one run).
+        Returns how many entries were indexed."""
+        cfg = self.config
+        done = 0
+        pending: list[IndexEntry] = []
+        for entry in itertools.chain(entries, [None]):
+            if entry is not None:
+                self._check_entry(entry)
+                pending.append(entry)
+                if len(pending) < batch:
+                    continue
+            if not pending:
+                break
+            for report_id in self.index.report_ids_present([e.report_id for e in pending]):
+                self.remove_report(report_id)
+            features = [from_fingerprint(e.fingerprint) for e in pending]
+            sigs, has = signatures([_shingles(f) for f in features], cfg.lsh_bands, cfg.lsh_rows)
+            wards = np.array([int(e.ward or 0) for e in pending], dtype=np.int64)
+            ward_keys = band_keys_many(sigs, cfg.lsh_bands, cfg.lsh_rows, wards)
+            head = sigs[:, : cfg.province_bands * cfg.lsh_rows]
+            province_scope = np.full(len(pending), _PROVINCE_SCOPE)
+            province_keys = band_keys_many(head, cfg.province_bands, cfg.lsh_rows, province_scope)
+            keys = []
+            for i, (entry, feats) in enumerate(zip(pending, features)):
+                own = [k for k, _ in self._exact_keys(feats, entry.reporter_key, scopes=[int(wards[i])])]
+                lsh = [ward_keys[i], province_keys[i]] if has[i] else []
+                keys.append(np.concatenate([*lsh, *own]) if lsh or own else np.empty(0, np.uint64))
+            self.index.add_many(pending, keys)
+            done += len(pending)
+            pending = []
+        return done
 
     def remove_report(self, report_id: str) -> bool:
         """Forget a report (unmerge: the processor re-adds it with its new case)."""
@@ -166,6 +198,14 @@ class DedupEngine:
         }
 
     # -- internals ----------------------------------------------------------------
+    def _check_entry(self, entry: IndexEntry) -> None:
+        self._check_shard(entry.province)
+        if not entry.is_current:
+            raise ValueError(
+                f"entry {entry.report_id} has fingerprint version {entry.fingerprint_version}; "
+                "rebuild it from the stored report with IndexEntry.from_report"
+            )
+
     def _check_shard(self, province: str | None) -> None:
         if shard_of_province(province) != self.shard:
             raise ValueError(f"province {province!r} does not belong to shard {self.shard}")
@@ -173,8 +213,9 @@ class DedupEngine:
     def _keys(
         self, features: TextFeatures, reporter_key: str | None, *, scopes: list[int], province_wide: bool
     ) -> list[tuple[np.ndarray, float]]:
-        """Candidate keys: LSH bands per ward scope (and province-wide ones
-        for reports without a ward), place names, numbered places, reporter."""
+        """Candidate keys: LSH bands per ward scope (and the province-wide
+        bands that reports without a ward are looked up by), place names,
+        numbered places, reporter."""
         cfg = self.config
         keys: list[tuple[np.ndarray, float]] = []
         sig = signature(_shingles(features), cfg.lsh_bands, cfg.lsh_rows)
@@ -184,6 +225,13 @@ class DedupEngine:
             if province_wide:
                 head = sig[: cfg.province_bands * cfg.lsh_rows]
                 keys.append((band_keys(head, cfg.province_bands, cfg.lsh_rows, [_PROVINCE_SCOPE]), 1.0))
+        return keys + self._exact_keys(features, reporter_key, scopes=scopes)
+
+    @staticmethod
+    def _exact_keys(
+        features: TextFeatures, reporter_key: str | None, *, scopes: list[int]
+    ) -> list[tuple[np.ndarray, float]]:
+        keys: list[tuple[np.ndarray, float]] = []
         names = [key64("name", split_name(n)[1]) for n in features.names]
         if names:
             keys.append((np.array(names, dtype=np.uint64), _NAME_KEY_WEIGHT))

@@ -85,11 +85,13 @@ class TextFeatures:
     @property
     def primary_name(self) -> str | None:
         """The place or body the report is mainly about: the first name of
-        two or more words ("May mặc Phú Thịnh" beats a stray "May")."""
-        for name in self.names:
+        two or more words ("May mặc Phú Thịnh" beats a stray "May"). Weak
+        names (kind "~", read without a marker from lower case) never are."""
+        strong = [n for n in self.names if not n.startswith("~:")]
+        for name in strong:
             if " " in name:
                 return name
-        return self.names[0] if self.names else None
+        return strong[0] if strong else None
 
 
 def split_name(name: str) -> tuple[str, str]:
@@ -168,6 +170,7 @@ class _Extractor:
         self.topic: list[str] = []
         self.names: list[str] = []
         self.numbers: list[str] = []
+        self._weak_until = 0
 
     def run(self) -> None:
         i = 0
@@ -182,21 +185,27 @@ class _Extractor:
         formula = self._match(i, BOILERPLATE)
         if formula is not None:
             return i + len(formula)
+        if not self.mixed_case:
+            self._weak_name(i)
         tok = self.t[i]
         if "/" in tok.text:
-            self._slashed(tok.text)
+            # "nhà 12/5 Lê Quang Định" is an address although 12/5 could be a date
+            after_house = i > 0 and self.t[i - 1].text in ("nha", "can", "so")
+            before_name = i + 1 < self.n and self.t[i + 1].cap and not self.t[i + 1].brk
+            self._slashed(tok.text, address=after_house or before_name)
         if not tok.is_number and not tok.initial and len(tok.text) > 1 and tok.text not in STOPWORDS:
             self.topic.append(tok.text)  # unmarked numbers are quantities and dates: dropped
         return i + 1
 
-    def _slashed(self, text: str) -> None:
+    def _slashed(self, text: str, *, address: bool = False) -> None:
         """"88/5" is house 5 in alley 88, unless it reads as a date ("14/10",
-        "05/08/2025"): its alley then tells two alleys of one street apart."""
+        "05/08/2025") where nothing says it is an address: its alley then
+        tells two alleys of one street apart, its house two houses of one alley."""
         parts = text.split("/")
         if len(parts) != 2:
             return
         first, second = int(parts[0]), int(parts[1])
-        if (first <= 31 and 1 <= second <= 12) or (first <= 12 and second >= 1900):
+        if not address and ((first <= 31 and 1 <= second <= 12) or (first <= 12 and second >= 1900)):
             return  # a day and a month, or a month and a year
         self.numbers.append(f"alley={first}")
         self.numbers.append(f"house={text}")
@@ -228,7 +237,7 @@ class _Extractor:
             if cls and j < self.n and self.t[j].is_number and (length > 1 or self._marker_ok(self.t[i])):
                 self.numbers.append(f"{cls}={self.t[j].text}")
                 if cls in ("alley", "house"):  # "hẻm 12 Nơ Trang Long": the street follows
-                    self._slashed(self.t[j].text)
+                    self._slashed(self.t[j].text, address=True)
                     k, name = self._name_after(j + 1, lowercase_ok=not self.mixed_case)
                     if name:
                         self.names.append(f"street:{name}")
@@ -300,6 +309,27 @@ class _Extractor:
         self.names.append(f":{name}")
         return j
 
+    def _weak_name(self, i: int) -> None:
+        """In an all-lower-case message ("nguyen huu canh lai ngap r"), a run
+        of two or three place-name syllables may be a street named without
+        a marker. Recorded as a weak name (kind "~"): it can confirm a place
+        another report names, never contradict one."""
+        if self._weak_until > i:
+            return
+        syllables = name_syllables()
+        k = i
+        while (
+            k < self.n and k - i < 3 and (k == i or not self.t[k].brk)
+            and self.t[k].text in syllables and self.t[k].text not in _NOT_NAME
+            and not self._starts_marker(k) and not self.t[k].is_number
+        ):
+            k += 1
+        if k - i >= 2:
+            name = " ".join(tok.text for tok in self.t[i:k])
+            if tuple(name.split()) not in self.own_area:
+                self.names.append(f"~:{name}")
+        self._weak_until = max(k, i + 1)
+
     # -- names -------------------------------------------------------------
     def _name_after(self, j: int, *, lowercase_ok: bool) -> tuple[int, str | None]:
         while j < self.n and self.t[j].text in NAME_FILLERS:
@@ -328,7 +358,9 @@ class _Extractor:
 
     def _starts_marker(self, k: int) -> bool:
         key = (self.t[k].text,)
-        return key in NUMBER_MARKERS or self._match(k, NAME_MARKERS) is not None or self._match(k, ADMIN_MARKERS) is not None
+        if key in NUMBER_MARKERS:
+            return True
+        return self._match(k, NAME_MARKERS) is not None or self._match(k, ADMIN_MARKERS) is not None
 
     def _cap_run(self, j: int, *, after_marker: bool = True) -> tuple[int, str | None]:
         k = j

@@ -116,6 +116,29 @@ class ShardIndex:
 
     # -- adding and removing ---------------------------------------------------
     def add(self, entry: IndexEntry, keys: np.ndarray) -> int:
+        row = self._append_row(entry)
+        identity = np.array([key64("report", entry.report_id), int(self._cols["request"][row])], dtype=np.uint64)
+        self.postings.add(np.concatenate((identity, keys)), row)
+        return row
+
+    def add_many(self, entries: list[IndexEntry], keys: list[np.ndarray]) -> None:
+        """Bulk `add` (a rebuild): one sorted run for the whole batch."""
+        rows = [self._append_row(entry) for entry in entries]
+        identity = [
+            np.array([key64("report", e.report_id), int(self._cols["request"][row])], dtype=np.uint64)
+            for e, row in zip(entries, rows)
+        ]
+        all_keys = [np.concatenate((ident, k)) for ident, k in zip(identity, keys)]
+        counts = np.fromiter((k.size for k in all_keys), dtype=np.int64, count=len(all_keys))
+        self.postings.add_bulk(np.concatenate(all_keys), np.repeat(np.array(rows, dtype=np.int64), counts))
+
+    def report_ids_present(self, report_ids: list[str]) -> list[str]:
+        """Which of these report ids are indexed (vectorised pre-check, then verified)."""
+        keys = np.array([key64("report", rid) for rid in report_ids], dtype=np.uint64)
+        maybe = np.flatnonzero(self.postings.contains(keys))
+        return [report_ids[i] for i in maybe.tolist() if self.find_report(report_ids[i]) is not None]
+
+    def _append_row(self, entry: IndexEntry) -> int:
         if self.size == self._cap:
             self._grow()
         row = self.size
@@ -134,8 +157,6 @@ class ShardIndex:
         self._arena += f"{entry.report_id}\x1f{entry.fingerprint}".encode()
         c["text_end"][row] = len(self._arena)
         self.wards[int(c["ward"][row])] += 1
-        identity = np.array([key64("report", entry.report_id), request], dtype=np.uint64)
-        self.postings.add(np.concatenate((identity, keys)), row)
         return row
 
     def kill(self, row: int) -> None:

@@ -32,7 +32,9 @@ from gbus.dedup.lexicon import KIND_FAMILY, WEAK_WORDS
 _CONCEPT_TOKENS = frozenset(CONCEPTS)
 # Number classes that name a place exactly; a different house number on one
 # street is often the same stretch ("số 120-150" vs "gần số 130").
-_EXACT_NUMBER_CLASSES = frozenset({"alley", "parcel", "sheet", "group", "hamlet", "street", "quarter", "lot", "building"})
+_EXACT_NUMBER_CLASSES = frozenset(
+    {"alley", "parcel", "sheet", "group", "hamlet", "street", "quarter", "lot", "building"}
+)
 _HOUSE_TOLERANCE = 0.25
 _NAME_FUZZ = 88  # rapidfuzz ratio for a typo in a name ("Nguyen Hye")
 
@@ -99,11 +101,18 @@ class Weights:
     name_conflict: float = -3.0
     number_match: float = 1.0
     number_conflict: float = -4.0
-    house_conflict: float = -0.3
+    house_conflict: float = -2.5
     same_reporter: float = 1.0
     other_category: float = -1.0
     unknown_ward: float = -0.2
     gop_y: float = -0.7
+    # Neither a shared place (name, number) nor the same reporter: the text
+    # alone must carry the match ("mưa là ngập, nước vô nhà" fits every
+    # flooded street of a ward).
+    no_anchor: float = -0.8
+    # Different places are never linked automatically, however alike the
+    # text (a template letter, a copied complaint): at most flagged for review.
+    place_conflict_cap: float = 0.45
 
 
 DEFAULT_WEIGHTS = Weights()
@@ -140,6 +149,7 @@ def _text_overlap(a: Profile, b: Profile) -> tuple[float, float]:
 def _names_agree(a: str, b: str) -> bool:
     kind_a, text_a = split_name(a)
     kind_b, text_b = split_name(b)
+    kind_a, kind_b = kind_a.strip("~"), kind_b.strip("~")
     if kind_a and kind_b and kind_a != kind_b and KIND_FAMILY.get(kind_a, kind_a) != KIND_FAMILY.get(kind_b, kind_b):
         return False  # "chợ Bến Thành" is not "cồn Bến Thành"; a school may be of any level
     if kind_a and kind_b and kind_a != kind_b and kind_a in KIND_FAMILY and kind_b in KIND_FAMILY:
@@ -150,10 +160,19 @@ def _names_agree(a: str, b: str) -> bool:
 
 def _compare_names(a: TextFeatures, b: TextFeatures) -> tuple[str, str | None, tuple[str, str] | None]:
     """Both must mention what the other is mainly about: "Pasteur" appearing
-    as the end of another street's flooded stretch is not the same place."""
+    as the end of another street's flooded stretch is not the same place.
+    Weak names (read from lower-case messages) may confirm, never conflict."""
     if not a.names or not b.names:
         return "none", None, None
     primary_a, primary_b = a.primary_name, b.primary_name
+    if primary_a is None or primary_b is None:
+        weak = a.names if primary_a is None else b.names
+        primary = primary_b if primary_a is None else primary_a
+        if primary is not None:
+            found = any(_names_agree(primary, n) for n in weak)
+        else:  # two lower-case messages: the same run of syllables
+            found = bool({split_name(n)[1] for n in a.names} & {split_name(n)[1] for n in b.names})
+        return ("match", split_name(primary or weak[0])[1], None) if found else ("none", None, None)
     a_found = any(_names_agree(primary_a, n) for n in b.names)
     b_found = any(_names_agree(primary_b, n) for n in a.names)
     if a_found and b_found:
@@ -178,6 +197,7 @@ def _number_values_agree(cls: str, a: str, b: str) -> bool:
         return False
     head_a, head_b = a.split("/")[0], b.split("/")[0]
     if "/" in a or "/" in b:
+        # "88/5" is in alley 88: it may be "88"; "12/5" and "12/40" are two houses
         return a.startswith(b + "/") or b.startswith(a + "/")
     x, y = int(head_a), int(head_b)
     return abs(x - y) <= _HOUSE_TOLERANCE * max(x, y)
@@ -190,15 +210,16 @@ def _compare_numbers(a: TextFeatures, b: TextFeatures) -> tuple[str, str | None]
         return "none", None
     matched = [c for c in common if any(_number_values_agree(c, x, y) for x in na[c] for y in nb[c])]
     conflicting = [c for c in common if c not in matched]
+    # A conflict outweighs a match: "12/5" and "12/40" share alley 12 but are two houses.
     exact_conflicts = [c for c in conflicting if c in _EXACT_NUMBER_CLASSES]
     if exact_conflicts:
         c = exact_conflicts[0]
         return "conflict", f"{c} {'/'.join(sorted(na[c]))} vs {'/'.join(sorted(nb[c]))}"
-    if matched:
-        c = matched[0]
-        return "match", f"{c} {sorted(na[c] & nb[c] or na[c])[0]}"
-    c = conflicting[0]
-    return "house_conflict", f"{c} {'/'.join(sorted(na[c]))} vs {'/'.join(sorted(nb[c]))}"
+    if conflicting:
+        c = conflicting[0]
+        return "house_conflict", f"{c} {'/'.join(sorted(na[c]))} vs {'/'.join(sorted(nb[c]))}"
+    c = matched[0]
+    return "match", f"{c} {sorted(na[c] & nb[c] or na[c])[0]}"
 
 
 def gather(query: Profile, candidate: Profile) -> Evidence:
@@ -227,7 +248,10 @@ def gather(query: Profile, candidate: Profile) -> Evidence:
 
 def score_evidence(ev: Evidence, w: Weights = DEFAULT_WEIGHTS) -> PairScore:
     parts: list[tuple[float, str]] = [
-        (w.dice * ev.dice + w.containment * ev.containment, f"text overlap {ev.dice:.2f} (containment {ev.containment:.2f})"),
+        (
+            w.dice * ev.dice + w.containment * ev.containment,
+            f"text overlap {ev.dice:.2f} (containment {ev.containment:.2f})",
+        ),
     ]
     if ev.dice >= w.near_copy_at:
         parts.append((w.near_copy, "nearly the same text"))
@@ -257,8 +281,14 @@ def score_evidence(ev: Evidence, w: Weights = DEFAULT_WEIGHTS) -> PairScore:
         parts.append((w.unknown_ward, "ward unknown on one side"))
     if ev.both_gop_y:
         parts.append((w.gop_y, "opinions on one draft share its words"))
+    # Opinions on one draft are anchored by the draft itself (same subject agency).
+    anchored = ev.names == "match" or ev.numbers == "match" or ev.same_reporter or ev.both_gop_y
+    if not anchored:
+        parts.append((w.no_anchor, "no shared place or reporter"))
     z = w.bias + sum(value for value, _ in parts)
     score = 1.0 / (1.0 + math.exp(-z))
+    if ev.names == "conflict" or ev.numbers in ("conflict", "house_conflict"):
+        score = min(score, w.place_conflict_cap)
     reasons = tuple(f"{text} ({value:+.1f})" for value, text in parts if abs(value) >= 0.05)
     return PairScore(score=score, reasons=reasons, evidence=ev)
 

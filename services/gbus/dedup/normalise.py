@@ -76,7 +76,7 @@ def _surface_tokens(text: str) -> list[Token]:
                 at_start = True
             if raw == "." and len(previous_raw) == 1 and previous_raw.isupper() and tokens:
                 last = tokens[-1]
-                tokens[-1] = Token(last.text, cap=True, start=last.start, accented=last.accented, brk=last.brk, initial=True)
+                tokens[-1] = last._replace(cap=True, initial=True)
             previous_raw = raw
             previous_end = match.end()
             continue

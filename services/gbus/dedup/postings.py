@@ -47,8 +47,12 @@ class _Run:
 
 
 def _sorted_run(keys: np.ndarray, vals: np.ndarray) -> _Run:
-    # Sorted by key, then value: within a key the newest entries come last.
-    order = np.lexsort((vals, keys))
+    """Sorted by key; within a key the newest entries come last. Callers pass
+    the values of any one key in increasing order (rows are appended in
+    order, and an older run's rows precede a newer run's), so a stable sort
+    by key suffices — and on two concatenated runs numpy's stable sort
+    (timsort) merges them in linear time."""
+    order = np.argsort(keys, kind="stable")
     return _Run(keys[order], vals[order])
 
 
@@ -82,6 +86,22 @@ class Postings:
         if self._mem_count >= self._memtable_limit:
             self.flush()
 
+    def add_bulk(self, keys: np.ndarray, values: np.ndarray) -> None:
+        """Many postings at once (a rebuild): sorted straight into a run."""
+        if keys.size:
+            self.flush()
+            self._runs.append(_sorted_run(fold32(keys), values.astype(_VAL)))
+            self._merge_similar_runs()
+
+    def contains(self, keys: np.ndarray) -> np.ndarray:
+        """Which of `keys` have any posting (32-bit folded: may say yes falsely)."""
+        folded = fold32(keys)
+        found = np.fromiter((k in self._memtable for k in folded.tolist()), dtype=bool, count=folded.size)
+        for run in self._runs:
+            lo = np.searchsorted(run.keys, folded, side="left")
+            found |= (lo < run.size) & (run.keys[np.minimum(lo, run.size - 1)] == folded)
+        return found
+
     def flush(self) -> None:
         if not self._mem_count:
             return
@@ -92,6 +112,9 @@ class Postings:
         self._memtable.clear()
         self._mem_count = 0
         self._runs.append(_sorted_run(keys, vals))
+        self._merge_similar_runs()
+
+    def _merge_similar_runs(self) -> None:
         while len(self._runs) >= 2 and self._runs[-2].size <= 2 * self._runs[-1].size:
             newer = self._runs.pop()
             older = self._runs.pop()
@@ -107,26 +130,36 @@ class Postings:
 
     def lookup(self, keys: np.ndarray, limit: int) -> np.ndarray:
         """Entry numbers under any of `keys`, at most the newest `limit` of
-        each key per run (a huge bucket is a common word, not evidence)."""
+        each key (a huge bucket is a common word, not evidence). The answer
+        does not depend on how postings happen to be split into runs."""
         keys = np.unique(fold32(keys))
-        found: list[np.ndarray] = []
+        rows: list[np.ndarray] = []
+        labels: list[np.ndarray] = []
         mem = self._memtable
         if mem:
-            for key in keys.tolist():
+            for label, key in enumerate(keys.tolist()):
                 bucket = mem.get(key)
                 if bucket:
-                    found.append(np.asarray(bucket[-limit:], dtype=_VAL))
+                    rows.append(np.asarray(bucket[-limit:], dtype=_VAL))
+                    labels.append(np.full(len(rows[-1]), label))
         for run in self._runs:
             lo = np.searchsorted(run.keys, keys, side="left")
             hi = np.searchsorted(run.keys, keys, side="right")
-            hit = hi > lo
-            if not hit.any():
-                continue
-            for start, stop in zip(np.maximum(lo[hit], hi[hit] - limit).tolist(), hi[hit].tolist()):
-                found.append(run.vals[start:stop])
-        if not found:
+            for label in np.flatnonzero(hi > lo).tolist():
+                start = max(int(lo[label]), int(hi[label]) - limit)
+                rows.append(run.vals[start : hi[label]])
+                labels.append(np.full(int(hi[label]) - start, label))
+        if not rows:
             return np.empty(0, dtype=_VAL)
-        return np.concatenate(found)
+        found = np.concatenate(rows)
+        if len(rows) == 1:
+            return found
+        label_arr = np.concatenate(labels)
+        order = np.lexsort((-found.astype(np.int64), label_arr))
+        found, label_arr = found[order], label_arr[order]
+        group_start = np.searchsorted(label_arr, label_arr, side="left")
+        rank = np.arange(found.size) - group_start
+        return found[rank < limit]
 
     def renumber(self, mapping: np.ndarray) -> None:
         """Apply `mapping[old] -> new` (-1 = dropped) to every posting."""
@@ -141,4 +174,5 @@ class Postings:
         while len(self._runs) >= 2:
             newer = self._runs.pop()
             older = self._runs.pop()
-            self._runs.append(_sorted_run(np.concatenate((older.keys, newer.keys)), np.concatenate((older.vals, newer.vals))))
+            keys = np.concatenate((older.keys, newer.keys))
+            self._runs.append(_sorted_run(keys, np.concatenate((older.vals, newer.vals))))

@@ -101,7 +101,10 @@ def test_below_the_review_band_a_report_is_new_and_names_no_match(make_report):
 
 def test_an_opinion_joins_only_the_same_point_on_the_same_draft(make_report, place):
     draft = "gov.ubnd@01"
-    point = ("Góp ý dự thảo phố đi bộ: phản đối phí gửi xe", "Mức phí gửi xe máy 30.000 đồng/lượt quanh phố đi bộ là quá cao, đề nghị giữ mức phí cũ.")
+    point = (
+        "Góp ý dự thảo phố đi bộ: phản đối phí gửi xe",
+        "Mức phí gửi xe máy 30.000 đồng/lượt quanh phố đi bộ là quá cao, đề nghị giữ mức phí cũ.",
+    )
     common = dict(kind="gop_y", category="trat_tu_do_thi", province_code="01", ward_code=None, subject_agency=draft)
     engine = DedupEngine("01")
     first = make_report(*point, **common)
@@ -219,3 +222,26 @@ def test_compacting_after_many_removals_keeps_every_decision(make_report):
     assert engine.index.size < 2000  # dead rows were reclaimed
     assert engine.decide(make_report(*FLOOD_SMS), T0).case_id == "79-keep"
     assert engine.decide(kept, T0).decision == "replay"
+
+
+def test_a_bulk_rebuild_builds_the_same_index_as_adding_one_by_one(make_report):
+    texts = [FLOOD, OTHER_FLOOD, WAGES, DUST, FLOOD_SMS]
+    entries = [
+        IndexEntry.from_report(make_report(*t, category="ha_tang_giao_thong"), f"79-{n}") for n, t in enumerate(texts)
+    ]
+    one_by_one, bulk = DedupEngine("79"), DedupEngine("79")
+    for entry in entries:
+        one_by_one.add_report(entry)
+    assert bulk.add_reports(entries, batch=2) == len(entries)
+    for query in (make_report(*FLOOD_SMS), make_report(*OTHER_FLOOD), make_report(*WAGES)):
+        assert bulk.decide(query, T0) == one_by_one.decide(query, T0)
+    assert bulk.stats() == one_by_one.stats()
+
+
+def test_a_bulk_rebuild_replaces_reports_already_indexed(make_report):
+    engine = DedupEngine("79")
+    entry = IndexEntry.from_report(make_report(*FLOOD), "79-old")
+    engine.add_report(entry)
+    engine.add_reports([entry.with_case("79-new")])
+    assert engine.stats()["reports"] == 1
+    assert engine.decide(make_report(*FLOOD_SMS), T0).case_id == "79-new"
