@@ -184,3 +184,49 @@ def _partition_of(key: bytes) -> int:
     from kafka.partitioner.default import murmur2
 
     return (murmur2(key) & 0x7FFFFFFF) % PARTITIONS
+
+
+def test_cli_up_secure_prints_no_password_and_credentials_print_and_rotate_one(tmp_path: Path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    def gbus(*args: str) -> subprocess.CompletedProcess[str]:
+        code = ("import sys, gbus.cli.main as m; m.COMMAND_MODULES = ('gbus.cli.kafka_cmd',); "
+                "sys.exit(m.main(sys.argv[1:]))")
+        return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
+                              timeout=180, stdin=subprocess.DEVNULL, check=False)
+
+    data = str(tmp_path / "kafka")
+    up = gbus("kafka", "up", "--secure", "--port", "0", "--data-dir", data)
+    try:
+        assert up.returncode == 0, up.stderr
+        creds = json.loads((tmp_path / "kafka" / "credentials.json").read_text())
+        for password in creds["users"].values():
+            assert password not in up.stdout + up.stderr
+        assert "ACLs for prefix 'gbus.'" in up.stderr
+
+        shown = gbus("kafka", "credentials", "--area", "79", "--data-dir", data)
+        assert shown.returncode == 0, shown.stderr
+        assert f"GBUS__KAFKA__SASL_PASSWORD={creds['users']['node-79']}" in shown.stdout.splitlines()
+        assert "GBUS__KAFKA__SASL_USERNAME=node-79" in shown.stdout.splitlines()
+
+        rotated = gbus("kafka", "credentials", "--area", "79", "--rotate", "--json", "--data-dir", data)
+        assert rotated.returncode == 0, rotated.stderr
+        new = json.loads(rotated.stdout)
+        assert new["sasl_password"] != creds["users"]["node-79"]
+        saved = json.loads((tmp_path / "kafka" / "credentials.json").read_text())
+        assert saved["users"]["node-79"] == new["sasl_password"]
+        from gbus.kafka_io.admin import ensure_topics
+
+        def as_user(user: str, password: str) -> KafkaSettings:
+            return KafkaSettings(bootstrap_servers=new["bootstrap_servers"], partitions=PARTITIONS,
+                                 security_protocol="SASL_PLAINTEXT", sasl_username=user, sasl_password=password)
+
+        ensure_topics(as_user("admin", saved["users"]["admin"]), topic_specs(Topics("gbus.", PARTITIONS), areas=("79",)))
+        produce(as_user("node-79", new["sasl_password"]), "gbus.reports", b"with the rotated password")
+
+        refused = gbus("kafka", "credentials", "--user", "admin", "--rotate", "--data-dir", data)
+        assert refused.returncode != 0 and "cannot be rotated" in refused.stderr
+    finally:
+        gbus("kafka", "down", "--data-dir", data)

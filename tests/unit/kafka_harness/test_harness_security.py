@@ -92,3 +92,26 @@ def test_sasl_without_a_password_is_a_config_error() -> None:
 def test_an_unknown_security_protocol_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="security_protocol"):
         load_settings(env={"GBUS__KAFKA__SECURITY_PROTOCOL": "SSL"})
+
+
+def test_secure_is_refused_on_a_data_dir_formatted_without_it(tmp_path: Path) -> None:
+    from gbus.kafka_harness import KafkaCluster
+    from gbus.kafka_harness.state import ClusterState, save_state
+
+    save_state(tmp_path, ClusterState("cid", "4.3.1", [NodeSpec(1, 19092, 19093)]))
+    with pytest.raises(DataDirError, match="without --secure"):
+        KafkaCluster(tmp_path, secure=True)
+    assert not KafkaCluster(tmp_path).secure
+
+
+def test_a_secure_data_dir_stays_secure_and_needs_its_credentials(tmp_path: Path) -> None:
+    from gbus.kafka_harness import KafkaCluster
+    from gbus.kafka_harness.state import ClusterState, save_state
+
+    save_state(tmp_path, ClusterState("cid", "4.3.1", [NodeSpec(1, 19092, 19093)], secure=True))
+    with pytest.raises(DataDirError, match="credentials.json"):
+        KafkaCluster(tmp_path)
+    save_credentials(tmp_path, CREDS)
+    cluster = KafkaCluster(tmp_path)
+    assert cluster.secure
+    assert cluster.client_config("node-79")["sasl_plain_username"] == "node-79"
