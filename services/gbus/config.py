@@ -109,10 +109,16 @@ class SecuritySettings:
     # Keyed hash (HMAC) secret for same-reporter matching. Every intake node must
     # use the same one, or the same reporter looks like two. Development default.
     reporter_hmac_secret: str = "dev-only-reporter-secret"
-    # Key-encryption key (hex, 32 bytes) that wraps each report's identity key.
-    # Development default; production nodes get theirs from the operator.
-    identity_kek_hex: str = "00" * 32
-    identity_key_id: str = "dev-kek-1"
+    # Master secret (hex, >= 32 bytes) of the identity key custodian, i.e. the
+    # processor: every agency's KEK and the custodian's X25519 key derive from it
+    # (docs/identity.md). Development default; never configure it on a node
+    # outside development.
+    identity_master_hex: str = "00" * 32
+    # Names the master in every wrap, so a new master can replace an old one.
+    identity_key_epoch: str = "dev-1"
+    # Node only: keyring file from `gbus identity keyring` (its area's agency KEKs
+    # and the custodian's public key). Empty: development, derived from the master.
+    identity_keyring: str = ""
 
 
 @dataclass(frozen=True)

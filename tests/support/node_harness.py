@@ -21,7 +21,6 @@ from gbus.wire.protobuf import timestamp
 
 CODEC = AvroCodec()
 PARTITIONS = 4
-KEK_HEX = "5a" * 32
 
 
 def wait_until(predicate: Callable[[], Any], timeout_s: float = 15.0, what: str = "condition") -> Any:
@@ -79,7 +78,7 @@ class Bus:
             grpc=GrpcSettings(listen="127.0.0.1:0", **grpc_over),
             metrics=MetricsSettings(listen="127.0.0.1:0"),
             node=NodeSettings(area=area, data_dir=data_dir),
-            security=SecuritySettings(identity_kek_hex=KEK_HEX, identity_key_id="test-kek"),
+            security=SecuritySettings(),  # the development master the processor fixtures use too
         )
 
     def close(self) -> None:

@@ -74,6 +74,13 @@ class UnmergeReport:
 
 
 @dataclass(frozen=True)
+class EraseIdentity:
+    """Crypto-shredding: drop every sealed identity and key wrap of the case."""
+
+    reason: str = ""
+
+
+@dataclass(frozen=True)
 class Change:
     before: CaseState | None
     after: CaseState
@@ -128,6 +135,8 @@ class CommandHandler:
             return self._merge(case, command, body, lookup, now)
         if isinstance(body, UnmergeReport):
             return self._unmerge(case, command, body, now)
+        if isinstance(body, EraseIdentity):
+            return self._erase_identity(case, command, body, now)
         raise errors.ValidationError.single("body", f"unsupported command {type(body).__name__}")
 
     # -- individual commands ------------------------------------------------
@@ -232,6 +241,18 @@ class CommandHandler:
             (Change(case, source_after, source_events), Change(target, target_after, target_events)),
             case=target_after,
         )
+
+    def _erase_identity(self, case: CaseState, command: CaseCommand, body: EraseIdentity, now: datetime) -> Outcome:
+        """Without its wraps and ciphertexts nobody, the custodian included, can
+        rebuild the case key from this snapshot (DESIGN.md §6: erasure = crypto-shredding)."""
+        erased = tuple(r.report_id for r in case.reports if r.reporter_sealed is not None)
+        if not erased and not case.key_wraps:
+            return Outcome(case=case)  # nothing left to erase: answered OK, no event
+        b = self._builder(case, command, now)
+        b.emit(ev.IdentityErased(erased, body.reason))
+        reports = tuple(replace(r, reporter_sealed=None) for r in case.reports)
+        after, events = b.finish(replace(case, reports=reports, key_wraps=()))
+        return Outcome((Change(case, after, events),), case=after)
 
     def _unmerge(self, case: CaseState, command: CaseCommand, body: UnmergeReport, now: datetime) -> Outcome:
         report = case.report(body.report_id)

@@ -29,6 +29,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "gbus.cli.dlq_cmd",
     "gbus.cli.import_cmd",
     "gbus.cli.monitor_cmd",
+    "gbus.cli.identity_cmd",
 )
 
 

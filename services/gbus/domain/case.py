@@ -45,6 +45,22 @@ class Watcher:
 
 
 @dataclass(frozen=True, slots=True)
+class KeyWrap:
+    """A case key (report_id None) or one report's data key, wrapped under an agency's KEK.
+
+    `key_id` names the master-secret epoch the agency KEK was derived from.
+    """
+
+    agency_id: str
+    key_id: str
+    wrapped_key: bytes
+    report_id: str | None = None
+
+    def __repr__(self) -> str:  # never print key material into a log
+        return f"KeyWrap(agency_id={self.agency_id!r}, key_id={self.key_id!r}, report_id={self.report_id!r})"
+
+
+@dataclass(frozen=True, slots=True)
 class CaseReport:
     """A report as held inside a case. `reporter_sealed` is opaque ciphertext."""
 
@@ -94,6 +110,9 @@ class CaseState:
     # Command request ids already applied, newest last, so a retry is answered
     # from memory instead of being applied twice. Bounded by MAX_REMEMBERED.
     processed_requests: tuple[str, ...] = field(default=())
+    # Who can open the reporters' identities: the case key wrapped for the
+    # handler, each report's data key wrapped for its origin (DESIGN.md §6).
+    key_wraps: tuple[KeyWrap, ...] = field(default=())
 
     MAX_REMEMBERED = 64
 

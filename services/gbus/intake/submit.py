@@ -37,7 +37,8 @@ from gbus.intake.kafka_sink import ReportSink
 from gbus.intake.reporter import ReporterKeyFn, key_of, reporter_violations
 from gbus.observability.logging import get_logger
 from gbus.observability.metrics import Metrics
-from gbus.security.identity_seal import Kek, ReporterIdentity, seal_identity
+from gbus.security.identity_seal import ReporterIdentity
+from gbus.security.keys import NodeKeyring, seal_for_custodian
 from gbus.wire.avro_records import report_record
 
 _log = get_logger("gbus.intake")
@@ -105,7 +106,7 @@ class Intake:
         authority: Authority,
         sink: ReportSink,
         accepted: AcceptedRequests,
-        kek: Kek,
+        keyring: NodeKeyring,
         reporter_secret: str,
         reporter_key_fn: ReporterKeyFn,
         metrics: Metrics,
@@ -117,7 +118,7 @@ class Intake:
         self._authority = authority
         self._sink = sink
         self._accepted = accepted
-        self._kek = kek
+        self._keyring = keyring
         self._secret = reporter_secret
         self._key_fn = reporter_key_fn
         self._metrics = metrics
@@ -270,7 +271,9 @@ class Intake:
 
     def _record(self, prepared: _Prepared, now: datetime) -> dict[str, Any]:
         report = prepared.report
-        sealed = seal_identity(prepared.identity, self._kek, report_id=report.report_id) if prepared.identity else None
+        sealed = (
+            seal_for_custodian(prepared.identity, self._keyring, report_id=report.report_id) if prepared.identity else None
+        )
         keyed = replace(report, reporter_key=key_of(prepared.identity, self._secret, self._key_fn))
         return report_record(
             keyed,

@@ -81,6 +81,10 @@ class CaseActions:
         version = result.case_version if result.case_id == target_case_id else 0
         return self._resolve(caller, target_case_id, lambda s: source_case_id in s.merged_from, version)
 
+    def erase_identity(self, caller: str, case_id: str, reason: str, request_id: str) -> CaseView:
+        result = self._run(caller, case_id, cmd.EraseIdentity(_reason(reason)), 0, request_id)
+        return self._resolve(caller, case_id, _at_least(result.case_version), result.case_version)
+
     def unmerge(self, caller: str, case_id: str, report_id: str, reason: str, request_id: str) -> tuple[CaseView, CaseView]:
         """(the report's new case, the case it was taken out of)."""
         if not report_id:

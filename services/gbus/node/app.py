@@ -37,7 +37,7 @@ from gbus.node.servicer import CaseServicer
 from gbus.node.store import NodeStore
 from gbus.observability.logging import get_logger
 from gbus.observability.metrics import Metrics, MetricsEndpoint, serve_metrics
-from gbus.security.identity_seal import Kek
+from gbus.security.provisioning import node_keyring_from_settings
 from gbus.topics import Topics, all_shards, topic_specs
 from gbus.v1 import case_pb2_grpc, intake_pb2_grpc
 
@@ -103,7 +103,7 @@ class NodeApp:
         s = self.settings
         router = self._router or Router.default()
         authority = Authority(router.directory)
-        kek = Kek.from_hex(s.security.identity_key_id, s.security.identity_kek_hex)
+        keyring = node_keyring_from_settings(s.security, router.directory, self.area)
         key_fn = self._reporter_key_fn or default_reporter_key_fn()
         codec = AvroCodec()
         data_dir = Path(s.node.data_dir) / self.area
@@ -138,11 +138,11 @@ class NodeApp:
 
         intake = Intake(
             area=self.area, router=router, authority=authority,
-            sink=KafkaReportSink(producer, self.topics, codec), accepted=accepted, kek=kek,
+            sink=KafkaReportSink(producer, self.topics, codec), accepted=accepted, keyring=keyring,
             reporter_secret=s.security.reporter_hmac_secret, reporter_key_fn=key_fn, metrics=self.metrics,
             ack_timeout_s=self._ack_timeout_s,
         )  # fmt: skip
-        self.reader = reader = CaseReader(self.store, authority, kek, area=self.area, metrics=self.metrics)
+        self.reader = reader = CaseReader(self.store, authority, keyring, area=self.area, metrics=self.metrics)
         actions = CaseActions(
             gateway=gateway, store=self.store, reader=reader, topics=self.topics, timeout_s=s.grpc.command_timeout_s
         )

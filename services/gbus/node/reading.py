@@ -1,9 +1,10 @@
 """Reading cases at a node: GetCase, ListCases, WatchCases over the local store.
 
 Who may see what is decided by `Authority` alone: an agency that may not read
-a case is told it does not exist. The reporter's identity is opened only for
-the case's handler and for the origin system of that very report; everybody
-else sees the report without its reporter (DESIGN.md §6).
+a case is told it does not exist. The reporter's identity opens only where the
+processor left a key wrap for the caller and this node holds the caller's KEK:
+the case's handler, and the origin system of that very report; everybody else
+sees the report without its reporter (DESIGN.md §6).
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from gbus.node.store import CaseFilter, Change, NodeStore, StoredCase
 from gbus.node.tokens import decode_cursor, decode_page_token, encode_cursor, encode_page_token, query_digest
 from gbus.observability.logging import get_logger
 from gbus.observability.metrics import Metrics
-from gbus.security.identity_seal import IdentitySealError, Kek, ReporterIdentity, open_identity
+from gbus.security.identity_access import open_reporters
+from gbus.security.identity_seal import IdentitySealError, ReporterIdentity
+from gbus.security.keys import NodeKeyring
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
@@ -67,10 +70,10 @@ def _ms(dt: datetime | None) -> int | None:
 
 
 class CaseReader:
-    def __init__(self, store: NodeStore, authority: Authority, kek: Kek, *, area: str, metrics: Metrics) -> None:
+    def __init__(self, store: NodeStore, authority: Authority, keyring: NodeKeyring, *, area: str, metrics: Metrics) -> None:
         self._store = store
         self._authority = authority
-        self._kek = kek
+        self._keyring = keyring
         self._metrics = metrics
         self._log = get_logger("gbus.node.cases", node=area)
         self._shutting_down = False
@@ -79,13 +82,11 @@ class CaseReader:
 
     def view(self, state: CaseState, caller: str, integrity_alert: bool = False) -> CaseView:
         reporters: dict[str, ReporterIdentity] = {}
-        for report in state.reports:
-            if report.reporter_sealed is None or caller not in (state.handler, report.origin_agency):
-                continue
-            try:
-                reporters[report.report_id] = open_identity(report.reporter_sealed, self._kek, report_id=report.report_id)
-            except IdentitySealError as exc:
-                self._log.error("reporter_identity_unreadable", case_id=state.case_id, report_id=report.report_id, error=exc.message)
+        for report_id, opened in open_reporters(state, caller, self._keyring):
+            if isinstance(opened, IdentitySealError):
+                self._log.error("reporter_identity_unreadable", case_id=state.case_id, report_id=report_id, error=opened.message)
+            else:
+                reporters[report_id] = opened
         return CaseView(state.case_id, state.version, state, integrity_alert, reporters)
 
     def readable(self, stored: StoredCase | None, caller: str) -> CaseView | None:

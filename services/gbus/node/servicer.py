@@ -86,6 +86,10 @@ class CaseServicer(case_pb2_grpc.CaseServiceServicer):
         )
         return case_pb2.UnmergeReportResponse(new_case=view_to_pb(new_case), case=view_to_pb(case))
 
+    def EraseReporterIdentity(self, request: case_pb2.EraseReporterIdentityRequest, context: grpc.ServicerContext) -> Any:
+        view = self._actions.erase_identity(self._caller(context), request.case_id, request.reason, request.request_id)
+        return case_pb2.EraseReporterIdentityResponse(case=view_to_pb(view))
+
     def WatchCases(self, request: case_pb2.WatchCasesRequest, context: grpc.ServicerContext) -> Iterator[Any]:
         caller = self._caller(context)
         # Wake the waiting stream at once when the client cancels, not at its next check.

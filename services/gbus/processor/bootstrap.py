@@ -20,6 +20,7 @@ from gbus.processor.loop import CaseProcessor, utc_now
 from gbus.processor.outputs import Outputs
 from gbus.processor.store import CaseStore
 from gbus.processor.transactions import TransactionalProducer
+from gbus.security.provisioning import custodian_from_settings
 from gbus.topics import MAX_CASE_RECORD_BYTES, Topics, node_areas, topic_specs
 from gbus.wire.avro_records import state_from_snapshot
 
@@ -65,6 +66,7 @@ def build_processor(
         commands=CommandHandler(router, directory),  # type: ignore[arg-type]
         index=index,
         known_areas=areas,
+        custodian=custodian_from_settings(settings.security),
     )
     path: str | Path = ":memory:" if in_memory else Path(conf.data_dir) / f"{instance_id}.sqlite3"
     store = CaseStore(path, decode_state=lambda blob: state_from_snapshot(codec.decode(blob)))

@@ -30,6 +30,7 @@ from gbus.observability.logging import get_logger
 from gbus.processor.dedup_port import Decision, IndexKeeper
 from gbus.processor.outputs import COMMAND, REPORT, OutRecord, Outputs
 from gbus.processor.staging import StagedChange
+from gbus.security.case_keys import KeyCustodian
 from gbus.topics import MAX_CASE_RECORD_BYTES
 from gbus.wire.avro_records import case_report_from_record, command_from_record
 
@@ -82,6 +83,7 @@ class RecordHandler:
         commands: CommandHandler,
         index: IndexKeeper,
         known_areas: frozenset[str],
+        custodian: KeyCustodian,
         max_record_bytes: int = MAX_CASE_RECORD_BYTES,
     ) -> None:
         self._out = outputs
@@ -91,6 +93,7 @@ class RecordHandler:
         self._commands = commands
         self._index = index
         self._areas = known_areas
+        self._custodian = custodian
         self._max_record_bytes = max_record_bytes
 
     def handle(self, rec: InputRecord, view: Any, now: datetime) -> Effects:
@@ -229,6 +232,9 @@ class RecordHandler:
     def _staged(
         self, before: CaseState | None, after: CaseState, events: tuple[ev.CaseEvent, ...], view: Any
     ) -> StagedChange:
+        # Whatever changed the case, its identity keys are re-wrapped for exactly its
+        # handler and origins now (a transfer drops the old handler's wrap).
+        after = self._custodian.normalise(after, view.case)
         encoded = self._out.encode_events(tuple(events))
         snapshot = self._out.encode_snapshot(after)
         # A node's copy carries the snapshot and the whole history.

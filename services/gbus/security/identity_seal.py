@@ -1,14 +1,15 @@
-"""Interim sealing of a reporter's identity (DESIGN.md §6).
+"""Sealing a reporter's identity (DESIGN.md §6): the AEAD layer only.
 
 The identity (name, phone, national id, address) is encrypted with AES-256-GCM
-under a fresh data key per report; the data key is wrapped (RFC 3394 AES key
-wrap) under one key-encryption key (KEK). The result is the `SealedIdentity`
-Avro record, the only form in which an identity reaches Kafka.
+under a fresh data key per report. Who may unwrap that data key is decided one
+layer up (`gbus.security.keys` for the intake envelope to the key custodian,
+`gbus.security.case_keys` for the per-case key and its wraps); this module
+never sees a key-encryption key.
 
 The ciphertext is bound to its report id (GCM associated data), so a sealed
-identity copied onto another report does not open. The security issue later
-replaces the single KEK with per-agency wrapping; callers only see
-`seal_identity` / `open_identity` and a `Kek`.
+identity copied onto another report does not open. The key id is *not* bound:
+the processor re-wraps the data key (case key, transfer, merge) without
+re-encrypting the identity.
 """
 
 from __future__ import annotations
@@ -21,12 +22,12 @@ from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.keywrap import InvalidUnwrap, aes_key_unwrap, aes_key_wrap
 
 from gbus.errors import BusError
 
 _NONCE_BYTES = 12  # the GCM standard nonce; random is safe because every data key is used once
-_FORMAT_VERSION = 1
+# v2: the associated data no longer names the wrapping key (it changes on re-wrap).
+_FORMAT_VERSION = 2
 
 
 class IdentitySealError(BusError):
@@ -45,56 +46,35 @@ class ReporterIdentity:
 
 
 @dataclass(frozen=True, slots=True)
-class Kek:
-    """A key-encryption key and the id recorded next to everything it wraps."""
+class SealedPayload:
+    """An encrypted identity and the data key that opens it (the key must be wrapped before it travels)."""
 
-    key_id: str
-    key: bytes
-
-    def __post_init__(self) -> None:
-        if len(self.key) != 32:
-            raise ValueError(f"KEK {self.key_id} must be 32 bytes (AES-256), got {len(self.key)}")
-
-    @classmethod
-    def from_hex(cls, key_id: str, key_hex: str) -> "Kek":
-        try:
-            key = bytes.fromhex(key_hex)
-        except ValueError:
-            raise ValueError(f"KEK {key_id} is not hex") from None
-        return cls(key_id, key)
+    data_key: bytes
+    nonce: bytes
+    ciphertext: bytes
 
     def __repr__(self) -> str:  # never print key material into a log
-        return f"Kek(key_id={self.key_id!r})"
+        return "SealedPayload(<redacted>)"
 
 
-def _aad(key_id: str, report_id: str) -> bytes:
-    return f"gbus.identity.v{_FORMAT_VERSION}\x1f{key_id}\x1f{report_id}".encode()
+def _aad(report_id: str) -> bytes:
+    return f"gbus.identity.v{_FORMAT_VERSION}\x1f{report_id}".encode()
 
 
-def seal_identity(identity: ReporterIdentity, kek: Kek, *, report_id: str) -> dict[str, Any]:
-    """Encrypt `identity` for the report `report_id`; returns a SealedIdentity record."""
+def encrypt_identity(identity: ReporterIdentity, *, report_id: str) -> SealedPayload:
+    """Encrypt `identity` for the report `report_id` under a fresh data key."""
     data_key = AESGCM.generate_key(bit_length=256)
     nonce = os.urandom(_NONCE_BYTES)
     plaintext = json.dumps({"v": _FORMAT_VERSION, **asdict(identity)}, ensure_ascii=False).encode("utf-8")
-    return {
-        "key_id": kek.key_id,
-        "wrapped_key": aes_key_wrap(kek.key, data_key),
-        "nonce": nonce,
-        "ciphertext": AESGCM(data_key).encrypt(nonce, plaintext, _aad(kek.key_id, report_id)),
-    }
+    return SealedPayload(data_key, nonce, AESGCM(data_key).encrypt(nonce, plaintext, _aad(report_id)))
 
 
-def open_identity(sealed: Mapping[str, Any], kek: Kek, *, report_id: str) -> ReporterIdentity:
-    """Decrypt a SealedIdentity record, or raise IdentitySealError."""
-    if sealed.get("key_id") != kek.key_id:
-        raise IdentitySealError(f"identity of report {report_id} is sealed under key {sealed.get('key_id')!r}, not {kek.key_id!r}")
+def decrypt_identity(sealed: Mapping[str, Any], data_key: bytes, *, report_id: str) -> ReporterIdentity:
+    """Decrypt a SealedIdentity record's ciphertext with its (unwrapped) data key."""
     try:
-        data_key = aes_key_unwrap(kek.key, bytes(sealed["wrapped_key"]))
-        plaintext = AESGCM(data_key).decrypt(
-            bytes(sealed["nonce"]), bytes(sealed["ciphertext"]), _aad(kek.key_id, report_id)
-        )
+        plaintext = AESGCM(data_key).decrypt(bytes(sealed["nonce"]), bytes(sealed["ciphertext"]), _aad(report_id))
         fields = json.loads(plaintext.decode("utf-8"))
-    except (InvalidUnwrap, InvalidTag, KeyError, ValueError, TypeError) as exc:
+    except (InvalidTag, KeyError, ValueError, TypeError) as exc:
         raise IdentitySealError(f"identity of report {report_id} does not open (altered or wrong key)") from exc
     return ReporterIdentity(
         name=fields.get("name"),

@@ -397,6 +397,22 @@ class UnmergeReportResponse(_message.Message):
     case: Case
     def __init__(self, new_case: _Optional[_Union[Case, _Mapping]] = ..., case: _Optional[_Union[Case, _Mapping]] = ...) -> None: ...
 
+class EraseReporterIdentityRequest(_message.Message):
+    __slots__ = ("case_id", "reason", "request_id")
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    reason: str
+    request_id: str
+    def __init__(self, case_id: _Optional[str] = ..., reason: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class EraseReporterIdentityResponse(_message.Message):
+    __slots__ = ("case",)
+    CASE_FIELD_NUMBER: _ClassVar[int]
+    case: Case
+    def __init__(self, case: _Optional[_Union[Case, _Mapping]] = ...) -> None: ...
+
 class WatchCasesRequest(_message.Message):
     __slots__ = ("cursor", "agency_id")
     CURSOR_FIELD_NUMBER: _ClassVar[int]

@@ -78,6 +78,11 @@ class CaseServiceStub:
                 request_serializer=gbus_dot_v1_dot_case__pb2.UnmergeReportRequest.SerializeToString,
                 response_deserializer=gbus_dot_v1_dot_case__pb2.UnmergeReportResponse.FromString,
                 _registered_method=True)
+        self.EraseReporterIdentity = channel.unary_unary(
+                '/gbus.v1.CaseService/EraseReporterIdentity',
+                request_serializer=gbus_dot_v1_dot_case__pb2.EraseReporterIdentityRequest.SerializeToString,
+                response_deserializer=gbus_dot_v1_dot_case__pb2.EraseReporterIdentityResponse.FromString,
+                _registered_method=True)
         self.WatchCases = channel.unary_stream(
                 '/gbus.v1.CaseService/WatchCases',
                 request_serializer=gbus_dot_v1_dot_case__pb2.WatchCasesRequest.SerializeToString,
@@ -142,6 +147,15 @@ class CaseServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def EraseReporterIdentity(self, request, context):
+        """Crypto-shredding of every reporter identity in the case: its key wraps and
+        sealed identities are destroyed, so no node can open them again. Handler
+        or its superior only.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def WatchCases(self, request, context):
         """Streams every change to the cases the caller may see. Resume with the
         cursor of the last change received to get exactly what was missed.
@@ -192,6 +206,11 @@ def add_CaseServiceServicer_to_server(servicer, server):
                     servicer.UnmergeReport,
                     request_deserializer=gbus_dot_v1_dot_case__pb2.UnmergeReportRequest.FromString,
                     response_serializer=gbus_dot_v1_dot_case__pb2.UnmergeReportResponse.SerializeToString,
+            ),
+            'EraseReporterIdentity': grpc.unary_unary_rpc_method_handler(
+                    servicer.EraseReporterIdentity,
+                    request_deserializer=gbus_dot_v1_dot_case__pb2.EraseReporterIdentityRequest.FromString,
+                    response_serializer=gbus_dot_v1_dot_case__pb2.EraseReporterIdentityResponse.SerializeToString,
             ),
             'WatchCases': grpc.unary_stream_rpc_method_handler(
                     servicer.WatchCases,
@@ -419,6 +438,33 @@ class CaseService:
             '/gbus.v1.CaseService/UnmergeReport',
             gbus_dot_v1_dot_case__pb2.UnmergeReportRequest.SerializeToString,
             gbus_dot_v1_dot_case__pb2.UnmergeReportResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def EraseReporterIdentity(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/gbus.v1.CaseService/EraseReporterIdentity',
+            gbus_dot_v1_dot_case__pb2.EraseReporterIdentityRequest.SerializeToString,
+            gbus_dot_v1_dot_case__pb2.EraseReporterIdentityResponse.FromString,
             options,
             channel_credentials,
             insecure,

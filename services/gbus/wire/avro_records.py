@@ -12,7 +12,7 @@ from typing import Any
 
 from gbus.cases import commands as cmd
 from gbus.domain import events as ev
-from gbus.domain.case import CaseReport, CaseState, Watcher
+from gbus.domain.case import CaseReport, CaseState, KeyWrap, Watcher
 from gbus.domain.report import Report
 from gbus.domain.status import CaseStatus
 
@@ -127,6 +127,10 @@ def snapshot_record(s: CaseState) -> dict[str, Any]:
         "closed_at": s.closed_at,
         "escalations": list(s.escalations),
         "processed_requests": list(s.processed_requests),
+        "key_wraps": [
+            {"agency_id": w.agency_id, "key_id": w.key_id, "report_id": w.report_id, "wrapped_key": w.wrapped_key}
+            for w in s.key_wraps
+        ],
     }
 
 
@@ -156,6 +160,10 @@ def state_from_snapshot(rec: dict[str, Any]) -> CaseState:
         closed_at=rec.get("closed_at"),
         escalations=tuple(rec.get("escalations", ())),
         processed_requests=tuple(rec.get("processed_requests", ())),
+        key_wraps=tuple(
+            KeyWrap(w["agency_id"], w["key_id"], bytes(w["wrapped_key"]), w.get("report_id"))
+            for w in rec.get("key_wraps", ())
+        ),
     )
 
 
@@ -234,6 +242,7 @@ _COMMAND_BODIES: dict[str, type] = {
     "ReopenCase": cmd.ReopenCase,
     "MergeCases": cmd.MergeCases,
     "UnmergeReport": cmd.UnmergeReport,
+    "EraseIdentity": cmd.EraseIdentity,
 }
 
 

@@ -10,12 +10,13 @@ from dataclasses import replace
 import grpc
 import pytest
 from support.cases import HANDLER, ORIGIN, UNRELATED, WATCHER, copy_bytes, opened, result_bytes, with_status
-from support.node_harness import CODEC, KEK_HEX, as_agency, wait_until
+from support.identity import keyed, sealed
+from support.node_harness import CODEC, as_agency, wait_until
 
 from gbus.domain.case import make_report_id
 from gbus.domain.status import CaseStatus
 from gbus.node.commands import command_id_of
-from gbus.security.identity_seal import Kek, ReporterIdentity, seal_identity
+from gbus.security.identity_seal import ReporterIdentity
 from gbus.v1 import case_pb2
 
 pytestmark = pytest.mark.integration
@@ -99,8 +100,8 @@ def test_get_case_is_not_found_for_an_agency_with_no_business_in_it(bus, start_n
 
 def test_the_reporter_is_shown_to_the_handler_and_origin_but_not_to_a_watcher(bus, start_node, router):
     node = start_node("79")
-    kek = Kek.from_hex("test-kek", KEK_HEX)
-    state, history = opened(router, sealed=seal_identity(PERSON, kek, report_id=make_report_id("79", ORIGIN, "r-1")))
+    state, history = opened(router, sealed=sealed(PERSON, make_report_id("79", ORIGIN, "r-1")))
+    state = keyed(state)
     deliver(bus, state, history)
     assert held_at(node, state.case_id).reports[0].reporter.name == PERSON.name
     assert get(node, state.case_id, ORIGIN).case.reports[0].reporter.phone == PERSON.phone

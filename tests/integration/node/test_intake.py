@@ -31,7 +31,7 @@ def test_a_report_is_in_the_reports_topic_when_the_answer_arrives(bus, start_nod
     assert rec.key == b"79" and rec.partition == bus.topics.partition_of_shard("79")
     value = CODEC.decode(rec.value, expected="gbus.avro.Report")
     assert value["report_id"] == answer.report_id and value["accepted_by"] == "79"
-    assert value["reporter_key"] and value["reporter_sealed"]["key_id"] == "test-kek"
+    assert value["reporter_key"] and value["reporter_sealed"]["key_id"] == "custodian:dev-1"
     for secret in ("Nguyễn Thị Lan", "0901234567", "079123456789", "12 Lê Lợi"):
         assert secret.encode() not in rec.value
 

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import pytest
 from support.cases import HANDLER, ORIGIN, UNRELATED, WATCHER, copy_bytes, opened, with_status
+from support.identity import keyed, keyring_for, sealed
 
 from gbus.cases.authority import Authority
 from gbus.codec import AvroCodec
@@ -18,18 +19,17 @@ from gbus.node.reading import CaseReader, ListQuery
 from gbus.node.store import NodeStore
 from gbus.observability.metrics import Metrics
 from gbus.routing import Router
-from gbus.security.identity_seal import Kek, ReporterIdentity, seal_identity
+from gbus.security.identity_seal import ReporterIdentity
 
 ROUTER = Router.default()
 CODEC = AvroCodec()
-KEK = Kek.from_hex("kek-1", "33" * 32)
 PERSON = ReporterIdentity(name="Lê Văn C", phone="0912345678")
 
 
 @pytest.fixture
 def node(tmp_path):
     store = NodeStore(tmp_path / "n.sqlite", CODEC)
-    reader = CaseReader(store, Authority(ROUTER.directory), KEK, area="79", metrics=Metrics())
+    reader = CaseReader(store, Authority(ROUTER.directory), keyring_for(HANDLER, ORIGIN, WATCHER), area="79", metrics=Metrics())
     offsets = iter(range(10_000))
 
     def apply(state, history):
@@ -40,8 +40,8 @@ def node(tmp_path):
 
 
 def _sealed_case(request_id="r-1"):
-    sealed = seal_identity(PERSON, KEK, report_id=make_report_id("79", ORIGIN, request_id))
-    return opened(ROUTER, request_id, sealed=sealed)
+    state, history = opened(ROUTER, request_id, sealed=sealed(PERSON, make_report_id("79", ORIGIN, request_id)))
+    return keyed(state), history
 
 
 def test_an_unrelated_agency_is_told_the_case_does_not_exist(node):

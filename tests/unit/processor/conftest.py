@@ -19,6 +19,7 @@ from gbus.processor.store import CaseStore
 from gbus.topics import Topics, node_areas
 from gbus.wire.avro_records import command_record, report_record, state_from_snapshot
 from support.factories import T0, case_report, directory, router
+from support.identity import custodian
 from support.processor_fakes import FakeAdapter
 
 CODEC = AvroCodec()
@@ -51,7 +52,7 @@ def kit() -> Kit:
     adapter = FakeAdapter()
     index = IndexKeeper(adapter)
     handler = RecordHandler(outputs=outputs, router=router(), commands=CommandHandler(router(), directory()),
-                            index=index, known_areas=areas)  # fmt: skip
+                            index=index, known_areas=areas, custodian=custodian())  # fmt: skip
     return Kit(outputs, adapter, index, handler, new_store())
 
 
