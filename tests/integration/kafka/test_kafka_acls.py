@@ -79,6 +79,31 @@ def read_all(settings: KafkaSettings, topic: str, partition: int = 0, timeout_s:
         consumer.close()
 
 
+def blind_fetch(settings: KafkaSettings, topic: str, seconds: float = 2.0) -> list[bytes]:
+    """Records a consumer gets when it assigns partition 0, seeks to 0 and polls for a while."""
+    from kafka import TopicPartition
+    from kafka.errors import TopicAuthorizationFailedError
+
+    from gbus.kafka_io.clients import make_consumer
+
+    consumer = make_consumer(settings, "acl-test", group_id=None)
+    tp = TopicPartition(topic, 0)
+    got: list[bytes] = []
+    try:
+        consumer.assign([tp])
+        consumer.seek(tp, 0)
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                batches = consumer.poll(timeout_ms=200)
+            except TopicAuthorizationFailedError:
+                break
+            got.extend(r.value for records in batches.values() for r in records)
+        return got
+    finally:
+        consumer.close()
+
+
 def test_a_node_writes_intake_topics_and_reads_its_own_topic(secure_cluster: Any) -> None:
     node = settings_as(secure_cluster, "node-79")
     processor = settings_as(secure_cluster, "processor")
@@ -100,11 +125,15 @@ def test_a_node_cannot_read_another_provinces_topic(secure_cluster: Any) -> None
 
     with pytest.raises(TopicAuthorizationFailedError):
         read_all(node, "gbus.node.01")
+    # Fetching blind from offset 0 (no offset lookup) yields nothing either: the broker refuses the fetch.
+    assert blind_fetch(node, "gbus.node.01") == []
     # Nor the processor's topics, which hold every province's cases.
     with pytest.raises(TopicAuthorizationFailedError):
         read_all(node, "gbus.case-events")
     # The owner still can.
-    assert b"for province 01 only" in read_all(settings_as(secure_cluster, "node-01"), "gbus.node.01")
+    owner = settings_as(secure_cluster, "node-01")
+    assert b"for province 01 only" in read_all(owner, "gbus.node.01")
+    assert b"for province 01 only" in blind_fetch(owner, "gbus.node.01")
 
 
 def test_a_node_cannot_write_another_nodes_topic(secure_cluster: Any) -> None:
