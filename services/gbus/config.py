@@ -113,9 +113,12 @@ class SecuritySettings:
     # processor: every agency's KEK and the custodian's X25519 key derive from it
     # (docs/identity.md). Development default; never configure it on a node
     # outside development.
-    identity_master_hex: str = "00" * 32
+    identity_master_hex: str = field(default="00" * 32, repr=False)
     # Names the master in every wrap, so a new master can replace an old one.
     identity_key_epoch: str = "dev-1"
+    # Processor only, while rotating: "epoch:hex,epoch:hex" of masters being
+    # retired, so their wraps still open and get re-wrapped under the current one.
+    identity_previous_masters: str = field(default="", repr=False)
     # Node only: keyring file from `gbus identity keyring` (its area's agency KEKs
     # and the custodian's public key). Empty: development, derived from the master.
     identity_keyring: str = ""

@@ -21,6 +21,7 @@ pytestmark = pytest.mark.e2e
 ACCUSED = "gov.ubnd@79.25747"
 HANDLER = "gov.ubnd@79"  # a ward committee is denounced: the province handles it
 WATCHER = "party.ubkt@79"  # the party inspection committee watches denunciations
+INSPECTORATE = "gov.thanhtra@79"
 # Distinct grievances, so the duplicate engine keeps them apart.
 GRIEVANCES = (
     ("Cán bộ địa chính phường nhận tiền để cấp sổ đỏ", "Cán bộ địa chính yêu cầu nộp 50 triệu đồng ngoài quy định để được cấp giấy chứng nhận quyền sử dụng đất."),
@@ -106,6 +107,10 @@ def test_denouncers_are_never_in_plaintext_on_any_topic_open_for_the_handler_onl
         assert not _get(n79, cases[0].case_id, agency).reports[0].HasField("reporter")
     assert _get(n79, cases[1].case_id, HANDLER).reports[0].reporter.name == DENOUNCERS[1].name  # the other case keeps its own
 
+    # A watch replayed from the very start no longer shows it either: the node shredded its change log.
+    replayed = _watched_until(n79, HANDLER, cases[0].case_id, erased.version)
+    assert replayed[0].version < erased.version and not any(r.HasField("reporter") for c in replayed for r in c.reports)
+
     shredded = _latest_snapshot(bus, cases[0].case_id)
     assert shredded.key_wraps == () and all(r.reporter_sealed is None for r in shredded.reports)
     assert list(open_reporters(shredded, HANDLER, at_79)) == []
@@ -116,6 +121,36 @@ def test_denouncers_are_never_in_plaintext_on_any_topic_open_for_the_handler_onl
     assert any(r.contains(GRIEVANCES[0][0].encode()) for r in records)  # the search does see text in clear
     leaks = [(r.topic, r.offset, s.decode()) for r in records for s in _secrets() if r.contains(s)]
     assert leaks == []
+
+
+def test_a_transfer_moves_the_case_key_to_the_new_handler_and_away_from_the_old_one(bus, start_node, processor):
+    n79 = start_node("79")
+    case = _case_of(n79, _submit(n79, "tc-t", DENOUNCERS[0], GRIEVANCES[0]))
+    moved = n79.cases.TransferCase(
+        case_pb2.TransferCaseRequest(case_id=case.case_id, to_agency=INSPECTORATE, reason="thuộc thẩm quyền thanh tra"),
+        metadata=as_agency(HANDLER), timeout=20,
+    ).case  # fmt: skip
+    assert moved.handler == INSPECTORATE
+    assert _get(n79, case.case_id, INSPECTORATE).reports[0].reporter.name == DENOUNCERS[0].name
+    keyed = wait_until(lambda: (s := _latest_snapshot(bus, case.case_id)).handler == INSPECTORATE and s, 10, "the new snapshot")
+    assert {w.agency_id for w in keyed.key_wraps} == {INSPECTORATE, sample_report().origin_agency}
+    at_79 = node_keyring_from_settings(SecuritySettings(), processor_directory(), "79")
+    assert list(open_reporters(keyed, HANDLER, at_79)) == []
+
+
+def _watched_until(node, agency: str, case_id: str, version: int) -> list[case_pb2.Case]:
+    """Every change of `case_id` a watch from the start delivers, up to `version`."""
+    stream = node.cases.WatchCases(case_pb2.WatchCasesRequest(), metadata=as_agency(agency), timeout=15)
+    seen = []
+    try:
+        for item in stream:
+            if item.case.case_id == case_id:
+                seen.append(item.case)
+                if item.case.version >= version:
+                    break
+    finally:
+        stream.cancel()
+    return seen
 
 
 def processor_directory():

@@ -14,14 +14,14 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from gbus.codec import AvroCodec
 from gbus.domain.case import CaseState
-from gbus.domain.events import CaseEvent
+from gbus.domain.events import CaseEvent, IdentityErased
 from gbus.node.copies import EVENT_SCHEMA, SNAPSHOT_SCHEMA, ReceivedCopy, integrity_problems
-from gbus.wire.avro_records import event_from_record, state_from_snapshot
+from gbus.wire.avro_records import event_from_record, snapshot_record, state_from_snapshot
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -127,6 +127,8 @@ class NodeStore:
         if db is None:
             db = sqlite3.connect(self._path, uri=self._path.startswith("file:"), check_same_thread=False, isolation_level=None)
             db.execute("PRAGMA synchronous=NORMAL")
+            # Overwrite deleted content, so an erased reporter identity is not left in free pages.
+            db.execute("PRAGMA secure_delete=ON")
             db.execute("PRAGMA busy_timeout=5000")
             self._local.db = db
             with self._connections_lock:
@@ -188,6 +190,8 @@ class NodeStore:
         db.execute("DELETE FROM roles WHERE case_id = ?", (copy.case_id,))
         db.executemany("INSERT INTO roles VALUES (?, ?, ?)", [(a, r, copy.case_id) for a, r in _roles(state)])
         first_seq = (row[1] if row else 0) + 1
+        if any(isinstance(e.body, IdentityErased) and e.seq >= first_seq for e in copy.events):
+            self._shred_identities(db, copy.case_id)
         cur = db.execute(
             "INSERT INTO changes (case_id, version, first_seq, last_seq, snapshot, integrity_alert, applied_at, "
             "involved_before) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -195,6 +199,18 @@ class NodeStore:
              "\n".join(before)),
         )
         return Applied(stale=False, position=int(cur.lastrowid or 0), created=row is None, problems=tuple(problems))
+
+    def _shred_identities(self, db: sqlite3.Connection, case_id: str) -> None:
+        """The case's identities were erased: earlier change-log snapshots (kept for
+        WatchCases replay) must not keep the sealed identities and key wraps either."""
+        rows = db.execute("SELECT position, snapshot FROM changes WHERE case_id = ?", (case_id,)).fetchall()
+        for position, blob in rows:
+            state = self._state(blob)
+            shredded = replace(state, reports=tuple(replace(r, reporter_sealed=None) for r in state.reports), key_wraps=())
+            db.execute(
+                "UPDATE changes SET snapshot = ? WHERE position = ?",
+                (self._codec.encode(SNAPSHOT_SCHEMA, snapshot_record(shredded)), position),
+            )
 
     @staticmethod
     def _set_offset(db: sqlite3.Connection, topic: str, partition: int, next_offset: int) -> None:

@@ -89,6 +89,8 @@ class CaseStore:
         self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=OFF")
+        # Overwrite deleted content, so an erased reporter identity is not left in free pages.
+        self._db.execute("PRAGMA secure_delete=ON")
         self._db.executescript(_SCHEMA)
         self._decode = decode_state
         # Decoded states of recently used cases: decoding a snapshot costs more

@@ -12,7 +12,14 @@ _log = get_logger("gbus.security")
 
 
 def custodian_from_settings(security: SecuritySettings) -> KeyCustodian:
-    return KeyCustodian({security.identity_key_epoch: master_from_hex(security.identity_master_hex)}, security.identity_key_epoch)
+    masters = {}
+    for entry in filter(None, (e.strip() for e in security.identity_previous_masters.split(","))):
+        epoch, sep, key_hex = entry.partition(":")
+        if not sep or not epoch:
+            raise ValueError("security.identity_previous_masters: expected epoch:hex[,epoch:hex]")
+        masters[epoch] = master_from_hex(key_hex)
+    masters[security.identity_key_epoch] = master_from_hex(security.identity_master_hex)
+    return KeyCustodian(masters, security.identity_key_epoch)
 
 
 def area_agencies(directory: object, area: str) -> list[str]:

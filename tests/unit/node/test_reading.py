@@ -169,3 +169,25 @@ def test_an_agency_the_case_was_transferred_away_from_hears_of_the_transfer_and_
     assert seen == [1, 2]
     with pytest.raises(NotFoundError):
         reader.get(HANDLER, state.case_id)
+
+
+def test_after_erasure_a_watch_replayed_from_the_start_shows_the_reporter_to_nobody(node):
+    from gbus.cases.history import ChangeBuilder
+    from gbus.domain import events as ev
+    from gbus.security.identity_access import open_reporters
+
+    reader, apply = node
+    state, history = _sealed_case()
+    apply(state, history)
+    builder = ChangeBuilder(state, actor=HANDLER, at=state.updated_at, request_id=None)
+    builder.emit(ev.IdentityErased((state.reports[0].report_id,), "test"))
+    erased, new = builder.finish(replace(state, reports=(replace(state.reports[0], reporter_sealed=None),), key_wraps=()))
+    apply(erased, (*history, *new))
+    active = iter([True, False])
+    replay = list(reader.watch(HANDLER, cursor="", agency_id="", is_active=lambda: next(active)))
+    assert [i.view.version for i in replay] == [1, 2]
+    assert all(i.view.reporters == {} for i in replay)
+    # Not hidden but gone: the first change's stored snapshot no longer holds a wrap or a ciphertext.
+    first = replay[0].view.state
+    assert first.key_wraps == () and first.reports[0].reporter_sealed is None
+    assert list(open_reporters(first, HANDLER, keyring_for(HANDLER))) == []

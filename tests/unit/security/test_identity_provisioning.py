@@ -27,3 +27,26 @@ def test_the_custodian_and_a_node_agree_on_an_agency_s_kek():
     custodian = custodian_from_settings(security)
     ring = node_keyring_from_settings(security, directory(), "79")
     assert custodian._kek("gov.ubnd@79") == ring.kek_of("gov.ubnd@79") and ring.epoch == "2026-11"
+
+
+def test_during_a_rotation_wraps_of_the_retired_master_open_and_are_rewrapped_under_the_new_one():
+    from support.cases import HANDLER, ORIGIN, opened
+    from support.factories import router
+
+    from gbus.domain.case import make_report_id
+    from gbus.security.identity_access import open_reporters
+    from gbus.security.identity_seal import IdentitySealError, ReporterIdentity
+    from gbus.security.keys import seal_for_custodian
+
+    old = SecuritySettings(identity_master_hex="11" * 32, identity_key_epoch="2026-01")
+    new = SecuritySettings(identity_master_hex="22" * 32, identity_key_epoch="2026-07", identity_previous_masters="2026-01:" + "11" * 32)
+    person = ReporterIdentity(name="Đỗ Thị Mai")
+    old_ring = node_keyring_from_settings(old, directory(), "79")
+    state, _ = opened(router(), sealed=seal_for_custodian(person, old_ring, report_id=make_report_id("79", ORIGIN, "r-1")))
+    under_old = custodian_from_settings(old).normalise(state, lambda _: None)
+    rotated = custodian_from_settings(new).normalise(under_old, lambda _: None)
+    assert {w.key_id for w in rotated.key_wraps} == {"2026-07"}
+    new_ring = node_keyring_from_settings(new, directory(), "79")
+    assert [who for _, who in open_reporters(rotated, HANDLER, new_ring)] == [person]
+    # A node still on the retired keyring no longer opens it (its KEK is not the one wrapped for).
+    assert [type(who) for _, who in open_reporters(rotated, HANDLER, old_ring)] == [IdentitySealError]
