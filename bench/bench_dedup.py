@@ -222,14 +222,15 @@ def main(argv: list[str] | None = None) -> int:
         cpu_med, cpu_p99 = latency(lambda r: engine.decide(r, NOW), qs, repeat=3, clock=time.thread_time)
         print(
             f"{size:>9,} cases ({reports:,} reports)  decide median {med:6.3f} ms  p99 {p99:6.3f} ms"
-            f" (CPU p99 {cpu_p99:6.3f} ms)  | memory {mem / size:6.0f} B/case (RSS)"
+            f" (CPU p99 {cpu_p99:6.3f} ms)  | memory {engine.stats()['bytes'] / size:5.0f} B/case held,"
+            f" {mem / size:5.0f} B/case RSS growth"
         )
         if size == sizes[0]:
             print(f"          add_report (live, one at a time): {live_rate:8,.0f} reports/s")
         else:
             print(f"          add_reports (bulk rebuild):       {added_reports / elapsed:8,.0f} reports/s"
                   f" ({added / elapsed:,.0f} cases/s)")
-        rows.append((size, med, p99, mem / size))
+        rows.append((size, med, cpu_p99, engine.stats()["bytes"] / size, mem / size))
 
         if size == sizes[0]:
             # Baseline 2: no index — compare a query with every indexed report.
@@ -243,11 +244,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"baseline  brute-force scan of {len(profiles):,} reports  median {med_b:7.1f} ms   p99 {p99_b:7.1f} ms")
             del profiles
 
-    size, med, p99, per_case = rows[-1]
-    verdict_latency = "meets" if p99 < 5.0 else "MISSES"
-    verdict_memory = "meets" if per_case < 2048 else "MISSES"
-    print(f"\nat {size:,} cases: p99 {p99:.2f} ms {verdict_latency} the 5 ms target; "
-          f"{per_case:.0f} B/case {verdict_memory} the 2 KB target")
+    size, med, cpu_p99, held, rss = rows[-1]
+    print(
+        f"\nat {size:,} cases: decide CPU p99 {cpu_p99:.2f} ms ({'meets' if cpu_p99 < 5 else 'MISSES'} the 5 ms target;"
+        f" wall-clock p99 also counts time other processes took the CPU); {held:.0f} B/case held,"
+        f" {rss:.0f} B/case RSS ({'meets' if max(held, rss) < 2048 else 'MISSES'} the 2 KB target)"
+    )
     return 0
 
 

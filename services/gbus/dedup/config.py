@@ -22,7 +22,7 @@ class DedupConfig:
     # sides of a boundary street). Reports without a ward match any ward.
     neighbourhood: Mapping[str, frozenset[str]] = field(default_factory=dict)
     # Candidates scored in full per decision; bounds the p99 latency.
-    max_candidates: int = 32
+    max_candidates: int = 24
     # MinHash LSH: bands x rows = signature length. Paraphrases of one
     # grievance share few words (Jaccard 0.07-0.3 on the dev corpus), so one
     # row per band: P(candidate) = 1-(1-J)^24 = 0.82 at J=0.07, 0.96 at 0.13.

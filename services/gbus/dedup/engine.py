@@ -195,6 +195,7 @@ class DedupEngine:
             "reports": self.index.size - self.index.dead,
             "cases": len(self.index.cases),
             "postings": len(self.index.postings),
+            "bytes": self.index.nbytes(),
         }
 
     # -- internals ----------------------------------------------------------------

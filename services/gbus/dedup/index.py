@@ -18,6 +18,7 @@ expired rows are flagged dead and reclaimed by `compact`.
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from datetime import datetime, timezone
 
@@ -58,6 +59,7 @@ class CaseTable:
         self.index: dict[str, int] = {}
         self.closed_at = np.empty(0, dtype=np.int64)
         self.alive = np.empty(0, dtype=np.bool_)
+        self.id_bytes = 0  # sys.getsizeof of the live case id strings, kept as they come and go
 
     def __len__(self) -> int:
         return len(self.index)
@@ -68,6 +70,7 @@ class CaseTable:
             row = len(self.ids)
             self.ids.append(case_id)
             self.index[case_id] = row
+            self.id_bytes += sys.getsizeof(case_id)
             if row >= self.alive.size:
                 grow = max(1024, self.alive.size)
                 self.closed_at = np.concatenate((self.closed_at, np.full(grow, _OPEN, dtype=np.int64)))
@@ -76,10 +79,25 @@ class CaseTable:
             self.alive[row] = True
         return row
 
+    def compact(self, entry_cases: np.ndarray) -> None:
+        """Forget dropped cases' rows; rewrites `entry_cases` in place."""
+        live = np.flatnonzero(self.alive[: len(self.ids)])
+        mapping = np.full(len(self.ids), -1, dtype=np.int64)
+        mapping[live] = np.arange(live.size)
+        entry_cases[:] = mapping[entry_cases]
+        self.ids = [self.ids[i] for i in live.tolist()]
+        self.index = {case_id: row for row, case_id in enumerate(self.ids) if case_id is not None}
+        grow = max(1024, live.size * 2)
+        closed_at, alive = self.closed_at[live], self.alive[live]
+        self.closed_at = np.full(grow, _OPEN, dtype=np.int64)
+        self.alive = np.zeros(grow, dtype=np.bool_)
+        self.closed_at[: live.size], self.alive[: live.size] = closed_at, alive
+
     def drop(self, row: int) -> None:
         case_id = self.ids[row]
         if case_id is not None:
             del self.index[case_id]
+            self.id_bytes -= sys.getsizeof(case_id)
         self.ids[row] = None
         self.alive[row] = False
 
@@ -284,6 +302,15 @@ class ShardIndex:
         return int(rows.size)
 
     # -- memory ----------------------------------------------------------------------
+    def nbytes(self) -> int:
+        """Bytes held by the index's data: columns, text arena, postings and
+        the case table (Python object sizes from sys.getsizeof)."""
+        cases = self.cases
+        case_objects = sys.getsizeof(cases.index) + sys.getsizeof(cases.ids) + cases.id_bytes
+        columns = sum(arr.nbytes for arr in self._cols.values())
+        arrays = cases.closed_at.nbytes + cases.alive.nbytes
+        return columns + len(self._arena) + self.postings.nbytes + case_objects + arrays
+
     def maybe_compact(self) -> None:
         if self.dead > 1024 and self.dead * 4 > self.size:
             self.compact()
@@ -306,3 +333,4 @@ class ShardIndex:
         self.dead = 0
         self._profiles.clear()
         self.postings.renumber(mapping)
+        self.cases.compact(self._cols["case"][: self.size])

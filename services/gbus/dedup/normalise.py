@@ -116,12 +116,11 @@ def _expand(tokens: list[Token]) -> list[Token]:
             out.append(Token(UNITS_AFTER_NUMBER[text], start=tok.start, brk=tok.brk))
         elif _is_initial(tokens, i):
             out.append(tok)  # kept only to mark the name before it as a person's
-        elif text in ABBREVIATIONS and (not tok.accented or tok.accented.replace("đ", "d") == text):
-            # An abbreviation carries no diacritics; "đ" alone is "Đ." (đường).
+        elif text in ABBREVIATIONS:
+            # Matched on the folded form, so that normalising twice changes
+            # nothing ("kơ" folds to "ko"); "đ" alone is "Đ." (đường).
             for j, part in enumerate(ABBREVIATIONS[text].split()):
                 out.append(Token(part, cap=tok.cap, start=tok.start and j == 0, brk=tok.brk and j == 0))
-        elif text == "d" and tok.accented == "đ":
-            out.append(Token("duong", cap=tok.cap, start=tok.start, brk=tok.brk))
         else:
             out.append(tok)
         previous_is_number = tok.is_number
