@@ -234,9 +234,11 @@ class Intake:
             raise ValidationError([*exc.violations, *violations]) from None
         if violations:
             raise ValidationError(violations)
-        # The origin system sees the reporter's identity later: nobody may submit as another agency.
-        if report.origin_agency != caller and not self._authority.is_superior(caller, report.origin_agency):
-            raise PermissionDeniedError(f"{caller} may not submit reports as {report.origin_agency}")
+        # The origin system sees the reporter's identity later: nobody may submit as another
+        # agency, not even its superior (that would hand the identity to the subordinate).
+        if report.origin_agency != caller:
+            self._metrics.authz_denials.labels("SubmitReport").inc()
+            raise PermissionDeniedError(f"{caller} may not submit reports as {report.origin_agency}; submit as yourself")
         shard = shard_of_province(report.province_code)
         report = replace(report, report_id=make_report_id(shard, report.origin_agency, report.request_id))
         self._router.route(report)  # UnroutableError names the field to fix

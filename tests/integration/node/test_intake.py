@@ -112,9 +112,11 @@ def test_a_member_system_cannot_submit_as_another_agency(bus, start_node):
     assert info.value.code() is grpc.StatusCode.PERMISSION_DENIED
 
 
-def test_a_superior_may_submit_for_its_subordinate_and_origin_defaults_to_the_caller(bus, start_node):
+def test_not_even_a_superior_may_submit_as_its_subordinate_and_origin_defaults_to_the_caller(bus, start_node):
     node = start_node()
-    assert submit(node, report("by-superior"), agency="front.mttq@79").report_id
+    with pytest.raises(grpc.RpcError) as info:
+        submit(node, report("by-superior"), agency="front.mttq@79")
+    assert info.value.code() is grpc.StatusCode.PERMISSION_DENIED
     own = submit(node, report("own", origin_agency=""), agency=ORIGIN)
     assert own.report_id == make_report_id("79", ORIGIN, "own")
 
