@@ -220,11 +220,13 @@ def _print_text(result: dict[str, Any]) -> None:
     out.write("decisions " + ", ".join(f"{k} {v}" for k, v in sorted(result["decisions"].items())) + "\n")
     out.write(f"\nworst false merges ({len(result['false_merges'])} shown):\n")
     for m in result["false_merges"]:
-        out.write(f"  {m['report_id']} -> {m['matched_report_id']}  score {m['score']:.3f}  {m['clusters'][0]} != {m['clusters'][1]}\n")
+        clusters = f"{m['clusters'][0]} != {m['clusters'][1]}"
+        out.write(f"  {m['report_id']} -> {m['matched_report_id']}  score {m['score']:.3f}  {clusters}\n")
         out.write(f"      {'; '.join(m['reasons'])}\n")
     out.write(f"\nmisses ({len(result['misses'])} shown):\n")
     for m in result["misses"]:
         score = "n/a" if m["score"] is None else f"{m['score']:.3f}"
-        out.write(f"  {m['report_id']} ({m['decision']}) not with {m['closest_report_id']}  score {score}  [{m['cluster']}]\n")
+        who = f"{m['report_id']} ({m['decision']}) not with {m['closest_report_id']}"
+        out.write(f"  {who}  score {score}  [{m['cluster']}]\n")
         if m["reasons"]:
             out.write(f"      {'; '.join(m['reasons'])}\n")
