@@ -12,6 +12,7 @@ from support.node_harness import Bus, Running, wait_until
 
 from gbus.config import ProcessorSettings, Settings
 from gbus.node.app import NodeApp
+from gbus.observability.metrics import Metrics
 
 
 @pytest.fixture(scope="session")
@@ -51,7 +52,9 @@ def processor(bus: Bus, router: Any) -> Iterator[Any]:
     from gbus.processor.bootstrap import build_processor
 
     settings = Settings(kafka=bus.kafka, processor=ProcessorSettings(group_id=f"g-{uuid.uuid4().hex[:8]}", instance_id="p1"))
-    proc = build_processor(settings, in_memory=True, router=router)
+    metrics = Metrics()
+    proc = build_processor(settings, in_memory=True, router=router, metrics=metrics)
+    proc.bus_metrics = metrics  # what the test may read of the processor's /metrics
     proc.start()
     stop = threading.Event()
     thread = threading.Thread(target=lambda: proc.run(stop, poll_timeout_ms=50), daemon=True)

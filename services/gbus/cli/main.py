@@ -30,6 +30,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "gbus.cli.import_cmd",
     "gbus.cli.monitor_cmd",
     "gbus.cli.identity_cmd",
+    "gbus.cli.tick_cmd",
 )
 
 

@@ -20,6 +20,7 @@ from typing import Any
 from gbus import errors
 from gbus.api.error_mapping import code_name_of
 from gbus.cases.commands import CaseCommand, CommandHandler
+from gbus.cases.deadlines import breach_escalation, hotspot_escalation, stage_of, with_due_at
 from gbus.cases.intake_decisions import link_report, open_case
 from gbus.cases.ports import RouterPort
 from gbus.domain import events as ev
@@ -85,6 +86,8 @@ class RecordHandler:
         known_areas: frozenset[str],
         custodian: KeyCustodian,
         max_record_bytes: int = MAX_CASE_RECORD_BYTES,
+        directory: Any = None,
+        time_limits: Any = None,
     ) -> None:
         self._out = outputs
         self._codec = outputs.codec
@@ -95,6 +98,18 @@ class RecordHandler:
         self._areas = known_areas
         self._custodian = custodian
         self._max_record_bytes = max_record_bytes
+        # Legal time limits and escalations (gbus.cases.deadlines) need the directory
+        # (who is the handler's superior) and the policy numbers.
+        if directory is None:
+            from gbus.directory.directory import Directory
+
+            directory = Directory.default()
+        if time_limits is None:
+            from gbus.routing.time_limits import load_time_limits
+
+            time_limits = load_time_limits()
+        self._directory = directory
+        self._limits = time_limits
 
     def handle(self, rec: InputRecord, view: Any, now: datetime) -> Effects:
         if rec.topic == self._topics.reports:
@@ -123,6 +138,8 @@ class RecordHandler:
                 self._router, target, report, now=now, score=decision.score,
                 matched_report_id=decision.matched_report_id, reason=decision.reason,
             )  # fmt: skip
+            after, hot = hotspot_escalation(after, self._directory, now)
+            events = (*events, *hot)
             before: CaseState | None = target
             band = "link"
         else:
@@ -156,6 +173,8 @@ class RecordHandler:
 
     def handle_command(self, rec: InputRecord, view: Any, now: datetime) -> Effects:
         data = self._codec.decode(rec.value, expected=COMMAND)  # type: ignore[arg-type]
+        if data["body"][0].endswith(".Tick"):
+            return self.handle_tick(rec, data, view)
         reply_to = data["reply_to"]
         if reply_to not in self._areas:
             raise NoReplyAddressError(f"reply_to {reply_to!r} is not a node area")
@@ -216,6 +235,26 @@ class RecordHandler:
         log.info("command_applied", command=kind, version=version, replayed=outcome.replayed)
         return effects
 
+    def handle_tick(self, rec: InputRecord, data: dict[str, Any], view: Any) -> Effects:
+        """Time passes for a shard: escalate every open case whose time limit has run out.
+
+        Time is an input (a Tick on the commands topic, sent by `gbus tick`), not the
+        processor's clock, so replaying the topics gives the same escalations.
+        """
+        shard = self._check_partition(data["shard"], rec, what="tick")
+        at = data["body"][1]["now"]
+        effects = Effects()
+        for case in list(view.states_of_shard(shard)):
+            if case.due_at is None or at <= case.due_at or stage_of(case) is None:
+                continue
+            after, events = breach_escalation(case, self._directory, at)
+            if events:
+                effects.changes.append(self._staged(case, after, events, view))
+                effects.counts.extend(_event_counts(events))
+        if effects.changes:
+            _log.info("time_limits_breached", shard=shard, cases=len(effects.changes))
+        return effects
+
     # -- shared -----------------------------------------------------------------
 
     def _check_partition(self, shard: str, rec: InputRecord, *, what: str) -> str:
@@ -232,6 +271,9 @@ class RecordHandler:
     def _staged(
         self, before: CaseState | None, after: CaseState, events: tuple[ev.CaseEvent, ...], view: Any
     ) -> StagedChange:
+        # A new stage (opened, accepted, reopened…) starts its legal time limit now.
+        if before is None or stage_of(before) != stage_of(after) or before.kind != after.kind:
+            after = with_due_at(after, self._limits, after.updated_at)
         # Whatever changed the case, its identity keys are re-wrapped for exactly its
         # handler and origins now (a transfer drops the old handler's wrap).
         after = self._custodian.normalise(after, view.case)
@@ -255,5 +297,7 @@ def _event_counts(events: tuple[ev.CaseEvent, ...]) -> list[Count]:
             counts.append(("routing_decisions", {"rule": body.rule}))
         elif isinstance(body, ev.StatusChanged):
             counts.append(("status_transitions", {"from_status": body.from_status, "to_status": body.to_status}))
+        elif isinstance(body, ev.CaseEscalated):
+            counts.append(("escalations", {"code": body.code}))
     return counts
 

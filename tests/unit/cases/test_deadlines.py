@@ -1,0 +1,70 @@
+"""Legal time limits, breach escalation and hotspots (gbus.cases.deadlines)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+
+from gbus.cases.deadlines import add_days, breach_escalation, distinct_reporters, hotspot_escalation, with_due_at
+from gbus.cases.intake_decisions import link_report, open_case
+from gbus.domain.events import CaseEscalated, verify_chain
+from gbus.domain.status import CaseStatus
+from gbus.routing.time_limits import Limit, load_time_limits
+from support.factories import T0, case_report, directory, router
+
+LIMITS = load_time_limits()
+
+
+def _complaint():
+    report = case_report(kind="khieu_nai", category="dat_dai", channel="tiep_cong_dan", origin_agency="front.mttq@79",
+                         subject_agency="gov.ubnd@79.26743", attempt=1)  # fmt: skip
+    return open_case(router(), report, now=T0)
+
+
+def test_working_days_skip_the_weekend():
+    friday = datetime(2026, 11, 27, 9, 0, tzinfo=timezone.utc)
+    assert add_days(friday, Limit(5, working_days=True)) == friday + timedelta(days=7)
+    assert add_days(friday, Limit(5)) == friday + timedelta(days=5)
+
+
+def test_a_complaint_must_be_accepted_within_ten_days_and_resolved_within_thirty_of_acceptance():
+    case, _ = _complaint()
+    assert with_due_at(case, LIMITS, T0).due_at == T0 + timedelta(days=10)
+    accepted = replace(case, status=CaseStatus.ACCEPTED)
+    assert with_due_at(accepted, LIMITS, T0).due_at == T0 + timedelta(days=30)
+
+
+def test_feedback_has_no_statutory_limit():
+    case, _ = open_case(router(), case_report(), now=T0)
+    assert with_due_at(case, LIMITS, T0).due_at is None
+
+
+def test_a_missed_limit_escalates_once_to_the_handlers_superior():
+    case, opened = _complaint()
+    case = with_due_at(case, LIMITS, T0)
+    assert breach_escalation(case, directory(), T0 + timedelta(days=9)) == (case, ())
+    late = T0 + timedelta(days=11)
+    after, events = breach_escalation(case, directory(), late)
+    assert [type(e.body) for e in events] == [CaseEscalated]
+    assert events[0].body.code == "sla_breach" and events[0].body.added_watchers == ("gov.ubnd@79",)
+    assert "gov.ubnd@79" in after.watcher_ids and after.version == case.version + 1
+    assert verify_chain([*opened, *events]) == []
+    assert breach_escalation(after, directory(), late + timedelta(days=1)) == (after, ())  # once per stage
+
+
+def test_five_distinct_reporters_make_a_hotspot_watched_by_the_provinces_party_board_and_front():
+    case, _ = open_case(router(), case_report(reporter_key="k0"), now=T0)
+    for i in range(1, 5):
+        case, _ = link_report(router(), case, case_report(reporter_key=f"k{i}"), now=T0, score=0.9, matched_report_id=None)
+    assert distinct_reporters(case) == 5
+    after, events = hotspot_escalation(case, directory(), T0)
+    assert events and events[0].body.code == "hotspot"
+    assert {"party.bdv@79", "front.mttq@79"} <= set(after.watcher_ids)
+    assert hotspot_escalation(after, directory(), T0) == (after, ())
+
+
+def test_the_same_reporter_five_times_is_not_a_hotspot():
+    case, _ = open_case(router(), case_report(reporter_key="same"), now=T0)
+    for _ in range(4):
+        case, _ = link_report(router(), case, case_report(reporter_key="same"), now=T0, score=0.9, matched_report_id=None)
+    assert hotspot_escalation(case, directory(), T0) == (case, ())
