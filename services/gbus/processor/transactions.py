@@ -85,8 +85,14 @@ class TransactionalProducer:
         """Flush, add the consumed offsets, commit. Raises TxnFailure."""
         producer = self._require()
         try:
-            producer.flush(timeout=self._timeout_ms / 1000)
+            # Offsets first: AddOffsetsToTxn and TxnOffsetCommit (two round trips to the
+            # coordinators) then overlap with the batch's produce requests, which the
+            # sender thread is already sending, instead of following them. The order
+            # does not matter to Kafka: nothing is visible until EndTxn, and a failed
+            # produce still fails the commit below. Measured under the bench at 100
+            # reports/s: about 18 ms per transaction instead of 21-36 ms.
             producer.send_offsets_to_transaction(dict(offsets), group_metadata)
+            producer.flush(timeout=self._timeout_ms / 1000)
             self._commit_within_deadline(producer)
         except Exception as exc:
             raise TxnFailure(classify(exc), exc) from exc

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from typing import Any
+from dataclasses import dataclass, field, replace
 
 from gbus.domain.case import CaseReport, CaseState, KeyWrap
 from gbus.security import keys
@@ -38,6 +39,11 @@ class KeyCustodian:
 
     masters: Mapping[str, bytes]
     epoch: str
+    # Derived keys, by (epoch, agency) and by epoch. Every case write re-wraps its keys,
+    # and deriving a KEK (HKDF) or the X25519 key each time cost more than the wraps
+    # themselves; the derivations are deterministic, so computing each once is enough.
+    _keks: dict[tuple[str, str], bytes] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _custodian_keys: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.epoch not in self.masters:
@@ -47,10 +53,20 @@ class KeyCustodian:
         return f"KeyCustodian(epoch={self.epoch!r}, epochs={sorted(self.masters)!r})"
 
     def _kek(self, agency_id: str, epoch: str | None = None) -> bytes:
-        master = self.masters.get(epoch or self.epoch)
-        if master is None:
-            raise IdentitySealError(f"no master secret of identity key epoch {epoch!r}")
-        return keys.agency_kek(master, agency_id)
+        epoch = epoch or self.epoch
+        kek = self._keks.get((epoch, agency_id))
+        if kek is None:
+            master = self.masters.get(epoch)
+            if master is None:
+                raise IdentitySealError(f"no master secret of identity key epoch {epoch!r}")
+            kek = self._keks[(epoch, agency_id)] = keys.agency_kek(master, agency_id)
+        return kek
+
+    def _custodian_key(self, epoch: str) -> Any:
+        key = self._custodian_keys.get(epoch)
+        if key is None:
+            key = self._custodian_keys[epoch] = keys.custodian_private_key(self.masters[epoch])
+        return key
 
     def case_key(self, state: CaseState) -> bytes | None:
         """The case key, unwrapped from whichever agency wrap this custodian can open."""
@@ -82,10 +98,10 @@ class KeyCustodian:
         key_id, wrapped = str(sealed["key_id"]), bytes(sealed["wrapped_key"])
         what = f"data key of report {report.report_id}"
         if key_id.startswith(keys.CUSTODIAN_KEY_PREFIX):  # fresh from intake
-            master = self.masters.get(key_id[len(keys.CUSTODIAN_KEY_PREFIX) :])
-            if master is None:
+            epoch = key_id[len(keys.CUSTODIAN_KEY_PREFIX) :]
+            if epoch not in self.masters:
                 raise IdentitySealError(f"{what} is sealed under unknown custodian key {key_id!r}")
-            return keys.unwrap_as_custodian(keys.custodian_private_key(master), wrapped)
+            return keys.unwrap_as_custodian(self._custodian_key(epoch), wrapped)
         if key_id == case_key_id(case_id):
             return keys.unwrap(case_key, wrapped, what)
         if key_id.startswith(CASE_KEY_PREFIX):  # brought in by a merge or an unmerge
