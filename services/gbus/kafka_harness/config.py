@@ -38,9 +38,14 @@ class NodeSpec:
 def new_cluster_id() -> str:
     """16 random bytes, URL-safe base64 without padding: what StorageTool random-uuid prints.
 
-    Standard base64 would put '+' or '/' in the id, which KRaft rejects.
+    Standard base64 would put '+' or '/' in the id, which KRaft rejects. An id that starts
+    with '-' is drawn again, as Kafka's own Uuid.randomUuid() does: StorageTool's argument
+    parser would take it for an option (one start in 64 failed that way).
     """
-    return base64.urlsafe_b64encode(os.urandom(16)).rstrip(b"=").decode("ascii")
+    while True:
+        cluster_id = base64.urlsafe_b64encode(os.urandom(16)).rstrip(b"=").decode("ascii")
+        if not cluster_id.startswith("-"):
+            return cluster_id
 
 
 def plan_nodes(brokers: int, base_port: int | None) -> list[NodeSpec]:

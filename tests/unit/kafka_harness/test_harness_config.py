@@ -81,3 +81,10 @@ def test_extra_config_is_appended_so_it_overrides_the_template(tmp_path: Path) -
     (node,) = plan_nodes(1, 19092)
     text = render_node_config(deploy_dir(), node, [node], tmp_path, {"group.initial.rebalance.delay.ms": "500"})
     assert parse_properties(text)["group.initial.rebalance.delay.ms"] == "500"
+
+
+def test_a_cluster_id_never_starts_with_a_dash_that_storage_tool_would_read_as_an_option(monkeypatch):
+    draws = iter([b"\xf8" * 16, b"\x10" * 16])  # the first encodes to "-Pj4…", the second does not
+    monkeypatch.setattr("gbus.kafka_harness.config.os.urandom", lambda n: next(draws))
+    cluster_id = new_cluster_id()
+    assert not cluster_id.startswith("-") and cluster_id.startswith("EBAQ")
