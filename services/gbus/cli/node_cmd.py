@@ -18,7 +18,7 @@ import sys
 import threading
 from typing import Any
 
-from gbus.cli.common import EXIT_OK, EXIT_USAGE, CliError
+from gbus.cli.common import EXIT_OK, EXIT_USAGE, CliError, freeze_startup_heap
 
 
 def register(subparsers: Any) -> None:
@@ -78,6 +78,7 @@ def _run(args: argparse.Namespace) -> int:
         app.start()
     except (OSError, ValueError, ConfigError, KafkaError) as exc:
         raise CliError(f"node {area} did not start: {exc}") from exc
+    freeze_startup_heap()
     print(app.ready_line(), flush=True)
     try:
         while not stop.wait(1.0):

@@ -21,7 +21,7 @@ import sys
 import threading
 from typing import Any
 
-from gbus.cli.common import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, CliError
+from gbus.cli.common import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, CliError, freeze_startup_heap
 
 
 def register(subparsers: Any) -> None:
@@ -94,6 +94,7 @@ def _run(args: argparse.Namespace) -> int:
             raise CliError(f"another processor runs as {instance} in group {settings.processor.group_id}: {exc}") from exc
         except Exception as exc:  # Kafka unreachable, topics missing: say so in one line
             raise CliError(f"processor {instance} did not start: {type(exc).__name__}: {exc}") from exc
+        freeze_startup_heap()
         print(f"processor {instance} group={settings.processor.group_id} metrics={endpoint.url}", flush=True)
         log.info("processor_ready", metrics=endpoint.url, group=settings.processor.group_id)
         try:
