@@ -17,7 +17,7 @@ from ward_code, and citizens mix old and new names.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from gbus.dedup.gazetteer import admin_names, area_names, longest_admin_name, name_syllables
 from gbus.dedup.lexicon import (
@@ -118,6 +118,12 @@ def from_fingerprint(fingerprint: str) -> TextFeatures:
     )
 
 
+# The case processor analyses each report twice: in decide(), then in
+# IndexEntry.from_report when the decided report is indexed, right after. Analysis is
+# ~40% of decide() and the second pass was ~8% of the processor's CPU (py-spy under
+# bench/bench_e2e.py). TextFeatures is immutable and analyse() pure, so the second call
+# is served from this cache; 1024 entries hold far more than one polled batch.
+@lru_cache(maxsize=1024)
 def analyse(
     title: str, description: str, province_code: str | None = None, ward_code: str | None = None
 ) -> TextFeatures:
