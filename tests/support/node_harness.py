@@ -13,6 +13,7 @@ from google.protobuf.message import Message
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 from gbus.codec import AvroCodec
+from support.polling import wait_until  # noqa: F401  (re-exported for the node tests)
 from gbus.config import GrpcSettings, KafkaSettings, MetricsSettings, NodeSettings, SecuritySettings, Settings
 from gbus.kafka_io.admin import ensure_topics
 from gbus.topics import Topics, node_areas, topic_specs
@@ -23,15 +24,6 @@ CODEC = AvroCodec()
 PARTITIONS = 4
 
 
-def wait_until(predicate: Callable[[], Any], timeout_s: float = 15.0, what: str = "condition") -> Any:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout_s:g} s waiting for {what}")
-        time.sleep(0.02)
 
 
 def as_agency(agency: str) -> tuple[tuple[str, str]]:

@@ -24,20 +24,12 @@ from gbus.processor.loop import CaseProcessor
 from gbus.topics import Topics, topic_specs
 from gbus.wire.avro_records import command_record, report_record
 from support.factories import T0
+from support.polling import wait_until
 
 CODEC = AvroCodec()
 PARTITIONS = 4
 
 
-def wait_until(predicate: Callable[[], Any], timeout_s: float = 30.0, what: str = "condition") -> Any:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout_s:.0f} s waiting for {what}")
-        time.sleep(0.05)
 
 
 @dataclass
