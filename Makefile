@@ -14,10 +14,11 @@ GBUS := $(VENV)/bin/gbus
 INSTALLED := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: help install kafka-jars system-deps proto proto-check schemas-check deploy-check checks test test-unit run stop bench clean
+.PHONY: help install kafka-jars system-deps proto proto-check schemas-check deploy-check checks test test-unit run run-secure stop bench clean
 
 help:
 	@echo "make run          start Kafka + processor + central and provincial nodes, submit sample data"
+	@echo "make run-secure   the same with mutual TLS per agency and SASL/SCRAM + ACLs on Kafka"
 	@echo "make test         install everything and run all tests against a real Kafka broker"
 	@echo "make test-unit    only the pure unit tests (no broker)"
 	@echo "make checks       buf lint, generated code, schema compatibility, promtool on deploy/prometheus"
@@ -68,6 +69,10 @@ test-unit: $(INSTALLED)
 
 run: install
 	$(GBUS) run
+
+# The same with mutual TLS on every node and SASL/SCRAM + ACLs on Kafka.
+run-secure: install
+	$(GBUS) run --secure --run-dir var/run-secure
 
 stop: $(INSTALLED)
 	$(GBUS) run --stop

@@ -14,11 +14,12 @@ from gbus.kafka_harness.ports import pick_free_ports
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
-def test_gbus_run_shows_routing_merges_and_sync_then_stops_cleanly(tmp_path):
+@pytest.mark.parametrize("secure", [False, True], ids=["development", "secure"])
+def test_gbus_run_shows_routing_merges_and_sync_then_stops_cleanly(tmp_path, secure):
     port = pick_free_ports(2)[0]
     result = subprocess.run(
         [sys.executable, "-m", "gbus.cli.main", "run", "--run-dir", str(tmp_path / "run"), "--kafka-port", str(port),
-         "--partitions", "8", "--exit-after-sample"],
+         "--partitions", "8", "--exit-after-sample", *(["--secure"] if secure else [])],
         capture_output=True, text=True, timeout=300, env=dict(os.environ),
     )  # fmt: skip
     out = result.stdout
@@ -33,3 +34,6 @@ def test_gbus_run_shows_routing_merges_and_sync_then_stops_cleanly(tmp_path):
     assert sync and all("RESOLVED" in line for line in sync), sync
     assert out.rstrip().endswith("stopped")
     assert not (tmp_path / "run" / "pids.json").exists()
+    if secure:  # every call went over mutual TLS, every process logged in to Kafka as itself
+        assert "mutual TLS" in out and "SASL/SCRAM-SHA-512" in out
+        assert (tmp_path / "run" / "pki" / "agencies" / "gov.ubnd@79.26743.pem").exists()

@@ -51,8 +51,65 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--partitions", type=int, default=35, help="partitions per shard topic (default: %(default)s)")
     parser.add_argument("--no-sample", action="store_true", help="start the bus without submitting the sample")
     parser.add_argument("--exit-after-sample", action="store_true", help="stop everything after the sample (for scripts)")
+    parser.add_argument(
+        "--secure",
+        action="store_true",
+        help="mutual TLS on every node (a development CA and certificates in <run-dir>/pki, made with gbus pki) "
+        "and SASL/SCRAM + ACLs on Kafka (each process logs in as its own user); use a fresh --run-dir",
+    )
     parser.add_argument("--stop", action="store_true", help="stop a bus an earlier `gbus run` left running, and exit")
     parser.set_defaults(func=_run)
+
+
+def _kafka_login(cluster: object, user: str) -> dict[str, str]:
+    """KafkaSettings fields to log in as `user` on a secure cluster ({} otherwise)."""
+    config = cluster.client_config(user)  # type: ignore[attr-defined]
+    if not config:
+        return {}
+    return {
+        "security_protocol": config["security_protocol"],
+        "sasl_mechanism": config["sasl_mechanism"],
+        "sasl_username": config["sasl_plain_username"],
+        "sasl_password": config["sasl_plain_password"],
+    }
+
+
+def _kafka_env(cluster: object, user: str) -> dict[str, str]:
+    return {f"GBUS__KAFKA__{k.upper()}": v for k, v in _kafka_login(cluster, user).items()}
+
+
+def _tls_env(pki: Path, area: str) -> dict[str, str]:
+    from gbus.security.pki import PkiLayout
+
+    layout = PkiLayout(pki)
+    return {
+        "GBUS__GRPC__INSECURE_DEV_MODE": "false",
+        "GBUS__GRPC__TLS_CERT": str(layout.node_cert(area)),
+        "GBUS__GRPC__TLS_KEY": str(layout.node_key(area)),
+        "GBUS__GRPC__TLS_CA": str(layout.ca_cert),
+    }
+
+
+def _prepare_pki(pki: Path, areas: list[str]):
+    """A development CA, node certificates, and agency certificates issued on first use."""
+    import grpc
+
+    from gbus.api.tls import agency_channel
+    from gbus.security.pki import PkiLayout, create_ca, issue_agency_certificate, issue_node_certificate
+
+    layout = PkiLayout(pki)
+    if not layout.ca_cert.exists():
+        create_ca(pki)
+    for area in areas:
+        if not layout.node_cert(area).exists():
+            issue_node_certificate(pki, area)
+
+    def connect(address: str, agency: str) -> grpc.Channel:
+        if not layout.agency_cert(agency).exists():
+            issue_agency_certificate(pki, agency)
+        return agency_channel(address, pki, agency)
+
+    return connect
 
 
 def _say(text: str) -> None:
@@ -98,12 +155,23 @@ def _run(args: argparse.Namespace) -> int:
 
     _say(f"== Kafka (KRaft) in {run_dir / 'kafka'}")
     try:
-        cluster = KafkaCluster(run_dir / "kafka", brokers=1, base_port=args.kafka_port, progress=lambda m: print(f"   {m}", file=sys.stderr))
+        cluster = KafkaCluster(
+            run_dir / "kafka", brokers=1, base_port=args.kafka_port, secure=args.secure,
+            progress=lambda m: print(f"   {m}", file=sys.stderr),
+        )  # fmt: skip
         cluster.start()
     except HarnessError as exc:
         raise CliError(f"kafka did not start: {exc}") from exc
     bootstrap = cluster.bootstrap_servers
-    kafka = KafkaSettings(bootstrap_servers=bootstrap, partitions=args.partitions)
+    kafka = KafkaSettings(bootstrap_servers=bootstrap, partitions=args.partitions, **_kafka_login(cluster, "admin"))
+    connect = None
+    if args.secure:
+        from gbus.cli.kafka_security_cmd import apply_bus_acls
+
+        # ACLs first: the brokers apply them asynchronously, and the topics take a moment anyway.
+        _say(f"   SASL/SCRAM-SHA-512 with {apply_bus_acls(cluster)} ACLs; every process logs in as its own user")
+        connect = _prepare_pki(run_dir / "pki", areas)
+        _say(f"   mutual TLS: development CA and certificates in {run_dir / 'pki'}")
     created = ensure_topics(kafka, topic_specs(Topics(kafka.topic_prefix, kafka.partitions)))
     _say(f"   bootstrap {bootstrap}; {len(created)} topics created")
 
@@ -118,8 +186,8 @@ def _run(args: argparse.Namespace) -> int:
         proc = supervisor.spawn(
             "processor", "processor", "*",
             ["processor", *common, "--data-dir", str(run_dir / "processor"), "--instance-id", "p1"],
-            PROCESSOR_READY,
-        )
+            PROCESSOR_READY, env=_kafka_env(cluster, "processor"),
+        )  # fmt: skip
         lines = [f"processor {proc.ready.get('instance', 'p1')} shards=all metrics={proc.ready['metrics']}"]
         nodes: dict[str, str] = {}
         nodes_metrics: dict[str, str] = {}
@@ -127,12 +195,12 @@ def _run(args: argparse.Namespace) -> int:
             child = supervisor.spawn(
                 f"node-{area}", "node", area,
                 ["node", "--area", area, *common, "--grpc-listen", "127.0.0.1:0", "--data-dir", str(run_dir / "nodes")],
-                NODE_READY,
-            )
+                NODE_READY, env={**_kafka_env(cluster, f"node-{area}"), **(_tls_env(run_dir / "pki", area) if args.secure else {})},
+            )  # fmt: skip
             nodes[area] = child.ready["grpc"]
             nodes_metrics[area] = child.ready["metrics"]
             lines.append(f"node {area} grpc={child.ready['grpc']} metrics={child.ready['metrics']}")
-        monitor = supervisor.spawn("monitor", "monitor", "*", ["monitor", *common], MONITOR_READY)
+        monitor = supervisor.spawn("monitor", "monitor", "*", ["monitor", *common], MONITOR_READY, env=_kafka_env(cluster, "admin"))
         lines.append(f"monitor metrics={monitor.ready['metrics']}")
         lines.append(f"kafka bootstrap={bootstrap}")
         _write_targets(run_dir, proc.ready["metrics"], nodes_metrics, monitor.ready["metrics"])
@@ -145,12 +213,16 @@ def _run(args: argparse.Namespace) -> int:
 
             _say("")
             _say("== sample data")
-            run_sample(nodes, _say, Directory.default())
+            run_sample(nodes, _say, Directory.default(), connect)
 
         _say("")
         _say("== the bus is running (Ctrl-C or `make stop` to stop); call it with grpcurl, e.g.")
         example = nodes.get("79") or next(iter(nodes.values()), None)
-        if example:
+        if example and args.secure:
+            pki = run_dir / "pki"
+            _say(f"   grpcurl -cacert {pki}/ca.pem -cert {pki}/agencies/gov.ubnd@79.26743.pem "
+                 f"-key {pki}/agencies/gov.ubnd@79.26743-key.pem {example} list")  # fmt: skip
+        elif example:
             _say(f"   grpcurl -plaintext {example} list")
             _say(
                 f"   grpcurl -plaintext -H 'x-agency-id: gov.ubnd@79.26743' -d '{{\"role\":\"CASE_ROLE_HANDLER\"}}' "

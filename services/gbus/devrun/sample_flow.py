@@ -22,6 +22,7 @@ from gbus.v1 import case_pb2, case_pb2_grpc, intake_pb2, intake_pb2_grpc, report
 
 SAMPLE_FILE = Path(__file__).resolve().parents[3] / "deploy" / "sample" / "reports.jsonl"
 Say = Callable[[str], None]
+ChannelFactory = Callable[[str, str], grpc.Channel]
 
 
 @dataclass
@@ -63,21 +64,35 @@ def report_message(line: dict[str, Any]) -> report_pb2.Report:
 
 
 class SampleFlow:
-    def __init__(self, nodes: dict[str, str], say: Say, directory: Any | None = None) -> None:
-        """`nodes` maps a node area to its gRPC address."""
+    def __init__(
+        self, nodes: dict[str, str], say: Say, directory: Any | None = None, connect: ChannelFactory | None = None
+    ) -> None:
+        """`nodes` maps a node area to its gRPC address; `connect(address, agency)` opens a
+        channel as that agency (mTLS with its certificate), or plaintext when None."""
         self.say = say
-        self.channels = {area: grpc.insecure_channel(addr) for area, addr in nodes.items()}
+        self.nodes = nodes
+        self.channels = nodes  # the areas this flow can reach
         self.directory = directory
+        self._connect = connect
+        self._open: dict[tuple[str, str], grpc.Channel] = {}
 
     def close(self) -> None:
-        for ch in self.channels.values():
+        for ch in self._open.values():
             ch.close()
 
-    def intake(self, area: str) -> intake_pb2_grpc.IntakeServiceStub:
-        return intake_pb2_grpc.IntakeServiceStub(self.channels[area])
+    def _channel(self, area: str, agency: str) -> grpc.Channel:
+        # With mTLS the certificate is the caller's identity, so each agency has its own channel.
+        key = (area, agency if self._connect else "")
+        if key not in self._open:
+            address = self.nodes[area]
+            self._open[key] = self._connect(address, agency) if self._connect else grpc.insecure_channel(address)
+        return self._open[key]
 
-    def cases(self, area: str) -> case_pb2_grpc.CaseServiceStub:
-        return case_pb2_grpc.CaseServiceStub(self.channels[area])
+    def intake(self, area: str, agency: str) -> intake_pb2_grpc.IntakeServiceStub:
+        return intake_pb2_grpc.IntakeServiceStub(self._channel(area, agency))
+
+    def cases(self, area: str, agency: str) -> case_pb2_grpc.CaseServiceStub:
+        return case_pb2_grpc.CaseServiceStub(self._channel(area, agency))
 
     def _name(self, agency_id: str) -> str:
         agency = self.directory.get(agency_id) if self.directory is not None else None
@@ -91,7 +106,7 @@ class SampleFlow:
         out = []
         for line in lines:
             node = line["node"]
-            reply = self.intake(node).SubmitReport(
+            reply = self.intake(node, line["origin_agency"]).SubmitReport(
                 intake_pb2.SubmitReportRequest(report=report_message(line)), metadata=_md(line["origin_agency"]), timeout=15
             )
             out.append(Submitted(line, node, reply.report_id))
@@ -101,7 +116,7 @@ class SampleFlow:
     def find_case(self, sub: Submitted, timeout: float = 30.0) -> case_pb2.Case:
         """The case holding a report, as the origin system sees it at its own node."""
         origin = sub.line["origin_agency"]
-        stub = self.cases(area_of_agency(origin))
+        stub = self.cases(area_of_agency(origin), origin)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             token = ""
@@ -144,13 +159,13 @@ class SampleFlow:
     def work_case(self, case: case_pb2.Case) -> case_pb2.Case:
         """The handler accepts, works and resolves; a watcher's attempt is refused."""
         area = area_of_agency(case.handler)
-        stub = self.cases(area)
+        stub = self.cases(area, case.handler)
         self.say("")
         self.say(f"The handler {case.handler} works case {case.case_id} at node {area}:")
         watcher = next((w.agency_id for w in case.watchers if area_of_agency(w.agency_id) in self.channels), None)
         if watcher:
             try:
-                stub.UpdateStatus(
+                self.cases(area_of_agency(watcher), watcher).UpdateStatus(
                     case_pb2.UpdateStatusRequest(case_id=case.case_id, status=case_pb2.CASE_STATUS_CLOSED, reason="watcher tries"),
                     metadata=_md(watcher), timeout=15,
                 )
@@ -188,7 +203,7 @@ class SampleFlow:
             got = None
             while time.monotonic() < deadline:
                 try:
-                    got = self.cases(area).GetCase(case_pb2.GetCaseRequest(case_id=case.case_id), metadata=_md(agency), timeout=5).case
+                    got = self.cases(area, agency).GetCase(case_pb2.GetCaseRequest(case_id=case.case_id), metadata=_md(agency), timeout=5).case
                 except grpc.RpcError:
                     got = None
                 if got is not None and got.version >= case.version:
@@ -199,8 +214,10 @@ class SampleFlow:
             self.say(f"  node {area:>2}  {agency:<24} sees {status} v{version}")
 
 
-def run_sample(nodes: dict[str, str], say: Say, directory: Any | None = None) -> None:
-    flow = SampleFlow(nodes, say, directory)
+def run_sample(
+    nodes: dict[str, str], say: Say, directory: Any | None = None, connect: ChannelFactory | None = None
+) -> None:
+    flow = SampleFlow(nodes, say, directory, connect)
     try:
         submitted = flow.submit_all()
         cases = flow.show_routing(submitted)

@@ -54,9 +54,18 @@ class Supervisor:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.children: list[Child] = []
 
-    def spawn(self, name: str, role: str, area: str, args: list[str], ready: re.Pattern[str], timeout: float = 60.0) -> Child:
+    def spawn(
+        self,
+        name: str,
+        role: str,
+        area: str,
+        args: list[str],
+        ready: re.Pattern[str],
+        timeout: float = 60.0,
+        env: dict[str, str] | None = None,
+    ) -> Child:
         out_log, err_log = self.log_dir / f"{name}.out", self.log_dir / f"{name}.log"
-        env = dict(os.environ, PYTHONUNBUFFERED="1", **self.env)
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", **self.env, **(env or {})}
         with open(out_log, "wb") as out, open(err_log, "wb") as err:
             popen = subprocess.Popen(
                 [sys.executable, "-m", "gbus.cli.main", *args],
