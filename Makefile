@@ -76,6 +76,7 @@ run-secure: install
 
 stop: $(INSTALLED)
 	$(GBUS) run --stop
+	$(GBUS) run --stop --run-dir var/run-secure
 
 bench: $(INSTALLED)
 	for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
