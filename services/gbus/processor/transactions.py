@@ -85,14 +85,13 @@ class TransactionalProducer:
         """Flush, add the consumed offsets, commit. Raises TxnFailure."""
         producer = self._require()
         try:
-            # Offsets first: AddOffsetsToTxn and TxnOffsetCommit (two round trips to the
-            # coordinators) then overlap with the batch's produce requests, which the
-            # sender thread is already sending, instead of following them. The order
-            # does not matter to Kafka: nothing is visible until EndTxn, and a failed
-            # produce still fails the commit below. Measured under the bench at 100
-            # reports/s: about 18 ms per transaction instead of 21-36 ms.
-            producer.send_offsets_to_transaction(dict(offsets), group_metadata)
+            # Offsets after the flush, not overlapped with it: AddPartitionsToTxn retries
+            # CONCURRENT_TRANSACTIONS (the previous commit still writing its markers) after
+            # 20 ms but AddOffsetsToTxn after retry_backoff_ms (100 ms); sent while an
+            # AddPartitions backs off, it can hit exactly that. Tried (offsets first) under
+            # bench/bench_e2e.py: 100-250 ms commits and a p99 near 300 ms at 100 reports/s.
             producer.flush(timeout=self._timeout_ms / 1000)
+            producer.send_offsets_to_transaction(dict(offsets), group_metadata)
             self._commit_within_deadline(producer)
         except Exception as exc:
             raise TxnFailure(classify(exc), exc) from exc
