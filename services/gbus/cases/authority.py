@@ -20,7 +20,7 @@ from gbus.domain.case import CaseState
 _MAX_CHAIN = 8
 
 
-def _id(agency: object | None) -> str | None:
+def agency_id_of(agency: object | None) -> str | None:
     """The directory may answer with an Agency object or a bare id."""
     if agency is None:
         return None
@@ -36,10 +36,10 @@ class Authority:
 
     def _superiors_uncached(self, agency_id: str) -> tuple[str, ...]:
         chain: list[str] = []
-        current = _id(self._directory.superior_of(agency_id))
+        current = agency_id_of(self._directory.superior_of(agency_id))
         while current and current not in chain and len(chain) < _MAX_CHAIN:
             chain.append(current)
-            current = _id(self._directory.superior_of(current))
+            current = agency_id_of(self._directory.superior_of(current))
         return tuple(chain)
 
     def superiors(self, agency_id: str) -> tuple[str, ...]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from gbus.cases.authority import agency_id_of
 from gbus.cases.history import ChangeBuilder
 from gbus.cases.ports import DirectoryPort
 from gbus.domain import events as ev
@@ -64,13 +65,6 @@ def with_due_at(case: CaseState, limits: TimeLimits, since: datetime) -> CaseSta
     return replace(case, due_at=due_at(case, limits, since))
 
 
-def _superior(directory: DirectoryPort, agency_id: str) -> str | None:
-    sup = directory.superior_of(agency_id)
-    if sup is None or isinstance(sup, str):
-        return sup
-    return getattr(sup, "agency_id", None) or getattr(sup, "id", None)
-
-
 def breach_escalation(
     case: CaseState, directory: DirectoryPort, now: datetime
 ) -> tuple[CaseState, tuple[ev.CaseEvent, ...]]:
@@ -81,7 +75,7 @@ def breach_escalation(
     code = f"sla_breach:{stage}"
     if code in case.escalations:
         return case, ()
-    superior = _superior(directory, case.handler)
+    superior = agency_id_of(directory.superior_of(case.handler))
     added = tuple(a for a in (superior,) if a and a not in case.watcher_ids and a != case.handler)
     b = ChangeBuilder(case, actor="bus", at=now, request_id=None)
     reason = f"{stage} time limit passed on {case.due_at.date().isoformat()} (handler {case.handler})"

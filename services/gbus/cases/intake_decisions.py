@@ -99,13 +99,11 @@ def reroute_if_needed(
     kind_changed = KIND_FORMALITY.get(deciding.kind, 0) != KIND_FORMALITY.get(state.kind, 0)
     # Watchers added by people or escalations survive re-routing; routing ones are recomputed.
     sticky = tuple(w for w in state.watchers if w.reason.startswith(STICKY_REASON_PREFIXES))
-    probe = route_case(router, state.reports, deciding, extra_watchers=sticky)
     handler_accused = state.handler in {r.subject_agency for r in state.reports if r.kind == "to_cao"}
     keep_handler = not kind_changed and not handler_accused
-    route = (
-        route_case(router, state.reports, deciding, handler_override=state.handler, extra_watchers=sticky)
-        if keep_handler
-        else probe
+    # One routing of the whole case per change: this runs for every linked report.
+    route = route_case(
+        router, state.reports, deciding, handler_override=state.handler if keep_handler else None, extra_watchers=sticky
     )
     new_state = replace(state, kind=deciding.kind if kind_changed else state.kind)
     if (route.handler, route.watchers) == (state.handler, state.watchers) and not kind_changed:
