@@ -14,6 +14,7 @@ from gbus.codec import AvroCodec
 from gbus.config import Settings
 from gbus.kafka_io.clients import make_consumer, make_producer
 from gbus.observability.metrics import Metrics
+from gbus.routing.time_limits import load_time_limits
 from gbus.processor.dedup_port import DedupAdapter, IndexKeeper
 from gbus.processor.handlers import RecordHandler
 from gbus.processor.loop import CaseProcessor, utc_now
@@ -67,6 +68,8 @@ def build_processor(
         index=index,
         known_areas=areas,
         custodian=custodian_from_settings(settings.security),
+        directory=directory,  # type: ignore[arg-type]
+        time_limits=load_time_limits(),
     )
     path: str | Path = ":memory:" if in_memory else Path(conf.data_dir) / f"{instance_id}.sqlite3"
     store = CaseStore(path, decode_state=lambda blob: state_from_snapshot(codec.decode(blob)))

@@ -22,7 +22,7 @@ from gbus.api.error_mapping import code_name_of
 from gbus.cases.commands import CaseCommand, CommandHandler
 from gbus.cases.deadlines import breach_escalation, hotspot_escalation, stage_of, with_due_at
 from gbus.cases.intake_decisions import link_report, open_case
-from gbus.cases.ports import RouterPort
+from gbus.cases.ports import DirectoryPort, RouterPort
 from gbus.domain import events as ev
 from gbus.domain.case import CaseState, shard_of_case
 from gbus.domain.status import is_open
@@ -31,6 +31,7 @@ from gbus.observability.logging import get_logger
 from gbus.processor.dedup_port import Decision, IndexKeeper
 from gbus.processor.outputs import COMMAND, REPORT, OutRecord, Outputs
 from gbus.processor.staging import StagedChange
+from gbus.routing.time_limits import TimeLimits
 from gbus.security.case_keys import KeyCustodian
 from gbus.topics import MAX_CASE_RECORD_BYTES
 from gbus.wire.avro_records import case_report_from_record, command_from_record
@@ -86,8 +87,8 @@ class RecordHandler:
         known_areas: frozenset[str],
         custodian: KeyCustodian,
         max_record_bytes: int = MAX_CASE_RECORD_BYTES,
-        directory: Any = None,
-        time_limits: Any = None,
+        directory: DirectoryPort,
+        time_limits: TimeLimits,
     ) -> None:
         self._out = outputs
         self._codec = outputs.codec
@@ -100,14 +101,6 @@ class RecordHandler:
         self._max_record_bytes = max_record_bytes
         # Legal time limits and escalations (gbus.cases.deadlines) need the directory
         # (who is the handler's superior) and the policy numbers.
-        if directory is None:
-            from gbus.directory.directory import Directory
-
-            directory = Directory.default()
-        if time_limits is None:
-            from gbus.routing.time_limits import load_time_limits
-
-            time_limits = load_time_limits()
         self._directory = directory
         self._limits = time_limits
 
