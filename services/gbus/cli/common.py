@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -21,6 +21,24 @@ class CliError(Exception):
     def __init__(self, message: str, exit_code: int = EXIT_FAILURE) -> None:
         super().__init__(message)
         self.exit_code = exit_code
+
+
+def settings_with(config: str | None, overrides: Iterable[tuple[str, str, Any]]) -> Any:
+    """Settings from the config file and GBUS__* environment, then the command's flags.
+
+    `overrides` are (section, key, value); a flag that was not given (None or "")
+    leaves the file's value alone. A bad file is a usage error naming the key.
+    """
+    from gbus.config import ConfigError, load_settings
+
+    try:
+        settings = load_settings(config)
+    except ConfigError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from exc
+    for section, key, value in overrides:
+        if value is not None and value != "":
+            settings = settings.replace(section, **{key: value})
+    return settings
 
 
 def fail(message: str) -> None:

@@ -18,7 +18,7 @@ import sys
 import threading
 from typing import Any
 
-from gbus.cli.common import EXIT_OK, EXIT_USAGE, CliError, freeze_startup_heap
+from gbus.cli.common import EXIT_OK, EXIT_USAGE, CliError, freeze_startup_heap, settings_with
 
 
 def register(subparsers: Any) -> None:
@@ -37,23 +37,16 @@ def register(subparsers: Any) -> None:
 
 
 def _settings(args: argparse.Namespace) -> Any:
-    from gbus.config import ConfigError, load_settings
-
-    try:
-        settings = load_settings(args.config)
-    except ConfigError as exc:
-        raise CliError(str(exc), EXIT_USAGE) from exc
-    overrides = (
-        ("kafka", "bootstrap_servers", args.bootstrap),
-        ("grpc", "listen", args.grpc_listen),
-        ("metrics", "listen", args.metrics_listen),
-        ("node", "data_dir", args.data_dir),
-        ("node", "area", args.area),
+    return settings_with(
+        args.config,
+        (
+            ("kafka", "bootstrap_servers", args.bootstrap),
+            ("grpc", "listen", args.grpc_listen),
+            ("metrics", "listen", args.metrics_listen),
+            ("node", "data_dir", args.data_dir),
+            ("node", "area", args.area),
+        ),
     )
-    for section, key, value in overrides:
-        if value:
-            settings = settings.replace(section, **{key: value})
-    return settings
 
 
 def _run(args: argparse.Namespace) -> int:

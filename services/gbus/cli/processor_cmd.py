@@ -21,7 +21,7 @@ import sys
 import threading
 from typing import Any
 
-from gbus.cli.common import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, CliError, freeze_startup_heap
+from gbus.cli.common import EXIT_FAILURE, EXIT_OK, CliError, freeze_startup_heap, settings_with
 
 
 def register(subparsers: Any) -> None:
@@ -45,25 +45,18 @@ def register(subparsers: Any) -> None:
 
 
 def settings_from_args(args: argparse.Namespace) -> Any:
-    from gbus.config import ConfigError, load_settings
-
-    try:
-        settings = load_settings(args.config)
-    except ConfigError as exc:
-        raise CliError(str(exc), EXIT_USAGE) from exc
-    overrides = (
-        ("kafka", "bootstrap_servers", args.bootstrap),
-        ("kafka", "topic_prefix", args.topic_prefix),
-        ("kafka", "partitions", args.partitions),
-        ("metrics", "listen", args.metrics_listen),
-        ("processor", "data_dir", args.data_dir),
-        ("processor", "instance_id", args.instance_id),
-        ("processor", "group_id", args.group_id),
+    return settings_with(
+        args.config,
+        (
+            ("kafka", "bootstrap_servers", args.bootstrap),
+            ("kafka", "topic_prefix", args.topic_prefix),
+            ("kafka", "partitions", args.partitions),
+            ("metrics", "listen", args.metrics_listen),
+            ("processor", "data_dir", args.data_dir),
+            ("processor", "instance_id", args.instance_id),
+            ("processor", "group_id", args.group_id),
+        ),
     )
-    for section, key, value in overrides:
-        if value:
-            settings = settings.replace(section, **{key: value})
-    return settings
 
 
 def _run(args: argparse.Namespace) -> int:

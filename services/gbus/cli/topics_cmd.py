@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from gbus.cli.common import EXIT_OK, EXIT_USAGE, CliError
+from gbus.cli.common import EXIT_OK, EXIT_USAGE, CliError, settings_with
 
 
 def register(subparsers: Any) -> None:
@@ -38,24 +38,21 @@ def register(subparsers: Any) -> None:
 def _create(args: argparse.Namespace) -> int:
     from kafka.errors import KafkaError
 
-    from gbus.config import ConfigError, load_settings
     from gbus.kafka_io.admin import ensure_topics
     from gbus.observability.logging import configure_logging
     from gbus.topics import Topics, topic_specs
 
-    try:
-        settings = load_settings(args.config)
-    except ConfigError as exc:
-        raise CliError(str(exc), EXIT_USAGE) from exc
     if args.partitions is not None and args.partitions < 1:
         raise CliError("--partitions must be at least 1", EXIT_USAGE)
-    overrides = {
-        "bootstrap_servers": args.bootstrap,
-        "topic_prefix": args.prefix,
-        "partitions": args.partitions,
-        "replication_factor": args.replication_factor,
-    }
-    settings = settings.replace("kafka", **{k: v for k, v in overrides.items() if v is not None})
+    settings = settings_with(
+        args.config,
+        (
+            ("kafka", "bootstrap_servers", args.bootstrap),
+            ("kafka", "topic_prefix", args.prefix),
+            ("kafka", "partitions", args.partitions),
+            ("kafka", "replication_factor", args.replication_factor),
+        ),
+    )
     configure_logging(settings.logging.level, settings.logging.format, process="topics")  # stderr: stdout is results
     kafka = settings.kafka
     specs = topic_specs(Topics(prefix=kafka.topic_prefix, partitions=kafka.partitions), min_insync=args.min_insync)

@@ -19,7 +19,7 @@ from typing import Any
 
 from gbus import errors
 from gbus.api.error_mapping import code_name_of
-from gbus.cases.commands import CaseCommand, CommandHandler
+from gbus.cases.commands import CommandHandler
 from gbus.cases.deadlines import breach_escalation, hotspot_escalation, stage_of, with_due_at
 from gbus.cases.intake_decisions import link_report, open_case
 from gbus.cases.ports import DirectoryPort, RouterPort
