@@ -138,7 +138,8 @@ class Settings:
         return dataclasses.replace(self, **{section: dataclasses.replace(getattr(self, section), **values)})
 
 
-_SECTIONS = {f.name: f.type for f in dataclasses.fields(Settings)}
+# Section name -> its settings class, read off Settings itself so a new section needs no second list.
+_SECTIONS: dict[str, type] = {f.name: f.default_factory for f in dataclasses.fields(Settings)}  # type: ignore[misc]
 
 
 def _coerce(value: Any, target: type, where: str) -> Any:
@@ -168,22 +169,10 @@ def _coerce(value: Any, target: type, where: str) -> Any:
     return value
 
 
-def _section_class(name: str) -> type:
-    return {
-        "kafka": KafkaSettings,
-        "grpc": GrpcSettings,
-        "metrics": MetricsSettings,
-        "logging": LoggingSettings,
-        "node": NodeSettings,
-        "processor": ProcessorSettings,
-        "security": SecuritySettings,
-    }[name]
-
-
 def _apply(settings: Settings, section: str, key: str, value: Any, where: str) -> Settings:
     if section not in _SECTIONS:
         raise ConfigError(f"{where}: unknown section [{section}] (known: {', '.join(_SECTIONS)})")
-    cls = _section_class(section)
+    cls = _SECTIONS[section]
     types = {f.name: f.type for f in dataclasses.fields(cls)}
     if key not in types:
         raise ConfigError(f"{where}: unknown key {section}.{key} (known: {', '.join(types)})")

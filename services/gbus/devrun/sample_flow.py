@@ -71,7 +71,6 @@ class SampleFlow:
         channel as that agency (mTLS with its certificate), or plaintext when None."""
         self.say = say
         self.nodes = nodes
-        self.channels = nodes  # the areas this flow can reach
         self.directory = directory
         self._connect = connect
         self._open: dict[tuple[str, str], grpc.Channel] = {}
@@ -162,7 +161,7 @@ class SampleFlow:
         stub = self.cases(area, case.handler)
         self.say("")
         self.say(f"The handler {case.handler} works case {case.case_id} at node {area}:")
-        watcher = next((w.agency_id for w in case.watchers if area_of_agency(w.agency_id) in self.channels), None)
+        watcher = next((w.agency_id for w in case.watchers if area_of_agency(w.agency_id) in self.nodes), None)
         if watcher:
             try:
                 self.cases(area_of_agency(watcher), watcher).UpdateStatus(
@@ -196,7 +195,7 @@ class SampleFlow:
         seen: set[str] = set()
         for agency in involved:
             area = area_of_agency(agency)
-            if area not in self.channels or agency in seen:
+            if area not in self.nodes or agency in seen:
                 continue
             seen.add(agency)
             deadline = time.monotonic() + timeout

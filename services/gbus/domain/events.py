@@ -227,6 +227,21 @@ def seal(
     return CaseEvent(event_id, case_id, shard, seq, version, at, actor, request_id, prev_hash, digest, body)
 
 
+def recomputed_hash(event: CaseEvent) -> str:
+    """What `event.hash` must be, given the rest of the event."""
+    return event_digest(
+        prev_hash=event.prev_hash,
+        event_id=event.event_id,
+        case_id=event.case_id,
+        seq=event.seq,
+        version=event.version,
+        at=event.at,
+        actor=event.actor,
+        request_id=event.request_id,
+        body=event.body,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class ChainProblem:
     seq: int
@@ -244,18 +259,7 @@ def verify_chain(events: list[CaseEvent] | tuple[CaseEvent, ...]) -> list[ChainP
             problems.append(ChainProblem(event.seq, event.event_id, f"sequence {event.seq}, expected {expected_seq}"))
         if event.prev_hash != prev_hash:
             problems.append(ChainProblem(event.seq, event.event_id, "prev_hash does not match the previous event"))
-        recomputed = event_digest(
-            prev_hash=event.prev_hash,
-            event_id=event.event_id,
-            case_id=event.case_id,
-            seq=event.seq,
-            version=event.version,
-            at=event.at,
-            actor=event.actor,
-            request_id=event.request_id,
-            body=event.body,
-        )
-        if recomputed != event.hash:
+        if recomputed_hash(event) != event.hash:
             problems.append(ChainProblem(event.seq, event.event_id, "content does not match its hash (altered)"))
         prev_hash = event.hash
         expected_seq = event.seq + 1
