@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any
 
-from gbus.cases.authority import Authority
+from gbus.api.authz import require_self_submission
 from gbus.cases.ports import RouterPort
 from gbus.domain.case import make_report_id
 from gbus.domain.report import Report
@@ -103,7 +103,6 @@ class Intake:
         *,
         area: str,
         router: RouterPort,
-        authority: Authority,
         sink: ReportSink,
         accepted: AcceptedRequests,
         keyring: NodeKeyring,
@@ -115,7 +114,6 @@ class Intake:
     ) -> None:
         self._area = area
         self._router = router
-        self._authority = authority
         self._sink = sink
         self._accepted = accepted
         self._keyring = keyring
@@ -236,9 +234,7 @@ class Intake:
             raise ValidationError(violations)
         # The origin system sees the reporter's identity later: nobody may submit as another
         # agency, not even its superior (that would hand the identity to the subordinate).
-        if report.origin_agency != caller:
-            self._metrics.authz_denials.labels("SubmitReport").inc()
-            raise PermissionDeniedError(f"{caller} may not submit reports as {report.origin_agency}; submit as yourself")
+        require_self_submission(caller, report.origin_agency, metrics=self._metrics)
         shard = shard_of_province(report.province_code)
         report = replace(report, report_id=make_report_id(shard, report.origin_agency, report.request_id))
         self._router.route(report)  # UnroutableError names the field to fix

@@ -137,7 +137,7 @@ class NodeApp:
         self._closers.append(self.feed.stop)
 
         intake = Intake(
-            area=self.area, router=router, authority=authority,
+            area=self.area, router=router,
             sink=KafkaReportSink(producer, self.topics, codec), accepted=accepted, keyring=keyring,
             reporter_secret=s.security.reporter_hmac_secret, reporter_key_fn=key_fn, metrics=self.metrics,
             ack_timeout_s=self._ack_timeout_s,
