@@ -9,8 +9,8 @@ from typing import Any
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
-from grpc_reflection.v1alpha import reflection
 
+from gbus.api.reflection_v1 import enable_reflection
 from gbus.config import GrpcSettings
 from gbus.observability.logging import get_logger
 from gbus.observability.metrics import Metrics
@@ -72,7 +72,7 @@ def start_grpc_server(
     for binding in bindings:
         binding.add_to_server(binding.servicer, server)
     names = [b.full_name for b in bindings]
-    reflection.enable_server_reflection([*names, health.SERVICE_NAME, reflection.SERVICE_NAME], server)
+    enable_reflection([*names, health.SERVICE_NAME], server)
 
     host, _, port = settings.listen.rpartition(":")
     host = host or "127.0.0.1"

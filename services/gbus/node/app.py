@@ -27,10 +27,11 @@ from gbus.intake.kafka_sink import KafkaReportSink
 from gbus.intake.reporter import ReporterKeyFn, default_reporter_key_fn
 from gbus.intake.servicer import IntakeServicer
 from gbus.intake.submit import Intake
-from gbus.kafka_io.admin import ensure_topics
+from gbus.kafka_io.admin import require_topics
 from gbus.kafka_io.clients import make_consumer, make_producer
 from gbus.node.acting import CaseActions
 from gbus.node.commands import CommandGateway
+from gbus.node.directory_servicer import directory_service_binding
 from gbus.node.feed import CopyFeed
 from gbus.node.reading import CaseReader
 from gbus.node.servicer import CaseServicer
@@ -38,7 +39,7 @@ from gbus.node.store import NodeStore
 from gbus.observability.logging import get_logger
 from gbus.observability.metrics import Metrics, MetricsEndpoint, serve_metrics
 from gbus.security.provisioning import node_keyring_from_settings
-from gbus.topics import Topics, all_shards, topic_specs
+from gbus.topics import Topics, all_shards
 from gbus.v1 import case_pb2_grpc, intake_pb2_grpc
 
 # Long enough for a leader election on a 3-broker cluster; short enough that a
@@ -61,7 +62,6 @@ class NodeApp:
         area: str | None = None,
         router: Any = None,
         reporter_key_fn: ReporterKeyFn | None = None,
-        create_topics: bool = True,
         metrics: Metrics | None = None,
         intake_ack_timeout_s: float = INTAKE_ACK_TIMEOUT_S,
     ) -> None:
@@ -71,7 +71,6 @@ class NodeApp:
         self.metrics = metrics or Metrics()
         self._router = router
         self._reporter_key_fn = reporter_key_fn
-        self._create_topics = create_topics
         self._ack_timeout_s = intake_ack_timeout_s
         self._log = get_logger("gbus.node", node=self.area)
         self._started = False
@@ -107,8 +106,8 @@ class NodeApp:
         key_fn = self._reporter_key_fn or default_reporter_key_fn()
         codec = AvroCodec()
         data_dir = Path(s.node.data_dir) / self.area
-        if self._create_topics:
-            ensure_topics(s.kafka, topic_specs(self.topics, areas=(self.area,)))
+        # Never created here (gbus.kafka_io.admin says why): an operator runs `gbus topics create`.
+        require_topics(s.kafka, self.topics.used_by_node(self.area), client_id=f"node-{self.area}")
 
         self.metrics_endpoint = serve_metrics(self.metrics, s.metrics.listen)
         self._closers.append(self.metrics_endpoint.close)
@@ -153,6 +152,7 @@ class NodeApp:
                                IntakeServicer(intake, insecure_dev_mode=insecure)),
                 ServiceBinding("gbus.v1.CaseService", case_pb2_grpc.add_CaseServiceServicer_to_server,
                                CaseServicer(reader, actions, insecure_dev_mode=insecure)),
+                directory_service_binding(router),
             ],  # fmt: skip
             s.grpc,
             self.metrics,

@@ -1,4 +1,4 @@
-"""Opaque tokens a node hands out: WatchCases cursors and ListCases page tokens.
+"""Opaque tokens a node hands out: WatchCases cursors, ListCases and ListAgencies page tokens.
 
 Both name the store they came from (its epoch): a cursor from another node,
 or from before this node's store was rebuilt, would silently skip or repeat
@@ -40,19 +40,25 @@ def query_digest(query: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
 
 
-def encode_page_token(epoch: str, digest: str, last_key: tuple[int, str]) -> str:
+def encode_page_token(epoch: str, digest: str, last_key: tuple[int | str, ...]) -> str:
     raw = json.dumps({"e": epoch, "q": digest, "k": list(last_key)}, separators=(",", ":")).encode("utf-8")
     return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
 
 
-def decode_page_token(token: str, epoch: str, digest: str) -> tuple[int, str] | None:
-    """The (opened_at_ms, case_id) of the last case already returned; None for the first page."""
+def decode_page_token(
+    token: str, epoch: str, digest: str, key_types: tuple[type, ...] = (int, str)
+) -> tuple[Any, ...] | None:
+    """The key of the last item already returned; None for the first page.
+
+    `key_types` is the key's shape, converted element by element so a forged
+    token fails here: (opened_at_ms, case_id) for cases, (agency_id,) for agencies.
+    """
     if not token:
         return None
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
         data = json.loads(raw)
-        key = (int(data["k"][0]), str(data["k"][1]))
+        key = tuple(kind(value) for kind, value in zip(key_types, data["k"], strict=True))
         token_epoch, token_digest = data["e"], data["q"]
     except (binascii.Error, ValueError, KeyError, IndexError, TypeError):
         raise ValidationError.single("page_token", "is not a page token this bus issued") from None

@@ -6,6 +6,7 @@ import time
 
 import grpc
 import pytest
+from google.protobuf import descriptor_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
@@ -65,6 +66,41 @@ def test_reflection_lists_the_bus_services(served):
     replies = stub.ServerReflectionInfo(iter([reflection_pb2.ServerReflectionRequest(list_services="")]), timeout=5)
     names = {s.name for reply in replies for s in reply.list_services_response.service}
     assert {"gbus.v1.DirectoryService", "gbus.v1.CaseService", "grpc.health.v1.Health"} <= names
+
+
+def _reflect(channel, service, *requests):
+    # The v1 and v1alpha messages are the same on the wire (protobuf carries no package
+    # names), so the v1alpha classes can speak to the v1 service by its method path.
+    call = channel.stream_stream(
+        f"/{service}/ServerReflectionInfo",
+        request_serializer=reflection_pb2.ServerReflectionRequest.SerializeToString,
+        response_deserializer=reflection_pb2.ServerReflectionResponse.FromString,
+    )
+    return list(call(iter(requests), timeout=5))
+
+
+def test_reflection_v1_lists_the_bus_services_and_both_reflection_versions(served):
+    _, channel, _ = served
+    [reply] = _reflect(channel, "grpc.reflection.v1.ServerReflection", reflection_pb2.ServerReflectionRequest(list_services=""))
+    names = {s.name for s in reply.list_services_response.service}
+    assert {"gbus.v1.DirectoryService", "grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection"} <= names
+
+
+@pytest.mark.parametrize(
+    ("symbol", "file"),
+    [("gbus.v1.DirectoryService", "gbus/v1/directory.proto"),
+     ("grpc.reflection.v1.ServerReflection", "grpc/reflection/v1/reflection.proto")],
+)  # fmt: skip
+def test_reflection_v1_describes_a_service_by_its_file(served, symbol, file):
+    _, channel, _ = served
+    [reply] = _reflect(
+        channel, "grpc.reflection.v1.ServerReflection", reflection_pb2.ServerReflectionRequest(file_containing_symbol=symbol)
+    )
+    files = [descriptor_pb2.FileDescriptorProto.FromString(raw) for raw in reply.file_descriptor_response.file_descriptor_proto]
+    described = {f.name: f for f in files}
+    assert file in described
+    package, _, service = symbol.rpartition(".")
+    assert described[file].package == package and service in [s.name for s in described[file].service]
 
 
 def test_a_validation_error_arrives_as_invalid_argument_with_field_violations(served):

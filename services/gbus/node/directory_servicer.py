@@ -1,5 +1,10 @@
 """gbus.v1.DirectoryService: look up agencies and explain routing over gRPC.
 
+Every node serves it beside IntakeService and CaseService, so a member system
+can find ward codes and agency ids, and test where a report would go, through
+the same address it submits to. The directory is public reference data: no
+caller identity is required.
+
 A thin entrypoint: each method converts the wire message, calls the directory
 or the router, and converts back. Errors are raised as domain errors
 (ValidationError, UnroutableError, NotFoundError) with field paths relative
@@ -9,9 +14,6 @@ gRPC statuses, so nothing here calls context.abort.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
 from datetime import datetime, timezone
 from typing import Any
 
@@ -20,12 +22,15 @@ from gbus.directory import Agency, Directory, normalise
 from gbus.domain.report_fields import report_from_mapping
 from gbus.domain.vocabulary import LEVELS, SECTORS
 from gbus.errors import FieldViolation, NotFoundError, UnroutableError, ValidationError
+from gbus.node.tokens import decode_page_token, encode_page_token, query_digest
 from gbus.routing import RouteDecision, Router
 from gbus.v1 import directory_pb2, directory_pb2_grpc
 
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
-_TOKEN_VERSION = "v1"
+# The page-token "epoch": a position in the directory is its agency id, valid at
+# any node, so unlike ListCases tokens these do not name the node's store.
+_TOKEN_EPOCH = "directory"
 
 
 class DirectoryServicer(directory_pb2_grpc.DirectoryServiceServicer):
@@ -47,8 +52,11 @@ class DirectoryServicer(directory_pb2_grpc.DirectoryServiceServicer):
         if request.page_size < 0:
             raise ValidationError.single("page_size", "must not be negative")
         size = min(request.page_size or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
-        fingerprint = _fingerprint(area, request.include_subareas, sector, level)
-        after = _decode_token(request.page_token, fingerprint) if request.page_token else None
+        digest = query_digest(
+            {"area": area, "include_subareas": request.include_subareas, "sector": sector, "level": level}
+        )
+        last = decode_page_token(request.page_token, _TOKEN_EPOCH, digest, key_types=(str,))
+        after = last[0] if last else None
         # One extra tells whether another page exists without a second scan.
         found = self._directory.agencies(
             area=area, include_subareas=request.include_subareas, sector=sector, level=level,
@@ -57,7 +65,7 @@ class DirectoryServicer(directory_pb2_grpc.DirectoryServiceServicer):
         page, more = found[:size], len(found) > size
         return directory_pb2.ListAgenciesResponse(
             agencies=[agency_to_wire(a) for a in page],
-            next_page_token=_encode_token(page[-1].id, fingerprint) if more else "",
+            next_page_token=encode_page_token(_TOKEN_EPOCH, digest, (page[-1].id,)) if more else "",
         )
 
     def ExplainRoute(
@@ -162,30 +170,3 @@ def _under(prefix: str, exc: ValidationError) -> ValidationError:
     """The same error with field paths relative to the request (AIP-193 style)."""
     violations = [FieldViolation(f"{prefix}.{v.field}", v.description) for v in exc.violations]
     return (UnroutableError if isinstance(exc, UnroutableError) else ValidationError)(violations)
-
-
-# -- page tokens --------------------------------------------------------------------
-# Opaque to callers: the last agency id of the page plus a fingerprint of the
-# filters, so a token is refused (not silently misapplied) with other filters.
-
-
-def _fingerprint(area: str | None, include_subareas: bool, sector: str | None, level: str | None) -> str:
-    text = f"{area or ''}|{int(include_subareas)}|{sector or ''}|{level or ''}"
-    return hashlib.sha256(text.encode()).hexdigest()[:12]
-
-
-def _encode_token(last_id: str, fingerprint: str) -> str:
-    return base64.urlsafe_b64encode(f"{_TOKEN_VERSION}|{fingerprint}|{last_id}".encode()).decode().rstrip("=")
-
-
-def _decode_token(token: str, fingerprint: str) -> str:
-    try:
-        text = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
-        version, issued_for, last_id = text.split("|", 2)
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise ValidationError.single("page_token", "is not a page token from ListAgencies") from None
-    if version != _TOKEN_VERSION or not last_id:
-        raise ValidationError.single("page_token", "is not a page token from ListAgencies")
-    if issued_for != fingerprint:
-        raise ValidationError.single("page_token", "was issued for other filters; repeat the first request's filters")
-    return last_id

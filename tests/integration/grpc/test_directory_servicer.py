@@ -10,7 +10,7 @@ from gbus.api.error_mapping import field_violations
 from gbus.api.server import start_grpc_server
 from gbus.config import GrpcSettings
 from gbus.directory import Directory
-from gbus.directory.grpc_service import directory_service_binding
+from gbus.node.directory_servicer import directory_service_binding
 from gbus.observability.metrics import Metrics
 from gbus.routing import Router
 from gbus.v1 import directory_pb2, directory_pb2_grpc, report_pb2
