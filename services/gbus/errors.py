@@ -17,7 +17,16 @@ class FieldViolation:
 
 
 class BusError(Exception):
-    """Base of every error the bus raises on purpose."""
+    """Base of every error the bus raises on purpose.
+
+    Each subclass declares the gRPC status code it crosses the wire as, by its
+    `google.rpc.Code` name (a string keeps this module free of grpc): the API
+    layer and the processor's command answers both read it from here, so a new
+    error class needs no second table. An error with no code of its own is a
+    bug surfacing, hence INTERNAL.
+    """
+
+    grpc_code = "INTERNAL"
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -26,6 +35,8 @@ class BusError(Exception):
 
 class ValidationError(BusError):
     """The input is malformed; the caller must change it (INVALID_ARGUMENT)."""
+
+    grpc_code = "INVALID_ARGUMENT"
 
     def __init__(self, violations: list[FieldViolation] | FieldViolation, message: str | None = None):
         if isinstance(violations, FieldViolation):
@@ -42,17 +53,25 @@ class ValidationError(BusError):
 class NotFoundError(BusError):
     """No such entity, or one the caller may not know exists (NOT_FOUND)."""
 
+    grpc_code = "NOT_FOUND"
+
 
 class PermissionDeniedError(BusError):
     """The caller is known but may not do this (PERMISSION_DENIED)."""
+
+    grpc_code = "PERMISSION_DENIED"
 
 
 class VersionConflictError(BusError):
     """Optimistic concurrency: the expected version is stale (ABORTED)."""
 
+    grpc_code = "ABORTED"
+
 
 class IllegalTransitionError(BusError):
     """The status machine forbids this change now (FAILED_PRECONDITION)."""
+
+    grpc_code = "FAILED_PRECONDITION"
 
 
 class UnroutableError(ValidationError):
@@ -62,11 +81,31 @@ class UnroutableError(ValidationError):
 class AlreadyExistsError(BusError):
     """The entity exists already (ALREADY_EXISTS)."""
 
+    grpc_code = "ALREADY_EXISTS"
+
 
 class UnavailableError(BusError):
     """A dependency (Kafka, the processor) cannot be reached now; retry (UNAVAILABLE)."""
+
+    grpc_code = "UNAVAILABLE"
 
 
 class DeadlineError(BusError):
     """The operation was accepted but not answered in time; safe to retry
     with the same request id (DEADLINE_EXCEEDED)."""
+
+    grpc_code = "DEADLINE_EXCEEDED"
+
+
+class ResourceExhaustedError(BusError):
+    """A limit is reached: too many open streams, or a case grown past what a topic
+    accepts. Retrying later (or with less) may succeed (RESOURCE_EXHAUSTED)."""
+
+    grpc_code = "RESOURCE_EXHAUSTED"
+
+
+class UnimplementedError(BusError):
+    """The receiver does not know this operation, e.g. a command kind newer than
+    the processor (UNIMPLEMENTED)."""
+
+    grpc_code = "UNIMPLEMENTED"

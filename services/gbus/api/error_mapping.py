@@ -14,45 +14,36 @@ from grpc_status import rpc_status
 
 from gbus import errors
 
-_CODES: tuple[tuple[type[errors.BusError], int], ...] = (
-    (errors.ValidationError, code_pb2.INVALID_ARGUMENT),
-    (errors.NotFoundError, code_pb2.NOT_FOUND),
-    (errors.PermissionDeniedError, code_pb2.PERMISSION_DENIED),
-    (errors.VersionConflictError, code_pb2.ABORTED),
-    (errors.IllegalTransitionError, code_pb2.FAILED_PRECONDITION),
-    (errors.AlreadyExistsError, code_pb2.ALREADY_EXISTS),
-    (errors.UnavailableError, code_pb2.UNAVAILABLE),
-    (errors.DeadlineError, code_pb2.DEADLINE_EXCEEDED),
-)
+def _introduced_codes() -> dict[str, type[errors.BusError]]:
+    """Code name -> the class in gbus.errors that introduces it (not a subclass that inherits it).
+
+    Read off the error classes themselves, so the table cannot drift from them.
+    """
+    table: dict[str, type[errors.BusError]] = {}
+    for cls in vars(errors).values():
+        if isinstance(cls, type) and issubclass(cls, errors.BusError):
+            parent_code = cls.__mro__[1].grpc_code if cls is not errors.BusError else None
+            if cls.grpc_code != parent_code:
+                table.setdefault(cls.grpc_code, cls)
+    return table
+
 
 # The processor answers commands with a code name (CommandResult.code);
 # this maps it back to the domain error the node raises to its caller.
-ERROR_BY_CODE_NAME: dict[str, type[errors.BusError]] = {
-    "INVALID_ARGUMENT": errors.ValidationError,
-    "NOT_FOUND": errors.NotFoundError,
-    "PERMISSION_DENIED": errors.PermissionDeniedError,
-    "ABORTED": errors.VersionConflictError,
-    "FAILED_PRECONDITION": errors.IllegalTransitionError,
-    "ALREADY_EXISTS": errors.AlreadyExistsError,
-    "UNAVAILABLE": errors.UnavailableError,
-    "DEADLINE_EXCEEDED": errors.DeadlineError,
-}
+ERROR_BY_CODE_NAME: dict[str, type[errors.BusError]] = _introduced_codes()
 
 
 def code_name_of(exc: errors.BusError) -> str:
-    return code_pb2.Code.Name(_code_of(exc))
+    return exc.grpc_code if exc.grpc_code in code_pb2.Code.keys() else "INTERNAL"
 
 
 def _code_of(exc: errors.BusError) -> int:
-    for cls, code in _CODES:
-        if isinstance(exc, cls):
-            return code
-    return code_pb2.INTERNAL
+    return code_pb2.Code.Value(code_name_of(exc))
 
 
 def error_from_code_name(code: str, message: str) -> errors.BusError:
     cls = ERROR_BY_CODE_NAME.get(code, errors.BusError)
-    if cls is errors.ValidationError:
+    if issubclass(cls, errors.ValidationError):
         return errors.ValidationError.single("request", message)
     return cls(message)
 
