@@ -21,6 +21,7 @@ from gbus.processor.loop import CaseProcessor, utc_now
 from gbus.processor.outputs import Outputs
 from gbus.processor.store import CaseStore
 from gbus.processor.transactions import TransactionalProducer
+from gbus.processor.watchdog import Watchdog
 from gbus.security.provisioning import custodian_from_settings
 from gbus.topics import MAX_CASE_RECORD_BYTES, Topics, node_areas, topic_specs
 from gbus.wire.avro_records import state_from_snapshot
@@ -43,6 +44,7 @@ def build_processor(
     in_memory: bool = False,
     clock: Callable[[], datetime] = utc_now,
     router: object | None = None,
+    watchdog: Watchdog | None = None,
 ) -> CaseProcessor:
     kafka, conf = settings.kafka, settings.processor
     group_id = conf.group_id
@@ -77,10 +79,14 @@ def build_processor(
     store.drop_all()
     client_id = f"processor-{instance_id}"
     txn_id = transactional_id(group_id, instance_id)
+    txn_timeout_s = max(10.0, kafka.request_timeout_ms / 1000)
     producer = TransactionalProducer(
         # Room for the largest case record a topic accepts (gbus.topics.MAX_CASE_RECORD_BYTES).
-        lambda: make_producer(kafka, client_id, transactional_id=txn_id, max_request_size=MAX_CASE_RECORD_BYTES + 64 * 1024),
-        timeout_s=max(10.0, kafka.request_timeout_ms / 1000),
+        # max_block_ms bounds init_transactions() and metadata waits in send() by the same
+        # deadline as a commit: nothing on the processing thread waits longer.
+        lambda: make_producer(kafka, client_id, transactional_id=txn_id, max_request_size=MAX_CASE_RECORD_BYTES + 64 * 1024,
+                              max_block_ms=int(txn_timeout_s * 1000)),  # fmt: skip
+        timeout_s=txn_timeout_s,
         output_topics=[s.name for s in topic_specs(topics) if s.name not in (topics.reports, topics.commands)],
     )
 
@@ -104,4 +110,10 @@ def build_processor(
         index=index,
         metrics=metrics or Metrics(),
         clock=clock,
+        # A transaction (sends + commit), or a recovery (abort + a new producer's
+        # init_transactions), each bounded by the timeout above, with room to spare.
+        step_limit_s=3 * txn_timeout_s,
+        watchdog=watchdog,
+        # Never joins the group: it only reads end and committed offsets for the lag gauge.
+        make_lag_consumer=lambda: make_consumer(kafka, f"{client_id}-lag", group_id=group_id),
     )

@@ -17,7 +17,6 @@ them between polls, before any record of a new partition is processed.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
@@ -33,11 +32,13 @@ from gbus.observability.logging import get_logger
 from gbus.observability.metrics import Metrics
 from gbus.processor.dedup_port import IndexKeeper
 from gbus.processor.handlers import Effects, InputRecord, RecordHandler
+from gbus.processor.lag_reporter import LagReporter
 from gbus.processor.outputs import Outputs
 from gbus.processor.restore import read_partitions
 from gbus.processor.staging import Staging
 from gbus.processor.store import CaseStore
 from gbus.processor.transactions import TransactionalProducer, TxnFailure, classify
+from gbus.processor.watchdog import Expiry, Watchdog
 from gbus.topics import Topics
 
 _log = get_logger("gbus.processor")
@@ -45,6 +46,11 @@ _log = get_logger("gbus.processor")
 
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def _log_expiry(expiry: Expiry) -> None:
+    """Inside another program (tests, benchmarks) the watchdog only says so; `gbus processor` exits."""
+    _log.critical("watchdog_expired", step=expiry.step, overdue_s=round(expiry.overdue_s, 1), reason=expiry.reason)
 
 
 class _RebalanceNotes(ConsumerRebalanceListener):
@@ -92,6 +98,9 @@ class CaseProcessor:
         clock: Callable[[], datetime] = utc_now,
         max_batch: int = 500,
         restore_settle_s: float = 5.0,
+        step_limit_s: float = 90.0,
+        watchdog: Watchdog | None = None,
+        make_lag_consumer: Callable[[], KafkaConsumer] | None = None,
         lag_interval_s: float = 5.0,
     ) -> None:
         self.kafka, self.topics, self.group_id, self.instance_id = kafka, topics, group_id, instance_id
@@ -99,12 +108,19 @@ class CaseProcessor:
         self._txn = producer
         self._store, self._handler, self._outputs, self._index = store, handler, outputs, index
         self._metrics, self._clock = metrics, clock
-        self._max_batch, self._settle_s, self._lag_every = max_batch, restore_settle_s, lag_interval_s
+        self._max_batch, self._settle_s = max_batch, restore_settle_s
+        # No step of the processing thread that talks to Kafka may take longer than this;
+        # the watchdog ends the process if one does (see gbus.processor.watchdog).
+        self._step_limit_s = step_limit_s
+        self._watchdog = watchdog or Watchdog(on_expire=_log_expiry)
+        self._lag = None if make_lag_consumer is None else LagReporter(
+            make_consumer=make_lag_consumer, owned=self.owned_input_partitions,
+            publish=self._publish_lag, interval_s=lag_interval_s,
+        )  # fmt: skip
         self._consumer: KafkaConsumer | None = None
         self._notes = _RebalanceNotes(self._generation)
         self._ready: set[int] = set()  # partitions restored and being processed
         self._held: tuple[set[int], int] | None = None  # revoked, kept until the next assignment
-        self._next_lag = 0.0
         self.consumer_name = f"{group_id}/{instance_id}"
         self._log = _log.bind(processor=self.consumer_name)
 
@@ -114,6 +130,9 @@ class CaseProcessor:
         self._txn.start()
         self._consumer = self._make_consumer()
         self._consumer.subscribe([self.topics.reports, self.topics.commands], listener=self._notes)
+        self._watchdog.start()
+        if self._lag is not None:
+            self._lag.start()
         self._log.info("processor_started", topics=[self.topics.reports, self.topics.commands])
 
     def run(self, stop: threading.Event, poll_timeout_ms: int = 500) -> None:
@@ -121,22 +140,31 @@ class CaseProcessor:
             self.poll_once(poll_timeout_ms)
 
     def close(self) -> None:
+        if self._lag is not None:
+            self._lag.close()
         self._txn.close()
         if self._consumer is not None:
             self._consumer.close()
             self._consumer = None
         self._store.close()
+        self._watchdog.close()
         self._log.info("processor_stopped")
 
     @property
     def ready_partitions(self) -> frozenset[int]:
         return frozenset(self._ready)
 
+    def owned_input_partitions(self) -> list[TopicPartition]:
+        """The input partitions this process works on now; safe to call from another thread."""
+        ready = frozenset(self._ready)
+        return [TopicPartition(t, p) for t in (self.topics.reports, self.topics.commands) for p in ready]
+
     # -- one round ----------------------------------------------------------------
 
     def poll_once(self, timeout_ms: int = 500) -> int:
         consumer = self._require()
-        polled = consumer.poll(timeout_ms=timeout_ms, max_records=self._max_batch)
+        with self._watchdog.guard("poll", self._step_limit_s + timeout_ms / 1000):
+            polled = consumer.poll(timeout_ms=timeout_ms, max_records=self._max_batch)
         self._settle_assignment()
         batch: list[Any] = []
         for tp, records in polled.items():
@@ -144,12 +172,9 @@ class CaseProcessor:
                 batch.extend(records)
             elif records:
                 self._rewind(tp, records[0].offset)  # not ours (yet): read it again once it is
-        processed = self._process(batch) if batch else 0
-        self._maybe_report_lag()
-        return processed
+        return self._process(batch) if batch else 0
 
     def _process(self, records: list[Any]) -> int:
-        consumer = self._require()
         staging = Staging(self._store)
         counts: list[tuple[str, dict[str, str]]] = []
         firsts: dict[TopicPartition, int] = {}
@@ -159,29 +184,8 @@ class CaseProcessor:
             firsts.setdefault(tp, r.offset)
             lasts[tp] = r.offset
         try:
-            self._txn.begin()
-            for r in records:
-                now = self._clock()
-                rec = InputRecord(r.topic, r.partition, r.offset, r.key, r.value)
-                effects = self._effects(rec, staging, now)
-                if effects.failure is not None:
-                    self._send(self._dead_letter(rec, *effects.failure, now))
-                    counts.append(("dead_letters", {"source_topic": rec.topic, "error_type": effects.failure[0]}))
-                if effects.changes:
-                    staging.stage(effects.changes)
-                    self._sync_index(effects, staging)
-                for answer in effects.answers:
-                    self._send(answer)
-                counts.extend(effects.counts)
-            now = self._clock()
-            for delta in staging.deltas:
-                out, unknown = self._outputs.case_records(delta, staging.history(delta.after.case_id), now)
-                if unknown:
-                    self._log.error("case_areas_without_node_topic", case_id=delta.after.case_id, areas=unknown)
-                for o in out:
-                    self._send(o)
-            offsets = {tp: OffsetAndMetadata(last + 1, "", -1) for tp, last in lasts.items()}
-            self._txn.commit(offsets, consumer.group_metadata())
+            with self._watchdog.guard("transaction", self._step_limit_s):
+                self._transact(records, staging, counts, lasts)
         except TxnFailure as failure:
             self._rollback(failure, staging, firsts)
             return 0
@@ -193,6 +197,34 @@ class CaseProcessor:
         for shard in staging.shards():
             self._metrics.open_cases.labels(shard=shard).set(self._store.open_count(shard))
         return len(records)
+
+    def _transact(self, records: list[Any], staging: Staging, counts: list[tuple[str, dict[str, str]]],
+                  lasts: dict[TopicPartition, int]) -> None:  # fmt: skip
+        """One Kafka transaction: every record's effects, the touched cases' outputs, the offsets."""
+        consumer = self._require()
+        self._txn.begin()
+        for r in records:
+            now = self._clock()
+            rec = InputRecord(r.topic, r.partition, r.offset, r.key, r.value)
+            effects = self._effects(rec, staging, now)
+            if effects.failure is not None:
+                self._send(self._dead_letter(rec, *effects.failure, now))
+                counts.append(("dead_letters", {"source_topic": rec.topic, "error_type": effects.failure[0]}))
+            if effects.changes:
+                staging.stage(effects.changes)
+                self._sync_index(effects, staging)
+            for answer in effects.answers:
+                self._send(answer)
+            counts.extend(effects.counts)
+        now = self._clock()
+        for delta in staging.deltas:
+            out, unknown = self._outputs.case_records(delta, staging.history(delta.after.case_id), now)
+            if unknown:
+                self._log.error("case_areas_without_node_topic", case_id=delta.after.case_id, areas=unknown)
+            for o in out:
+                self._send(o)
+        offsets = {tp: OffsetAndMetadata(last + 1, "", -1) for tp, last in lasts.items()}
+        self._txn.commit(offsets, consumer.group_metadata())
 
     def _effects(self, rec: InputRecord, staging: Staging, now: datetime) -> Effects:
         try:
@@ -233,7 +265,9 @@ class CaseProcessor:
     def _rollback(self, failure: TxnFailure, staging: Staging, firsts: dict[TopicPartition, int]) -> None:
         self._metrics.transactions.labels(outcome="aborted").inc()
         self._log.warning("transaction_failed", kind=failure.kind, error=str(failure))
-        if self._txn.recover(failure):
+        with self._watchdog.guard("recover", self._step_limit_s):
+            unknown_outcome = self._txn.recover(failure)
+        if unknown_outcome:
             self._resync()
             return
         for shard in staging.shards():
@@ -248,7 +282,8 @@ class CaseProcessor:
         if owned:
             self._restore(owned)
         for tp in consumer.assignment():
-            committed = consumer.committed(tp)
+            with self._watchdog.guard("committed", self._step_limit_s):
+                committed = consumer.committed(tp, timeout_ms=int(self._step_limit_s * 1000))
             if committed is None:
                 consumer.seek_to_beginning(tp)
             else:
@@ -320,21 +355,8 @@ class CaseProcessor:
         for name, labels in counts:
             getattr(self._metrics, name).labels(**labels).inc()
 
-    def _maybe_report_lag(self) -> None:
-        if time.monotonic() < self._next_lag:
-            return
-        self._next_lag = time.monotonic() + self._lag_every
-        consumer = self._require()
-        tps = [TopicPartition(t, p) for t in (self.topics.reports, self.topics.commands) for p in self._ready]
-        if not tps:
-            return
-        try:
-            ends = consumer.end_offsets(tps)
-            for tp in tps:
-                lag = max(0, ends[tp] - consumer.position(tp))
-                self._metrics.consumer_lag.labels(group=self.group_id, topic=tp.topic, partition=str(tp.partition)).set(lag)
-        except Exception as exc:  # lag is informative; never let it stop processing
-            self._log.warning("lag_unavailable", error=str(exc))
+    def _publish_lag(self, tp: TopicPartition, lag: int) -> None:
+        self._metrics.consumer_lag.labels(group=self.group_id, topic=tp.topic, partition=str(tp.partition)).set(lag)
 
     def _require(self) -> KafkaConsumer:
         if self._consumer is None:

@@ -14,6 +14,8 @@ Failures come in three kinds, and each is handled differently:
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -26,6 +28,7 @@ from gbus.processor.outputs import OutRecord
 _log = get_logger("gbus.processor.txn")
 
 ABORTABLE, INDEFINITE, FENCED = "abortable", "indefinite", "fenced"
+_RECREATE_TRIES = 3
 
 
 class TxnFailure(Exception):
@@ -82,17 +85,29 @@ class TransactionalProducer:
         self._require().send(out.topic, key=out.key, value=out.value, partition=out.partition)
 
     def commit(self, offsets: Mapping[Any, Any], group_metadata: Any) -> None:
-        """Flush, add the consumed offsets, commit. Raises TxnFailure."""
+        """Flush, add the consumed offsets, commit, all within one deadline. Raises TxnFailure.
+
+        Every wait here is bounded: kafka-python 3.0.12's send_offsets_to_transaction()
+        and commit_transaction() wait without a timeout, and a coordinator broker that
+        dies between the two left the processor blocked for good (issue 13). Past the
+        deadline the outcome is unknown (INDEFINITE): recover() replaces the producer.
+        """
         producer = self._require()
+        deadline = time.monotonic() + self._timeout_ms / 1000
         try:
             # Offsets after the flush, not overlapped with it: AddPartitionsToTxn retries
             # CONCURRENT_TRANSACTIONS (the previous commit still writing its markers) after
             # 20 ms but AddOffsetsToTxn after retry_backoff_ms (100 ms); sent while an
             # AddPartitions backs off, it can hit exactly that. Tried (offsets first) under
             # bench/bench_e2e.py: 100-250 ms commits and a p99 near 300 ms at 100 reports/s.
-            producer.flush(timeout=self._timeout_ms / 1000)
-            producer.send_offsets_to_transaction(dict(offsets), group_metadata)
-            self._commit_within_deadline(producer)
+            producer.flush(timeout=_remaining_s(deadline))
+            self._await(
+                "send_offsets_to_transaction", producer, deadline,
+                lambda manager: manager.send_offsets_to_transaction(dict(offsets), group_metadata),
+                lambda: producer.send_offsets_to_transaction(dict(offsets), group_metadata),
+            )  # fmt: skip
+            self._await("commit_transaction", producer, deadline, lambda manager: manager.begin_commit(),
+                        producer.commit_transaction)  # fmt: skip
         except Exception as exc:
             raise TxnFailure(classify(exc), exc) from exc
         self._open = False
@@ -110,8 +125,8 @@ class TransactionalProducer:
         must_recreate = failure is not None and failure.kind == INDEFINITE
         if self._open and self._producer is not None:
             try:
-                self._producer.abort_transaction()
-            except Exception as exc:  # the producer is unusable; a new one fences it
+                self._abort(self._producer)
+            except Exception as exc:  # the producer is unusable (or did not answer in time); a new one fences it
                 _log.warning("abort_failed", error=f"{type(exc).__name__}: {exc}")
                 if classify(exc) == FENCED:
                     raise FencedError(str(exc)) from exc
@@ -126,10 +141,13 @@ class TransactionalProducer:
             return
         if self._open:
             try:
-                self._producer.abort_transaction()
+                self._abort(self._producer)
             except Exception as exc:
                 _log.warning("abort_on_close_failed", error=f"{type(exc).__name__}: {exc}")
-        self._producer.close(timeout=5)
+        try:
+            self._producer.close(timeout=5)
+        except Exception as exc:  # closing is best effort: the process is ending or replacing it
+            _log.warning("producer_close_failed", error=f"{type(exc).__name__}: {exc}")
         self._producer = None
         self._open = False
 
@@ -149,7 +167,19 @@ class TransactionalProducer:
             except Exception as exc:  # closing a broken producer may fail too; it is gone either way
                 _log.warning("producer_close_failed", error=f"{type(exc).__name__}: {exc}")
         self.recreations += 1
-        self.start()
+        # The coordinator may be moving (its broker just died): a few tries, each bounded
+        # by max_block_ms, before giving up and letting the process restart.
+        for attempt in range(1, _RECREATE_TRIES + 1):
+            try:
+                self.start()
+                return
+            except FencedError:
+                raise
+            except Exception as exc:
+                if attempt == _RECREATE_TRIES:
+                    raise
+                _log.warning("producer_init_failed", attempt=attempt, error=f"{type(exc).__name__}: {exc}")
+                time.sleep(attempt)
 
     def _warm_metadata(self, producer: KafkaProducer) -> None:
         """Learn every output topic's partitions in one metadata request.
@@ -169,21 +199,61 @@ class TransactionalProducer:
         except kerr.KafkaError as exc:  # a missing topic shows up again, with its name, on the first send
             _log.warning("metadata_warmup_failed", error=f"{type(exc).__name__}: {exc}")
 
-    def _commit_within_deadline(self, producer: KafkaProducer) -> None:
-        """commit_transaction() with a deadline.
+    def _abort(self, producer: KafkaProducer) -> None:
+        deadline = time.monotonic() + self._timeout_ms / 1000
+        self._await("abort_transaction", producer, deadline, lambda manager: manager.begin_abort(),
+                    producer.abort_transaction)  # fmt: skip
 
-        kafka-python 3.0.12's commit_transaction() waits without a timeout; a
-        commit stuck behind an unreachable coordinator would hang the processor
-        with its partitions. Java's client bounds it by max.block.ms; we do the
-        same through the transaction manager it uses internally (version pinned
-        in pyproject.toml), and fall back to the public call if that changes.
+    @staticmethod
+    def _await(
+        what: str,
+        producer: KafkaProducer,
+        deadline: float,
+        start: Callable[[Any], Any],
+        public_call: Callable[[], Any],
+    ) -> None:
+        """Run one transactional step and wait for it until `deadline`, never longer.
+
+        Java's client bounds these by max.block.ms; kafka-python 3.0.12 waits forever.
+        We start the step through the transaction manager the public method uses
+        internally (version pinned in pyproject.toml) and wait on its result with a
+        timeout. If those internals change, the public call runs on a helper thread
+        that is abandoned, with the producer, when the deadline passes.
         """
         manager = getattr(producer, "_transaction_manager", None)
         sender = getattr(producer, "_sender", None)
-        if manager is None or sender is None or not hasattr(manager, "begin_commit"):
-            producer.commit_transaction()
+        if manager is not None and sender is not None and hasattr(manager, "begin_commit"):
+            result = start(manager)
+            sender.wakeup()
+            if not result.wait(timeout_ms=_remaining_s(deadline) * 1000):
+                raise kerr.KafkaTimeoutError(f"{what} not confirmed before its deadline")
             return
-        result = manager.begin_commit()
-        sender.wakeup()
-        if not result.wait(timeout_ms=self._timeout_ms):
-            raise kerr.KafkaTimeoutError(f"commit not confirmed within {self._timeout_ms} ms")
+        run_bounded(what, public_call, _remaining_s(deadline))
+
+
+def _remaining_s(deadline: float) -> float:
+    return max(0.0, deadline - time.monotonic())
+
+
+def run_bounded(what: str, call: Callable[[], Any], timeout_s: float) -> Any:
+    """Call `call` on a daemon thread; raise KafkaTimeoutError if it has not returned in time.
+
+    The thread is left behind if it hangs: the caller must then treat whatever it was
+    using as lost (here, the producer is replaced and the old one fenced).
+    """
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = call()
+        except BaseException as exc:  # handed to the caller's thread below
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=target, name=f"bounded-{what}", daemon=True)
+    worker.start()
+    worker.join(timeout_s)
+    if worker.is_alive():
+        raise kerr.KafkaTimeoutError(f"{what} did not return within {timeout_s:.1f} s")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")

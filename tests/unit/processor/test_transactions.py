@@ -79,3 +79,106 @@ def test_a_fenced_start_says_another_instance_owns_the_id():
     txn = TransactionalProducer(lambda: FakeProducer([], init_error=kerr.ProducerFencedError()))
     with pytest.raises(FencedError):
         txn.start()
+
+
+# -- deadlines: no transactional step may wait forever (issue 13, item 0) -----------------
+
+
+class HangingProducer(FakeProducer):
+    """A producer whose offsets step never answers, like kafka-python 3.0.12's after the
+    coordinator broker dies between AddPartitions and AddOffsets."""
+
+    def __init__(self, log, release):
+        super().__init__(log)
+        self.release = release
+
+    def flush(self, timeout=None):
+        self.log.append("flush")
+
+    def send_offsets_to_transaction(self, offsets, group_metadata):
+        self.log.append("offsets")
+        self.release.wait()  # blocks until the test ends
+
+    def commit_transaction(self):
+        self.log.append("commit")
+
+
+def test_a_commit_whose_offsets_step_hangs_fails_as_indefinite_within_its_deadline():
+    import threading
+    import time
+
+    release = threading.Event()
+    log: list[str] = []
+    txn = TransactionalProducer(lambda: HangingProducer(log, release), timeout_s=0.5)
+    txn.start()
+    txn.begin()
+    started = time.monotonic()
+    try:
+        with pytest.raises(TxnFailure) as failure:
+            txn.commit({}, "group")
+        assert failure.value.kind == INDEFINITE
+        assert time.monotonic() - started < 2.0
+        assert "commit" not in log  # never committed on top of an unconfirmed offsets step
+        # Unknown outcome: the producer is replaced (its init fences the stuck one).
+        assert txn.recover(failure.value) is True
+        assert txn.recreations == 1 and log.count("init") == 2
+    finally:
+        release.set()
+
+
+class NeverDone:
+    def wait(self, timeout_ms=None):
+        return False  # what TransactionalRequestResult.wait says when its latch times out
+
+
+class ManagerProducer(FakeProducer):
+    """The internals the deadline path uses: a transaction manager whose requests never complete."""
+
+    class _Manager:
+        def __init__(self, log):
+            self.log = log
+
+        def begin_commit(self):
+            self.log.append("manager-commit")
+            return NeverDone()
+
+        def begin_abort(self):
+            self.log.append("manager-abort")
+            return NeverDone()
+
+        def send_offsets_to_transaction(self, offsets, group_metadata):
+            self.log.append("manager-offsets")
+            return NeverDone()
+
+    class _Sender:
+        def wakeup(self):
+            pass
+
+    def __init__(self, log):
+        super().__init__(log)
+        self._transaction_manager = self._Manager(log)
+        self._sender = self._Sender()
+
+    def flush(self, timeout=None):
+        self.log.append("flush")
+
+
+def test_the_offsets_step_is_waited_for_with_a_timeout_through_the_transaction_manager():
+    log: list[str] = []
+    txn = TransactionalProducer(lambda: ManagerProducer(log), timeout_s=0.2)
+    txn.start()
+    txn.begin()
+    with pytest.raises(TxnFailure) as failure:
+        txn.commit({}, "group")
+    assert failure.value.kind == INDEFINITE
+    assert "not confirmed" in str(failure.value)
+    assert log[-1] == "manager-offsets"
+
+
+def test_an_abort_that_is_never_confirmed_replaces_the_producer():
+    log: list[str] = []
+    txn = TransactionalProducer(lambda: ManagerProducer(log), timeout_s=0.2)
+    txn.start()
+    txn.begin()
+    assert txn.recover(TxnFailure(ABORTABLE, kerr.KafkaError("x"))) is True
+    assert "manager-abort" in log and txn.recreations == 1
