@@ -16,6 +16,11 @@ from typing import Any
 
 from gbus.errors import ValidationError
 
+# Positions and keys end up as SQLite parameters, which are signed 64-bit: a
+# larger number from a forged token would fail there (OverflowError), not here.
+_SQLITE_INT_MAX = 2**63 - 1
+_MAX_POSITION_DIGITS = len(str(_SQLITE_INT_MAX))
+
 
 def encode_cursor(epoch: str, position: int) -> str:
     return f"{epoch}.{position}"
@@ -25,14 +30,23 @@ def decode_cursor(cursor: str, epoch: str) -> int:
     """The change-log position after which to resume; 0 for an empty cursor."""
     if not cursor:
         return 0
-    store_epoch, _, position = cursor.partition(".")
-    if not position.isdigit():
+    store_epoch, _, digits = cursor.partition(".")
+    position = _position_of(digits)
+    if position is None:
         raise ValidationError.single("cursor", "is not a cursor this bus issued")
     if store_epoch != epoch:
         raise ValidationError.single(
             "cursor", "was issued by another node or an earlier store of this node; resume with an empty cursor"
         )
-    return int(position)
+    return position
+
+
+def _position_of(digits: str) -> int | None:
+    # isascii: str.isdigit() also accepts digits such as "²" that int() refuses.
+    if not (digits.isascii() and digits.isdigit() and len(digits) <= _MAX_POSITION_DIGITS):
+        return None
+    position = int(digits)
+    return position if position <= _SQLITE_INT_MAX else None
 
 
 def query_digest(query: dict[str, Any]) -> str:
@@ -60,7 +74,10 @@ def decode_page_token(
         data = json.loads(raw)
         key = tuple(kind(value) for kind, value in zip(key_types, data["k"], strict=True))
         token_epoch, token_digest = data["e"], data["q"]
-    except (binascii.Error, ValueError, KeyError, IndexError, TypeError):
+        if any(isinstance(k, int) and not -_SQLITE_INT_MAX <= k <= _SQLITE_INT_MAX for k in key):
+            raise ValueError("key out of range")
+    # OverflowError: int(Infinity), which json accepts; RecursionError: a deeply nested forgery.
+    except (binascii.Error, ValueError, KeyError, IndexError, TypeError, OverflowError, RecursionError):
         raise ValidationError.single("page_token", "is not a page token this bus issued") from None
     if token_epoch != epoch:
         raise ValidationError.single("page_token", "was issued by another node; start again without a page token")

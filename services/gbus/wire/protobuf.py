@@ -35,7 +35,14 @@ def datetime_of(message: Any, field: str) -> datetime | None:
     """The Timestamp field `field` of `message` as an aware UTC datetime, None when unset."""
     if not message.HasField(field):
         return None
-    return getattr(message, field).ToDatetime(tzinfo=timezone.utc)
+    try:
+        return getattr(message, field).ToDatetime(tzinfo=timezone.utc)
+    except (ValueError, OverflowError):
+        # Proto3 lets seconds and nanos carry any int64/int32; a Timestamp is only
+        # defined for years 1..9999 and nanos below one second.
+        raise ValidationError.single(
+            field, "is out of range: seconds must fall in years 0001..9999 and nanos in 0..999999999"
+        ) from None
 
 
 def _text(value: str) -> str | None:

@@ -122,3 +122,16 @@ def test_an_escalation_keeps_its_code_and_an_erasure_has_no_detail():
     assert escalated.escalated.reason.startswith("hotspot:") and list(escalated.escalated.added_watchers) == ["party.bdv@79"]
     erased = event_to_pb(replace(base, body=ev.IdentityErased(("R1",))))
     assert erased.WhichOneof("detail") is None and erased.event_id == base.event_id
+
+
+@pytest.mark.parametrize(
+    "seconds, nanos", [(2**62, 0), (-(2**62), 0), (253402300800, 0), (0, 2_000_000_000), (0, -1)]
+)
+def test_a_timestamp_outside_what_a_timestamp_can_mean_is_invalid_input_naming_the_field(seconds, nanos):
+    from gbus.wire.protobuf import datetime_of
+
+    request = case_pb2.ListCasesRequest()
+    request.updated_after.seconds, request.updated_after.nanos = seconds, nanos
+    with pytest.raises(ValidationError) as info:
+        datetime_of(request, "updated_after")
+    assert info.value.violations[0].field == "updated_after"

@@ -46,3 +46,27 @@ def test_a_forged_or_garbled_page_token_is_invalid_input(garbage):
     with pytest.raises(ValidationError) as info:
         decode_page_token(garbage, "ep1", "d")
     assert info.value.violations[0].field == "page_token"
+
+
+@pytest.mark.parametrize("position", [str(2**63), "9" * 5000, "²", "٣"])
+def test_a_cursor_position_beyond_what_the_store_can_hold_is_invalid_input(position):
+    with pytest.raises(ValidationError) as info:
+        decode_cursor(f"ep1.{position}", "ep1")
+    assert info.value.violations[0].field == "cursor"
+
+
+def test_the_largest_store_position_is_still_a_cursor():
+    assert decode_cursor(f"ep1.{2**63 - 1}", "ep1") == 2**63 - 1
+
+
+@pytest.mark.parametrize("key", [[2**63, "79-a"], [-(2**64), "79-a"], [float("inf"), "79-a"], [1e300, "79-a"]])
+def test_a_page_token_with_a_key_the_store_cannot_hold_is_invalid_input(key):
+    import base64
+    import json
+
+    digest = query_digest({})
+    raw = json.dumps({"e": "ep1", "q": digest, "k": key}).encode()
+    token = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    with pytest.raises(ValidationError) as info:
+        decode_page_token(token, "ep1", digest)
+    assert info.value.violations[0].field == "page_token"
