@@ -32,7 +32,10 @@ class KafkaSettings:
     topic_prefix: str = "gbus."
     # One partition per shard: 34 provinces + "00" (no province).
     partitions: int = 35
-    replication_factor: int = 1
+    # Replicas of each bus topic and min.insync.replicas; 0 = min(3, brokers) and 2 when there
+    # are two or more replicas (gbus.kafka_io.replication says why).
+    replication_factor: int = 0
+    min_insync_replicas: int = 0
     client_id: str = "gbus"
     request_timeout_ms: int = 30_000
     # PLAINTEXT (development) or SASL_PLAINTEXT (a `gbus kafka up --secure` cluster: each

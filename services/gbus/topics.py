@@ -66,6 +66,10 @@ class Topics:
     def node(self, area: str) -> str:
         return f"{self.prefix}node.{area}"
 
+    def used_by_node(self, area: str) -> list[str]:
+        """The topics a node of `area` reads or writes (and its Kafka ACLs cover)."""
+        return [self.reports, self.commands, self.command_results, self.dead_letters, self.node(area)]
+
     def partition_of_shard(self, shard: str) -> int:
         try:
             index = all_shards().index(shard)
@@ -100,19 +104,19 @@ MAX_CASE_RECORD_BYTES = 8 * 1024 * 1024
 _LARGE = {"max.message.bytes": str(MAX_CASE_RECORD_BYTES + 64 * 1024)}
 
 
-def topic_specs(topics: Topics, areas: tuple[str, ...] | None = None, min_insync: int | None = None) -> list[TopicSpec]:
+def topic_specs(topics: Topics, areas: tuple[str, ...] | None = None) -> list[TopicSpec]:
+    """Names, partitions and retention; replication is the cluster's business (kafka_io.replication)."""
     p = topics.partitions
-    extra = {"min.insync.replicas": str(min_insync)} if min_insync else {}
     specs = [
-        TopicSpec(topics.reports, p, {**_FOREVER, **extra}),
-        TopicSpec(topics.commands, p, {**_FOREVER, **extra}),
-        TopicSpec(topics.case_events, p, {**_FOREVER, **extra}),
-        TopicSpec(topics.case_state, p, {**_COMPACTED, **_LARGE, **extra}),
+        TopicSpec(topics.reports, p, {**_FOREVER}),
+        TopicSpec(topics.commands, p, {**_FOREVER}),
+        TopicSpec(topics.case_events, p, {**_FOREVER}),
+        TopicSpec(topics.case_state, p, {**_COMPACTED, **_LARGE}),
         # Answers are only useful while a caller waits.
-        TopicSpec(topics.command_results, p, {"retention.ms": str(24 * 3600 * 1000), **extra}),
-        TopicSpec(topics.dead_letters, 1, {**_FOREVER, **extra}),
+        TopicSpec(topics.command_results, p, {"retention.ms": str(24 * 3600 * 1000)}),
+        TopicSpec(topics.dead_letters, 1, {**_FOREVER}),
     ]
     for area in areas if areas is not None else node_areas():
         # Each node's copies: one partition keeps its delivery order total.
-        specs.append(TopicSpec(topics.node(area), 1, {**_COMPACTED, **_LARGE, **extra}))
+        specs.append(TopicSpec(topics.node(area), 1, {**_COMPACTED, **_LARGE}))
     return specs

@@ -63,7 +63,7 @@ def test_a_report_and_a_status_change_flow_with_each_process_on_its_own_credenti
             kafka=secure_bus["kafka"]("node-79"), grpc=GrpcSettings(listen="127.0.0.1:0"),
             metrics=MetricsSettings(listen="127.0.0.1:0"), node=NodeSettings(area="79", data_dir=str(tmp_path)),
         )  # fmt: skip
-        node = Running(NodeApp(settings, router=router, create_topics=False).start())
+        node = Running(NodeApp(settings, router=router).start())
 
         submit(node, report("acl-1", WARD_FRONT, "mttq", "Đèn đường hỏng", "Đèn đường trước số 12 Lê Lợi hỏng nhiều ngày."))
         case = wait_until(lambda: next(iter(cases_of(node, HANDLER)), None), 30, "the case delivered to node 79")

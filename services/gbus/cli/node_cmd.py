@@ -53,6 +53,7 @@ def _run(args: argparse.Namespace) -> int:
     from kafka.errors import KafkaError
 
     from gbus.config import ConfigError
+    from gbus.kafka_io.admin import MissingTopicsError
     from gbus.node.app import NodeApp, check_area
     from gbus.observability.logging import configure_logging
 
@@ -69,7 +70,7 @@ def _run(args: argparse.Namespace) -> int:
     app = NodeApp(settings, area=area)
     try:
         app.start()
-    except (OSError, ValueError, ConfigError, KafkaError) as exc:
+    except (OSError, ValueError, ConfigError, KafkaError, MissingTopicsError) as exc:
         raise CliError(f"node {area} did not start: {exc}") from exc
     freeze_startup_heap()
     print(app.ready_line(), flush=True)

@@ -79,6 +79,7 @@ def _run(args: argparse.Namespace) -> int:
         endpoint = serve_metrics(metrics, settings.metrics.listen)
     except OSError as exc:
         raise CliError(f"cannot serve metrics on {settings.metrics.listen}: {exc.strerror}") from exc
+    _require_bus_topics(settings, endpoint)
     processor = build_processor(settings, metrics=metrics)
     try:
         try:
@@ -100,4 +101,19 @@ def _run(args: argparse.Namespace) -> int:
         endpoint.close()
     print(f"processor {instance} stopped", file=sys.stderr)
     return EXIT_OK
+
+
+def _require_bus_topics(settings: Any, endpoint: Any) -> None:
+    """Fail with the command to run when the topics are missing: a processor never creates them."""
+    from kafka.errors import KafkaError
+
+    from gbus.kafka_io.admin import MissingTopicsError, require_topics
+    from gbus.topics import Topics, topic_specs
+
+    topics = Topics(settings.kafka.topic_prefix, settings.kafka.partitions)
+    try:
+        require_topics(settings.kafka, [s.name for s in topic_specs(topics)], client_id="processor")
+    except (MissingTopicsError, KafkaError) as exc:
+        endpoint.close()
+        raise CliError(f"processor did not start: {exc}") from exc
 

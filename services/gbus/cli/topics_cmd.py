@@ -30,8 +30,14 @@ def register(subparsers: Any) -> None:
     create.add_argument("--bootstrap", help="Kafka bootstrap servers, HOST:PORT[,HOST:PORT]")
     create.add_argument("--prefix", help="topic name prefix (default: kafka.topic_prefix, 'gbus.')")
     create.add_argument("--partitions", type=int, help="partitions of the shard topics (default: kafka.partitions, 35)")
-    create.add_argument("--replication-factor", type=int, help="replicas per partition (default: kafka.replication_factor)")
-    create.add_argument("--min-insync", type=int, help="min.insync.replicas of every topic (e.g. 2 on three brokers)")
+    create.add_argument(
+        "--replication-factor", type=int,
+        help="replicas per partition (default: kafka.replication_factor, else min(3, live brokers))",
+    )  # fmt: skip
+    create.add_argument(
+        "--min-insync", type=int,
+        help="min.insync.replicas of every topic (default: kafka.min_insync_replicas, else 2 when replicated)",
+    )  # fmt: skip
     create.set_defaults(func=_create)
 
 
@@ -39,6 +45,7 @@ def _create(args: argparse.Namespace) -> int:
     from kafka.errors import KafkaError
 
     from gbus.kafka_io.admin import ensure_topics
+    from gbus.kafka_io.replication import ReplicationError
     from gbus.observability.logging import configure_logging
     from gbus.topics import Topics, topic_specs
 
@@ -51,13 +58,16 @@ def _create(args: argparse.Namespace) -> int:
             ("kafka", "topic_prefix", args.prefix),
             ("kafka", "partitions", args.partitions),
             ("kafka", "replication_factor", args.replication_factor),
+            ("kafka", "min_insync_replicas", args.min_insync),
         ),
     )
     configure_logging(settings.logging.level, settings.logging.format, process="topics")  # stderr: stdout is results
     kafka = settings.kafka
-    specs = topic_specs(Topics(prefix=kafka.topic_prefix, partitions=kafka.partitions), min_insync=args.min_insync)
+    specs = topic_specs(Topics(prefix=kafka.topic_prefix, partitions=kafka.partitions))
     try:
         created = ensure_topics(kafka, specs)
+    except ReplicationError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from exc
     except KafkaError as exc:
         raise CliError(f"cannot create topics on {kafka.bootstrap_servers}: {type(exc).__name__}: {exc}") from exc
     for name in created:

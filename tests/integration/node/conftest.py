@@ -35,7 +35,7 @@ def start_node(bus: Bus, router: Any, tmp_path: Any) -> Iterator[Callable[..., R
 
     def start(area: str = "79", *, data_dir: str | None = None, **grpc_over: Any) -> Running:
         settings = bus.settings(area, data_dir or str(tmp_path / "nodes"), **grpc_over)
-        node = Running(NodeApp(settings, router=router, create_topics=False).start())
+        node = Running(NodeApp(settings, router=router).start())
         started.append(node)
         return node
 

@@ -32,7 +32,7 @@ def test_while_kafka_is_unavailable_a_submit_is_unavailable_and_the_retry_gets_t
     with KafkaCluster(tmp_path / "kafka", brokers=1) as cluster:
         bus = Bus(cluster.bootstrap_servers, all_areas=False)
         settings = bus.settings("79", str(tmp_path / "nodes"))
-        node = Running(NodeApp(settings, router=router, create_topics=False, intake_ack_timeout_s=2.0).start())
+        node = Running(NodeApp(settings, router=router, intake_ack_timeout_s=2.0).start())
         try:
             _submit(node, "before")
             cluster.kill(1, signal.SIGSTOP)  # the broker stops answering, connections stay open

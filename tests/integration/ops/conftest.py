@@ -78,7 +78,7 @@ class OpsBus:
 
     def start_node(self, area: str) -> NodeApp:
         settings = self.bus.settings(area, str(self.workdir / "nodes"))
-        app = NodeApp(settings, router=self.router, create_topics=False).start()
+        app = NodeApp(settings, router=self.router).start()
         self.nodes[area] = app
         self._closers.append(app.stop)
         return app
