@@ -25,7 +25,8 @@ from gbus.kafka_harness import paths, readiness, security, storage
 from gbus.kafka_harness.config import NodeSpec, new_cluster_id, plan_nodes, render_node_config
 from gbus.kafka_harness.errors import BrokerStartError, DataDirError, HarnessError
 from gbus.kafka_harness.jars import KafkaRuntime, ensure_jars
-from gbus.kafka_harness.ports import ensure_ports_free
+from gbus.kafka_harness.port_claims import PortClaims
+from gbus.kafka_harness.ports import ensure_ports_free, is_port_clash, is_port_free
 from gbus.kafka_harness.prereqs import check_java, find_java
 from gbus.kafka_harness.process import (
     DEFAULT_HEAP,
@@ -45,6 +46,8 @@ Progress = Callable[[str], None]
 DEFAULT_STOP_GRACE_S = 30.0
 QUORUMLESS_GRACE_S = 5.0
 DEFAULT_START_TIMEOUT_S = 120.0
+# A first start plus two retries: one for a JVM that died silently, one for a port clash.
+START_ATTEMPTS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,9 +136,13 @@ class KafkaCluster:
         self._procs: dict[int, subprocess.Popen[bytes]] = {}
         self._creds: security.Credentials | None = None
         existing = load_state(self.data_dir)
+        # Set while the ports are our own free pick and nothing is formatted with them yet:
+        # then a clash means new ports, not an error (port_claims.py).
+        self._claims: PortClaims | None = None
         if existing is None:
             self._cluster_id: str | None = None
-            self.nodes = plan_nodes(brokers, base_port)
+            self._claims = PortClaims() if base_port is None else None
+            self.nodes = plan_nodes(brokers, base_port, self._claims)
             self._extra = dict(extra_config or {})
             self.secure = secure
             return
@@ -226,7 +233,14 @@ class KafkaCluster:
 
     def start(self) -> "KafkaCluster":
         with self._locked():
-            self._start_missing()
+            try:
+                self._start_missing()
+            finally:
+                # Listening brokers hold their ports now (or the start failed): either way the
+                # ports are this cluster's for good, and other harnesses need no claim to see it.
+                if self._claims is not None:
+                    self._claims.release()
+                    self._claims = None
         return self
 
     def stop(self, grace: float = DEFAULT_STOP_GRACE_S) -> list[int]:
@@ -312,7 +326,10 @@ class KafkaCluster:
             self._say(f"already running: {self.bootstrap_servers}")
             self._wait_ready(launched=[])
             return
-        ensure_ports_free([p for n in missing for p in (n.port, n.controller_port)])
+        if self._claims is not None and not all(is_port_free(p) for n in self.nodes for p in n.ports):
+            self._new_ports("a picked port was taken before the brokers started")
+            missing = list(self.nodes)
+        ensure_ports_free([p for n in missing for p in n.ports])
         runtime = ensure_jars(cache_root=self._cache_root, progress=self._progress)
         started = time.monotonic()
         if self._cluster_id is None:
@@ -322,14 +339,9 @@ class KafkaCluster:
 
             self._creds = security.Credentials.generate(node_areas())
             security.save_credentials(self.data_dir, self._creds)
-        self._write_configs()
-        self._format(java, runtime)
-        save_state(
-            self.data_dir,
-            ClusterState(self._cluster_id, runtime.version, self.nodes, self._extra, secure=self.secure),
-        )
         log4j = paths.deploy_dir() / "log4j2.properties"
-        for attempt in (1, 2):
+        for attempt in range(1, START_ATTEMPTS + 1):
+            self._prepare_storage(java, runtime)
             for spec in missing:
                 self._say(f"starting node {spec.node_id} on {spec.address} (controller :{spec.controller_port})")
                 self._procs[spec.node_id] = launch(
@@ -343,10 +355,35 @@ class KafkaCluster:
                 # load on 2 cores, with no error in its log) gets one more start; a real
                 # misconfiguration fails the same way twice and is reported.
                 codes = {n.node_id: self._procs[n.node_id].poll() for n in missing if n.node_id in self._procs}
-                if attempt == 2 or "exited during startup" not in str(exc):
+                if attempt == START_ATTEMPTS or "exited during startup" not in str(exc):
                     raise
+                if is_port_clash(exc.log_tail) and self._claims is not None:
+                    # Someone outside the harness took a picked port between our check and the
+                    # JVM's bind: the cluster is not formatted for good yet, so it moves.
+                    self._new_ports("a broker could not bind its port")
+                    missing = list(self.nodes)
+                    continue
                 self._say(f"a broker exited during startup (exit codes {codes}); starting once more")
         self._say(f"Kafka {runtime.version} ready in {time.monotonic() - started:.1f} s: {self.bootstrap_servers}")
+
+    def _prepare_storage(self, java: str, runtime: KafkaRuntime) -> None:
+        self._write_configs()
+        self._format(java, runtime)
+        assert self._cluster_id is not None
+        save_state(
+            self.data_dir,
+            ClusterState(self._cluster_id, runtime.version, self.nodes, self._extra, secure=self.secure),
+        )
+
+    def _new_ports(self, reason: str) -> None:
+        """Pick every port again and drop storage formatted for the old ones (KRaft keeps them)."""
+        assert self._claims is not None
+        self._claims.release()
+        self.nodes = plan_nodes(len(self.nodes), None, self._claims)
+        for entry in self.data_dir.iterdir():
+            if entry.name.startswith("node-"):
+                shutil.rmtree(entry)
+        self._say(f"{reason}; new ports {[p for n in self.nodes for p in n.ports]}")
 
     def _write_configs(self) -> None:
         deploy = paths.deploy_dir()

@@ -10,6 +10,7 @@ from pathlib import Path
 from string import Template
 
 from gbus.kafka_harness.errors import HarnessError
+from gbus.kafka_harness.port_claims import PortClaims
 from gbus.kafka_harness.ports import HOST, pick_free_ports
 
 SINGLE_TEMPLATE = "server.properties.template"
@@ -26,6 +27,10 @@ class NodeSpec:
     @property
     def address(self) -> str:
         return f"{HOST}:{self.port}"
+
+    @property
+    def ports(self) -> tuple[int, int]:
+        return (self.port, self.controller_port)
 
     def to_json(self) -> dict[str, int]:
         return {"node_id": self.node_id, "port": self.port, "controller_port": self.controller_port}
@@ -48,7 +53,7 @@ def new_cluster_id() -> str:
             return cluster_id
 
 
-def plan_nodes(brokers: int, base_port: int | None) -> list[NodeSpec]:
+def plan_nodes(brokers: int, base_port: int | None, claims: PortClaims | None = None) -> list[NodeSpec]:
     """Node i listens on base+2(i-1) (clients) and base+2(i-1)+1 (controller): 9092/9093, 9094/9095...
 
     Without a base port every port is picked free, so tests never collide with a developer's
@@ -57,7 +62,7 @@ def plan_nodes(brokers: int, base_port: int | None) -> list[NodeSpec]:
     if brokers not in SUPPORTED_SIZES:
         raise HarnessError(f"--brokers must be one of {SUPPORTED_SIZES}, not {brokers}")
     if base_port is None:
-        free = pick_free_ports(2 * brokers)
+        free = pick_free_ports(2 * brokers, claims=claims)
         return [NodeSpec(i + 1, free[2 * i], free[2 * i + 1]) for i in range(brokers)]
     if not 1024 <= base_port <= 65535 - 2 * brokers:
         raise HarnessError(f"port {base_port} is out of range (1024..{65535 - 2 * brokers})")

@@ -8,6 +8,7 @@ import socket
 from pathlib import Path
 
 from gbus.kafka_harness.errors import HarnessError, PortInUseError
+from gbus.kafka_harness.port_claims import PortClaims
 
 HOST = "127.0.0.1"
 
@@ -17,8 +18,11 @@ _FALLBACK_EPHEMERAL = (32768, 60999)
 _LOWEST = 10000  # below this live well-known services (9092 among them)
 
 
-def pick_free_ports(count: int, rng: random.Random | None = None) -> list[int]:
+def pick_free_ports(count: int, rng: random.Random | None = None, claims: PortClaims | None = None) -> list[int]:
     """Distinct ports that are free now and outside the kernel's ephemeral range.
+
+    With claims, every port is also claimed machine-wide (port_claims.py), so no other harness
+    picks it before this cluster's brokers bind it; all of a cluster's ports are chosen together.
 
     Not port 0's choice: that comes from the ephemeral range, and after a broker is killed a
     client retrying to connect to its dead port can be handed that very port as its own local
@@ -30,7 +34,7 @@ def pick_free_ports(count: int, rng: random.Random | None = None) -> list[int]:
     candidates = [p for p in range(_LOWEST, 65536) if p < low or p > high]
     chosen: list[int] = []
     for port in rng.sample(candidates, min(len(candidates), 200 + count)):
-        if port not in chosen and is_port_free(port):
+        if port not in chosen and is_port_free(port) and (claims is None or claims.try_claim(port)):
             chosen.append(port)
             if len(chosen) == count:
                 return chosen
@@ -55,6 +59,11 @@ def is_port_free(port: int) -> bool:
         except OSError:
             return False
     return True
+
+
+def is_port_clash(broker_log: str) -> bool:
+    """Did a broker die because its port was taken (java.net.BindException in its log)?"""
+    return "Address already in use" in broker_log or "BindException" in broker_log
 
 
 def ensure_ports_free(ports: list[int]) -> None:
