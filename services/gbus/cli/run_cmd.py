@@ -46,7 +46,15 @@ def register(sub: argparse._SubParsersAction) -> None:
         ),
     )
     parser.add_argument("--run-dir", default=str(REPO / "var" / "run"), help="state and logs (default: %(default)s)")
-    parser.add_argument("--kafka-port", type=int, default=9092, help="Kafka client port (default: %(default)s)")
+    parser.add_argument(
+        "--kafka-port", type=int, default=None,
+        help="Kafka client port (default: a free one; with --keep, the port the kept data was formatted with)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--keep", action="store_true",
+        help="continue the state an earlier run left in --run-dir (Kafka data, cases, logs); "
+        "without it every run starts fresh",
+    )  # fmt: skip
     parser.add_argument("--areas", default="VN,79,01", help="node areas, comma-separated (default: %(default)s)")
     parser.add_argument("--partitions", type=int, default=35, help="partitions per shard topic (default: %(default)s)")
     parser.add_argument("--no-sample", action="store_true", help="start the bus without submitting the sample")
@@ -152,6 +160,15 @@ def _run(args: argparse.Namespace) -> int:
     if unknown:
         raise CliError(f"--areas: unknown area(s) {', '.join(unknown)} (VN or a 2-digit province code)")
     run_dir.mkdir(parents=True, exist_ok=True)
+    if not args.keep:
+        from gbus.devrun.run_dir import RunDirBusy, start_fresh
+
+        try:
+            removed = start_fresh(run_dir)
+        except RunDirBusy as exc:
+            raise CliError(str(exc)) from exc
+        if removed:
+            _say(f"== fresh start: removed {', '.join(removed)} from {run_dir} (--keep continues instead)")
 
     _say(f"== Kafka (KRaft) in {run_dir / 'kafka'}")
     try:
