@@ -98,13 +98,18 @@ class CaseServiceServicer:
     """
 
     def GetCase(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """One case the caller may read (the handler, a watcher, an origin system, or a superior of one of
+        them), optionally with its history. Any other caller gets NOT_FOUND, word for word as for a
+        case that does not exist, so nothing leaks.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListCases(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """The cases of an agency, most recently opened first, one page at a time. An agency may list its
+        own cases and those of agencies below it (PERMISSION_DENIED otherwise).
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -118,31 +123,48 @@ class CaseServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def TransferCase(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Hands the case to another handler (a case is never closed as "not ours": it is transferred).
+        Answered once the case processor applied or refused it: PERMISSION_DENIED unless the caller is
+        the handler or a superior of the handler; NOT_FOUND if the caller may not read the case;
+        ABORTED when expected_version is stale.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def AddNote(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Adds a note to the history; anyone who may read the case may add one (watchers included). No
+        status change.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ReopenCase(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Reopens a RESOLVED or REJECTED case. Answered once the case processor applied or refused it:
+        PERMISSION_DENIED unless the caller is the handler or a superior of the handler; NOT_FOUND if
+        the caller may not read the case; ABORTED when expected_version is stale.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def MergeCases(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Merges the source case into the target: the source becomes MERGED, its reports move to the
+        target, both histories are kept. Answered once the case processor applied or refused it:
+        PERMISSION_DENIED unless the caller is the handler or a superior of the handler; NOT_FOUND if
+        the caller may not read the case; ABORTED when expected_version is stale.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def UnmergeReport(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Takes a report out of a case into a new case of its own, routed afresh (undoes a wrong merge or
+        duplicate link). Answered once the case processor applied or refused it: PERMISSION_DENIED
+        unless the caller is the handler or a superior of the handler; NOT_FOUND if the caller may not
+        read the case; ABORTED when expected_version is stale.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -157,8 +179,9 @@ class CaseServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def WatchCases(self, request, context):
-        """Streams every change to the cases the caller may see. Resume with the
-        cursor of the last change received to get exactly what was missed.
+        """Streams every change to the cases the agency is involved in, first those this node already
+        holds (from the cursor on), then new ones as they arrive; the stream stays open. Resume with
+        the cursor of the last change received to get exactly what was missed, at the same node.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -59,13 +59,20 @@ class DirectoryServiceServicer:
     """
 
     def GetAgency(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """One agency by id, with its Vietnamese name and superior. The id is matched loosely (case,
+        spaces and unpadded codes are fixed: " GOV.UBND@1.70" finds "gov.ubnd@01.00070").
+        INVALID_ARGUMENT (field agency_id) when it is not an agency id, NOT_FOUND when no such agency
+        is in the directory.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListAgencies(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Agencies matching the filters, one page at a time, in a stable order: central agencies first,
+        then by province code, ward code and id. All filters are optional and combine with AND; no area
+        means the whole country.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
