@@ -31,7 +31,12 @@ def test_a_complaint_past_its_acceptance_limit_gets_the_handlers_superior_watchi
         20, "the complaint's case",
     )  # fmt: skip
     due = case.due_at.ToDatetime(tzinfo=timezone.utc)
-    assert timedelta(days=9, hours=23) < due - case.opened_at.ToDatetime(tzinfo=timezone.utc) <= timedelta(days=10, minutes=1)
+    # Law on Complaints Art. 27: 10 days after receipt, ending at 24:00 Vietnam time (17:00 UTC),
+    # later only when the tenth day is a day off.
+    vn = timezone(timedelta(hours=7))
+    received_on = case.opened_at.ToDatetime(tzinfo=timezone.utc).astimezone(vn).date()
+    assert (due.hour, due.minute) == (17, 0)
+    assert 10 <= ((due - timedelta(seconds=1)).astimezone(vn).date() - received_on).days <= 14
 
     # Time passes: a tick just before the limit does nothing, one after it escalates.
     for at in (due - timedelta(hours=1), due + timedelta(hours=1)):

@@ -83,6 +83,34 @@ class CaseReport:
 
 
 @dataclass(frozen=True, slots=True)
+class StageClock:
+    """The legal clock of the stage a case is in (gbus.cases.legal_clock).
+
+    `number` counts the stages the case has entered (a transfer, a reopen and a
+    new acceptance each start one), so a breach escalates once per stage.
+    """
+
+    stage: str  # acceptance | resolution
+    started_at: datetime
+    number: int = 1
+    complexity: str = "normal"  # normal | complex | especially_complex
+    extensions: int = 0
+    remote: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ResolutionRating:
+    """The citizen's verdict on a resolution, recorded by the report's origin agency."""
+
+    report_id: str
+    origin_agency: str
+    rating: int  # 1..5
+    comment: str
+    rated_at: datetime
+    handler: str  # whose resolution was rated
+
+
+@dataclass(frozen=True, slots=True)
 class CaseState:
     case_id: str
     shard: str
@@ -113,6 +141,10 @@ class CaseState:
     # Who can open the reporters' identities: the case key wrapped for the
     # handler, each report's data key wrapped for its origin (DESIGN.md §6).
     key_wraps: tuple[KeyWrap, ...] = field(default=())
+    # The legal clock of the current stage (of the last one once resolved or closed:
+    # due_at is then None); None for a case that never entered a stage.
+    clock: StageClock | None = None
+    ratings: tuple[ResolutionRating, ...] = field(default=())
 
     MAX_REMEMBERED = 64
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from gbus.cases import commands as cmd
 from gbus.domain import events as ev
-from gbus.domain.case import CaseReport, CaseState, KeyWrap, Watcher
+from gbus.domain.case import CaseReport, CaseState, KeyWrap, ResolutionRating, StageClock, Watcher
 from gbus.domain.report import Report
 from gbus.domain.status import CaseStatus
 
@@ -131,7 +131,27 @@ def snapshot_record(s: CaseState) -> dict[str, Any]:
             {"agency_id": w.agency_id, "key_id": w.key_id, "report_id": w.report_id, "wrapped_key": w.wrapped_key}
             for w in s.key_wraps
         ],
+        "clock": _clock_record(s.clock),
+        "ratings": [
+            {"report_id": r.report_id, "origin_agency": r.origin_agency, "rating": r.rating,
+             "comment": r.comment, "rated_at": r.rated_at, "handler": r.handler}
+            for r in s.ratings
+        ],  # fmt: skip
     }
+
+
+def _clock_record(c: StageClock | None) -> dict[str, Any] | None:
+    if c is None:
+        return None
+    return {"stage": c.stage, "started_at": c.started_at, "number": c.number, "complexity": c.complexity,
+            "extensions": c.extensions, "remote": c.remote}  # fmt: skip
+
+
+def _clock_from_record(rec: dict[str, Any] | None) -> StageClock | None:
+    if rec is None:
+        return None
+    return StageClock(rec["stage"], rec["started_at"], int(rec["number"]), rec.get("complexity", "normal"),
+                      int(rec.get("extensions", 0)), bool(rec.get("remote", False)))  # fmt: skip
 
 
 def state_from_snapshot(rec: dict[str, Any]) -> CaseState:
@@ -163,6 +183,12 @@ def state_from_snapshot(rec: dict[str, Any]) -> CaseState:
         key_wraps=tuple(
             KeyWrap(w["agency_id"], w["key_id"], bytes(w["wrapped_key"]), w.get("report_id"))
             for w in rec.get("key_wraps", ())
+        ),
+        clock=_clock_from_record(rec.get("clock")),
+        ratings=tuple(
+            ResolutionRating(r["report_id"], r["origin_agency"], int(r["rating"]), r.get("comment", ""),
+                             r["rated_at"], r["handler"])  # fmt: skip
+            for r in rec.get("ratings", ())
         ),
     )
 
@@ -212,8 +238,15 @@ def event_record(e: ev.CaseEvent) -> dict[str, Any]:
         "request_id": e.request_id,
         "prev_hash": e.prev_hash,
         "hash": e.hash,
+        "vouched_by": _voucher_record(e.vouched_by),
         "body": (NS + e.type, _body_record(e.body)),
     }
+
+
+def _voucher_record(v: ev.Voucher | None) -> dict[str, Any] | None:
+    if v is None:
+        return None
+    return {"signer": v.signer, "key_id": v.key_id, "signed_at": v.signed_at, "source": v.source}
 
 
 def event_from_record(rec: dict[str, Any]) -> ev.CaseEvent:
@@ -230,6 +263,8 @@ def event_from_record(rec: dict[str, Any]) -> ev.CaseEvent:
         prev_hash=rec["prev_hash"],
         hash=rec["hash"],
         body=_body_from_record(name, body),
+        # v1 records have no voucher; schema resolution gives None.
+        vouched_by=ev.Voucher(**voucher) if (voucher := rec.get("vouched_by")) else None,
     )
 
 

@@ -3,45 +3,27 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
-from gbus.cases.deadlines import add_days, breach_escalation, distinct_reporters, hotspot_escalation, with_due_at
+from gbus.cases.deadlines import breach_escalation, distinct_reporters, hotspot_escalation
 from gbus.cases.intake_decisions import link_report, open_case
+from gbus.cases.legal_clock import load_legal_clock
 from gbus.domain.events import CaseEscalated, verify_chain
 from gbus.domain.status import CaseStatus
-from gbus.routing.time_limits import Limit, load_time_limits
 from support.factories import T0, case_report, directory, router
 
-LIMITS = load_time_limits()
+CLOCK = load_legal_clock()
 
 
 def _complaint():
     report = case_report(kind="khieu_nai", category="dat_dai", channel="tiep_cong_dan", origin_agency="front.mttq@79",
                          subject_agency="gov.ubnd@79.26743", attempt=1)  # fmt: skip
-    return open_case(router(), report, now=T0)
-
-
-def test_working_days_skip_the_weekend():
-    friday = datetime(2026, 11, 27, 9, 0, tzinfo=timezone.utc)
-    assert add_days(friday, Limit(5, working_days=True)) == friday + timedelta(days=7)
-    assert add_days(friday, Limit(5)) == friday + timedelta(days=5)
-
-
-def test_a_complaint_must_be_accepted_within_ten_days_and_resolved_within_thirty_of_acceptance():
-    case, _ = _complaint()
-    assert with_due_at(case, LIMITS, T0).due_at == T0 + timedelta(days=10)
-    accepted = replace(case, status=CaseStatus.ACCEPTED)
-    assert with_due_at(accepted, LIMITS, T0).due_at == T0 + timedelta(days=30)
-
-
-def test_feedback_has_no_statutory_limit():
-    case, _ = open_case(router(), case_report(), now=T0)
-    assert with_due_at(case, LIMITS, T0).due_at is None
+    case, events = open_case(router(), report, now=T0)
+    return CLOCK.on_change(None, case, T0), events
 
 
 def test_a_missed_limit_escalates_once_to_the_handlers_superior():
     case, opened = _complaint()
-    case = with_due_at(case, LIMITS, T0)
     assert breach_escalation(case, directory(), T0 + timedelta(days=9)) == (case, ())
     late = T0 + timedelta(days=11)
     after, events = breach_escalation(case, directory(), late)
@@ -50,6 +32,16 @@ def test_a_missed_limit_escalates_once_to_the_handlers_superior():
     assert "gov.ubnd@79" in after.watcher_ids and after.version == case.version + 1
     assert verify_chain([*opened, *events]) == []
     assert breach_escalation(after, directory(), late + timedelta(days=1)) == (after, ())  # once per stage
+
+
+def test_a_breach_in_a_later_stage_escalates_again():
+    case, _ = _complaint()
+    escalated, _ = breach_escalation(case, directory(), T0 + timedelta(days=11))
+    accepted = CLOCK.on_change(escalated, replace(escalated, status=CaseStatus.ACCEPTED), T0 + timedelta(days=12))
+    assert accepted.clock.number == escalated.clock.number + 1
+    after, events = breach_escalation(accepted, directory(), T0 + timedelta(days=50))
+    assert [e.body.code for e in events] == ["sla_breach"]
+    assert sorted(after.escalations) == ["sla_breach:acceptance#1", "sla_breach:resolution#2"]
 
 
 def test_five_distinct_reporters_make_a_hotspot_watched_by_the_provinces_party_board_and_front():

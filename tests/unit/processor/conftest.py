@@ -12,7 +12,7 @@ from gbus.cases.commands import CaseCommand, CommandHandler
 from gbus.codec import AvroCodec
 from gbus.domain.case import CaseReport
 from gbus.processor.dedup_port import IndexKeeper
-from gbus.routing.time_limits import load_time_limits
+from gbus.cases.legal_clock import load_legal_clock
 from gbus.processor.handlers import InputRecord, RecordHandler
 from gbus.processor.outputs import Outputs
 from gbus.processor.staging import Staging
@@ -54,7 +54,7 @@ def kit() -> Kit:
     index = IndexKeeper(adapter)
     handler = RecordHandler(outputs=outputs, router=router(), commands=CommandHandler(router(), directory()),
                             index=index, known_areas=areas, custodian=custodian(), directory=directory(),
-                            time_limits=load_time_limits())  # fmt: skip
+                            clock=load_legal_clock())  # fmt: skip
     return Kit(outputs, adapter, index, handler, new_store())
 
 
