@@ -98,6 +98,9 @@ class LoggingSettings:
 class NodeSettings:
     area: str = "VN"
     data_dir: str = "var/node"
+    # How long SubmitReport waits for the case processor to place the report before it
+    # answers placed=false (GetReport tells later). Placing takes tens of milliseconds.
+    placement_wait_s: float = 3.0
 
 
 @dataclass(frozen=True)

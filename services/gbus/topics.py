@@ -66,6 +66,10 @@ class Topics:
     def node(self, area: str) -> str:
         return f"{self.prefix}node.{area}"
 
+    def report_results(self, area: str) -> str:
+        """The processor's verdicts on the reports a node accepted: one topic per node, read by it alone."""
+        return f"{self.prefix}report-results.{area}"
+
     def used_by_node(self, area: str) -> list[str]:
         """The topics a node of `area` reads or writes (and its Kafka ACLs cover)."""
         return [self.reports, self.commands, self.command_results, self.dead_letters, self.node(area)]
@@ -120,3 +124,6 @@ def topic_specs(topics: Topics, areas: tuple[str, ...] | None = None) -> list[To
         # Each node's copies: one partition keeps its delivery order total.
         specs.append(TopicSpec(topics.node(area), 1, {**_COMPACTED, **_LARGE}))
     return specs
+        # Verdicts live as long as the intake log: a node that was down for a week still
+        # learns where the reports it accepted went (GetReport answers from them).
+        specs.append(TopicSpec(topics.report_results(area), 1, {**_FOREVER}))

@@ -1,10 +1,12 @@
 """The request keys this node has accepted: (origin_agency, request_id) -> report id.
 
-Only answers "did *this* node accept it already?" (the `replayed` flag) and
-saves a second Kafka write for a retry. Correctness does not depend on it:
-the report id is derived from the key, and the processor treats a report id
-it has seen as a no-op, so a retry at another node, or after this file was
-lost, still creates nothing new.
+Answers "did *this* node accept it already?" without a second Kafka write,
+and refuses other content under a key locally. Correctness does not depend
+on it: the report id is derived from the key, and the case processor is the
+authority (a retry anywhere is a replay, other content is refused), so a
+retry at another node, or after this file was lost, still creates nothing
+new. An entry is written once the processor placed the content (or did not
+answer in time) and removed when the processor refuses it.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ CREATE TABLE IF NOT EXISTS accepted (
     PRIMARY KEY (origin_agency, request_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS accepted_at_idx ON accepted (accepted_at);
+CREATE INDEX IF NOT EXISTS accepted_report_idx ON accepted (report_id);
 """
 
 
@@ -64,6 +67,19 @@ class AcceptedRequests:
         if row is None:
             return None
         return AcceptedRequest(row[0], row[1], datetime.fromtimestamp(row[2] / 1000, tz=timezone.utc))
+
+    def find_report(self, report_id: str) -> tuple[str, str] | None:
+        """(origin_agency, request_id) of a report id this node accepted."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT origin_agency, request_id FROM accepted WHERE report_id = ?", (report_id,)
+            ).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def forget(self, origin_agency: str, request_id: str) -> None:
+        """The processor refused what this node accepted under the key: it is not the content."""
+        with self._lock:
+            self._db.execute("DELETE FROM accepted WHERE origin_agency = ? AND request_id = ?", (origin_agency, request_id))
 
     def put_many(self, entries: list[tuple[str, str, str, str, datetime]]) -> None:
         """(origin_agency, request_id, report_id, fingerprint, accepted_at) rows, after Kafka acked them."""

@@ -1,10 +1,13 @@
 """Accepting reports: validate, check routability, seal the reporter, write durably.
 
 `Intake.submit` answers only after Kafka acknowledged the record (acks=all),
-with the deterministic report id. A retry of an accepted (origin_agency,
-request_id) is answered from the node's accepted-requests log without a
-second write; a retry after a lost answer at another node writes the same
-report id again, which the processor ignores.
+with the deterministic report id, and then waits a bounded time (the
+placement wait, 3 s by default) for the case processor's verdict: the case,
+the decision and the handler. The processor is the authority on idempotency
+for the whole bus: a retry at any node is a replay of the placed report,
+other content under a placed (origin_agency, request_id) is refused
+(ALREADY_EXISTS). A retry this node accepted before is answered from its
+accepted-requests log without a second write.
 
 `Intake.submit_stream` pipelines the writes of a bulk import and settles them
 all before answering; a bad report becomes a REJECTED outcome, never the end
@@ -18,6 +21,7 @@ import hashlib
 import hmac
 import json
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -34,6 +38,8 @@ from gbus.domain.vocabulary import shard_of_province
 from gbus.errors import AlreadyExistsError, BusError, PermissionDeniedError, UnavailableError, UnroutableError, ValidationError
 from gbus.intake.accepted import AcceptedRequests
 from gbus.intake.kafka_sink import ReportSink
+from gbus.intake.placement import Placement, Verdict, millis
+from gbus.intake.placement_store import PlacementStore
 from gbus.intake.reporter import ReporterKeyFn, key_of, reporter_violations
 from gbus.observability.logging import get_logger
 from gbus.observability.metrics import Metrics
@@ -65,6 +71,7 @@ class Accepted:
     report_id: str
     replayed: bool
     accepted_at: datetime
+    placement: Placement | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +81,7 @@ class Outcome:
     status: str  # accepted | replayed | rejected
     report_id: str = ""
     errors: tuple[str, ...] = ()
+    placement: Placement | None = None
 
 
 @dataclass
@@ -109,6 +117,8 @@ class Intake:
         reporter_secret: str,
         reporter_key_fn: ReporterKeyFn,
         metrics: Metrics,
+        placements: PlacementStore,
+        placement_wait_s: float,
         ack_timeout_s: float = 10.0,
         clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
     ) -> None:
@@ -121,6 +131,8 @@ class Intake:
         self._key_fn = reporter_key_fn
         self._metrics = metrics
         self._ack_timeout_s = ack_timeout_s
+        self._placements = placements
+        self._placement_wait_s = placement_wait_s
         self._clock = clock
         self._key_locks: dict[tuple[str, str], list[Any]] = {}
         self._key_locks_guard = threading.Lock()
@@ -133,16 +145,40 @@ class Intake:
         with self._holding(prepared.key):
             prior = self._replay(prepared)
             if prior is not None:
-                return prior
+                placed = self._placements.wait_placed(prior.report_id, self._placement_wait_s)
+                return replace(prior, placement=self._known(prepared, placed).as_replay())
             now = self._now()
+            submission = (prepared.report.report_id, millis(now))
+            waiter = self._placements.expect(submission)
             try:
                 self._sink.wait(self._sink.send(self._record(prepared, now)), self._ack_timeout_s)
             except UnavailableError:
+                self._placements.wait(submission, waiter, 0)
                 self._metrics.intake_rejections.labels("unavailable").inc()
                 raise
+            verdict = self._placements.wait(submission, waiter, self._placement_wait_s)
+            self._refuse_if_refused(verdict)
+            # Remembered once placed, or unanswered (a late refusal takes it out again).
             self._remember([(prepared, now)])
         _log.debug("report_accepted", report_id=prepared.report.report_id, shard=prepared.shard, origin=prepared.report.origin_agency)
-        return Accepted(prepared.report.report_id, False, now)
+        replayed = verdict is not None and verdict.verdict == "replay"
+        return Accepted(prepared.report.report_id, replayed, now, self._placement_after(prepared, verdict))
+
+    def _refuse_if_refused(self, verdict: Verdict | None) -> None:
+        if verdict is not None and verdict.refused:
+            self._metrics.intake_rejections.labels("conflict").inc()
+            raise AlreadyExistsError(verdict.message)
+
+    def _placement_after(self, prepared: _Prepared, verdict: Verdict | None) -> Placement:
+        """What this node knows once the verdict on a submission came (or did not)."""
+        if verdict is None:
+            return self._known(prepared, None)
+        return self._known(prepared, self._placements.get(prepared.report.report_id))
+
+    @staticmethod
+    def _known(prepared: _Prepared, placement: Placement | None) -> Placement:
+        origin, request_id = prepared.key
+        return placement or Placement.pending(prepared.report.report_id, origin, request_id)
 
     # -- a bulk import ------------------------------------------------------------
 
@@ -151,6 +187,7 @@ class Intake:
         in_flight: deque[tuple[_Prepared, Any, datetime]] = deque()
         settled: list[tuple[_Prepared, datetime]] = []
         in_stream: dict[tuple[str, str], _Prepared] = {}
+        waiting: dict[int, tuple[tuple[str, int], Any]] = {}
         try:
             for index, submission in enumerate(submissions):
                 if index >= MAX_STREAM_REPORTS:
@@ -159,12 +196,16 @@ class Intake:
                 outcome, sent = self._stream_one(index, submission, caller, in_stream)
                 summary.outcomes.append(outcome)
                 if sent is not None:
+                    submission_key = (sent[0].report.report_id, millis(sent[2]))
+                    waiting[index] = (submission_key, self._placements.expect(submission_key))
                     in_flight.append(sent)
                 if len(in_flight) >= MAX_IN_FLIGHT:
                     settled.append(self._settle(in_flight.popleft()))
             while in_flight:
                 settled.append(self._settle(in_flight.popleft()))
         except UnavailableError as exc:
+            for submission_key, waiter in waiting.values():
+                self._placements.wait(submission_key, waiter, 0)
             self._metrics.intake_rejections.labels("unavailable").inc()
             raise UnavailableError(
                 f"{exc.message}; {len(settled)} reports of this stream were accepted before that: resend the whole "
@@ -172,6 +213,7 @@ class Intake:
             ) from exc
         finally:
             self._remember(settled)
+        summary.outcomes = self._placed_outcomes(summary.outcomes, waiting)
         _log.info("report_stream_done", accepted=summary.count("accepted"), replayed=summary.count("replayed"), rejected=summary.count("rejected"))
         return summary
 
@@ -195,6 +237,31 @@ class Intake:
         now = self._now()
         pending = self._sink.send(self._record(prepared, now))
         return Outcome(index, request_id, "accepted", prepared.report.report_id), (prepared, pending, now)
+
+    def _placed_outcomes(
+        self, outcomes: list[Outcome], waiting: dict[int, tuple[tuple[str, int], Any]]
+    ) -> list[Outcome]:
+        """The stream's outcomes with the verdicts that came within one placement wait for all."""
+        deadline = time.monotonic() + self._placement_wait_s
+        placed: list[Outcome] = []
+        for o in outcomes:
+            remaining = max(deadline - time.monotonic(), 0.0)
+            if o.index in waiting:
+                submission_key, waiter = waiting[o.index]
+                verdict = self._placements.wait(submission_key, waiter, remaining)
+                if verdict is not None and verdict.refused:
+                    self._metrics.intake_rejections.labels("conflict").inc()
+                    placed.append(_rejected(o.index, o.request_id, [verdict.message]))
+                    continue
+                status = "replayed" if verdict is not None and verdict.verdict == "replay" else o.status
+                placement = self._placements.get(o.report_id) if verdict is not None else None
+                placed.append(replace(o, status=status, placement=placement or _pending(o)))
+            elif o.status == "replayed":
+                found = self._placements.wait_placed(o.report_id, remaining)
+                placed.append(replace(o, placement=(found or _pending(o)).as_replay()))
+            else:
+                placed.append(o)
+        return placed
 
     def _settle(self, sent: tuple[_Prepared, Any, datetime]) -> tuple[_Prepared, datetime]:
         prepared, pending, now = sent
@@ -300,6 +367,11 @@ class Intake:
                 entry[1] -= 1
                 if entry[1] == 0:
                     del self._key_locks[key]
+
+
+def _pending(o: Outcome) -> Placement:
+    # The origin is not needed in an answer to its own caller; GetReport finds it by report id.
+    return Placement.pending(o.report_id, "", o.request_id)
 
 
 def _rejected(index: int, request_id: str, errors: list[str]) -> Outcome:

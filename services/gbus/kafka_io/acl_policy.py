@@ -86,7 +86,7 @@ def node_acls(topics: Topics, area: str) -> list[AclRule]:
     read = (Operation.READ, Operation.DESCRIBE)
     write = (Operation.WRITE, Operation.DESCRIBE)
     return sorted(
-        _grant(user, Resource.TOPIC, [topics.node(area), topics.command_results], read)
+        _grant(user, Resource.TOPIC, [topics.node(area), topics.report_results(area), topics.command_results], read)
         + _grant(user, Resource.TOPIC, [topics.reports, topics.commands, topics.dead_letters], write)
     )
 

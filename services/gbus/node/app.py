@@ -25,6 +25,8 @@ from gbus.domain.vocabulary import CENTRAL_AREA
 from gbus.intake.accepted import AcceptedRequests
 from gbus.intake.kafka_sink import KafkaReportSink
 from gbus.intake.reporter import ReporterKeyFn, default_reporter_key_fn
+from gbus.intake.lookup import ReportLookup
+from gbus.intake.placement_store import PlacementStore
 from gbus.intake.servicer import IntakeServicer
 from gbus.intake.submit import Intake
 from gbus.kafka_io.admin import require_topics
@@ -37,6 +39,7 @@ from gbus.node.reading import CaseReader
 from gbus.node.servicer import CaseServicer
 from gbus.node.store import NodeStore
 from gbus.observability.logging import get_logger
+from gbus.node.verdict_feed import VerdictFeed
 from gbus.observability.metrics import Metrics, MetricsEndpoint, serve_metrics
 from gbus.security.provisioning import node_keyring_from_settings
 from gbus.topics import Topics, all_shards
@@ -139,8 +142,16 @@ class NodeApp:
             area=self.area, router=router,
             sink=KafkaReportSink(producer, self.topics, codec), accepted=accepted, keyring=keyring,
             reporter_secret=s.security.reporter_hmac_secret, reporter_key_fn=key_fn, metrics=self.metrics,
-            ack_timeout_s=self._ack_timeout_s,
+            ack_timeout_s=self._ack_timeout_s, placements=placements, placement_wait_s=s.node.placement_wait_s,
         )  # fmt: skip
+        placements = PlacementStore(data_dir / "placements.sqlite")
+        self._closers.append(placements.close)
+        verdicts = VerdictFeed(
+            consumer_factory=consumer, store=placements, accepted=accepted, codec=codec, area=self.area,
+            topic=self.topics.report_results(self.area), metrics=self.metrics,
+        )  # fmt: skip
+        verdicts.start()
+        self._closers.append(verdicts.stop)
         self.reader = reader = CaseReader(self.store, authority, keyring, area=self.area, metrics=self.metrics)
         actions = CaseActions(
             gateway=gateway, store=self.store, reader=reader, topics=self.topics, timeout_s=s.grpc.command_timeout_s
@@ -149,7 +160,7 @@ class NodeApp:
         self.server = start_grpc_server(
             [
                 ServiceBinding("gbus.v1.IntakeService", intake_pb2_grpc.add_IntakeServiceServicer_to_server,
-                               IntakeServicer(intake, insecure_dev_mode=insecure)),
+                               IntakeServicer(intake, ReportLookup(placements, accepted), insecure_dev_mode=insecure)),
                 ServiceBinding("gbus.v1.CaseService", case_pb2_grpc.add_CaseServiceServicer_to_server,
                                CaseServicer(reader, actions, insecure_dev_mode=insecure)),
                 directory_service_binding(router),

@@ -32,7 +32,20 @@ class Metrics:
         self.intake_replays = Counter(
             "gbus_intake_replays_total", "Submits recognised as retries of an accepted request_id.", registry=r
         )
+        self.intake_late_refusals = Counter(
+            "gbus_intake_late_refusals_total",
+            "Submissions the processor refused (other content under a placed request_id) after the node had "
+            "answered; GetReport shows the refusal.",
+            ["node"],
+            registry=r,
+        )
         # case processor
+        self.report_conflicts = Counter(
+            "gbus_report_conflicts_total",
+            "Submissions refused by the processor: a placed (origin, request_id) sent again with other content.",
+            ["shard"],
+            registry=r,
+        )
         self.dedup_decisions = Counter(
             "gbus_dedup_decisions_total", "Duplicate-detection decisions, by band.", ["decision"], registry=r
         )

@@ -5,6 +5,7 @@ Addressing is the contract with every other process:
   the shard's next owner restores from the partitions it owns;
 - node.<area>: key case_id, the topic's only partition;
 - command-results: key reply_to, the partition of the waiting node's area;
+- report-results.<area>: key report_id, the accepting node's own topic;
 - dead-letters: key the source topic, one partition.
 """
 
@@ -19,6 +20,7 @@ from gbus.domain.case import CaseState
 from gbus.domain.events import CaseEvent
 from gbus.processor.fanout import case_copy_record, copy_targets
 from gbus.processor.staging import CaseDelta
+from gbus.security.record_signing import RecordSigner
 from gbus.topics import Topics
 from gbus.wire.avro_records import event_record, snapshot_record
 
@@ -26,6 +28,7 @@ SNAPSHOT = "gbus.avro.CaseSnapshot"
 EVENT = "gbus.avro.CaseEvent"
 COPY = "gbus.avro.CaseCopy"
 RESULT = "gbus.avro.CommandResult"
+REPORT_RESULT = "gbus.avro.ReportResult"
 DEAD_LETTER = "gbus.avro.DeadLetter"
 REPORT = "gbus.avro.Report"
 COMMAND = "gbus.avro.Command"
@@ -40,13 +43,24 @@ class OutRecord:
     partition: int
     key: bytes
     value: bytes
+    # The processor's signature (gbus.security.record_signing), when it has a key.
+    headers: tuple[tuple[str, bytes], ...] = ()
 
 
 class Outputs:
-    def __init__(self, codec: AvroCodec, topics: Topics, known_areas: Collection[str]) -> None:
+    def __init__(
+        self, codec: AvroCodec, topics: Topics, known_areas: Collection[str], signer: RecordSigner | None = None
+    ) -> None:
         self.codec = codec
         self.topics = topics
         self.known_areas = frozenset(known_areas)
+        # Signed history: events, snapshots and node copies carry the processor's
+        # signature, so whoever else can write those topics cannot pass a copy off as ours.
+        self._signer = signer
+
+    def _signed(self, topic: str, partition: int, key: bytes, value: bytes) -> OutRecord:
+        headers = tuple(self._signer.headers(topic, key, value)) if self._signer is not None else ()
+        return OutRecord(topic, partition, key, value, headers)
 
     # -- encoding (done per record, so a record that cannot be encoded is dead-lettered alone)
 
@@ -63,8 +77,8 @@ class Outputs:
         state = delta.after
         key = state.case_id.encode("utf-8")
         partition = self.topics.partition_of_shard(state.shard)
-        out = [OutRecord(self.topics.case_events, partition, key, blob) for blob in delta.encoded_events]
-        out.append(OutRecord(self.topics.case_state, partition, key, delta.snapshot))
+        out = [self._signed(self.topics.case_events, partition, key, blob) for blob in delta.encoded_events]
+        out.append(self._signed(self.topics.case_state, partition, key, delta.snapshot))
         targets, unknown = copy_targets(delta.before, state, self.known_areas)
         for area, involved in targets:
             record = case_copy_record(
@@ -76,7 +90,7 @@ class Outputs:
                 new_events=len(delta.encoded_events),
                 emitted_at=now,
             )
-            out.append(OutRecord(self.topics.node(area), 0, key, self.codec.encode(COPY, record)))
+            out.append(self._signed(self.topics.node(area), 0, key, self.codec.encode(COPY, record)))
         return out, unknown
 
     # -- answers and dead letters ---------------------------------------------------
@@ -109,6 +123,37 @@ class Outputs:
             },
         )
         return OutRecord(self.topics.command_results, self.topics.partition_of_area(reply_to), reply_to.encode(), value)
+
+    def report_result(
+        self,
+        *,
+        report_id: str,
+        origin_agency: str,
+        request_id: str,
+        reply_to: str,
+        submission_accepted_at: datetime,
+        verdict: str,
+        case_id: str,
+        handler: str,
+        message: str,
+        now: datetime,
+    ) -> OutRecord:
+        value = self.codec.encode(
+            REPORT_RESULT,
+            {
+                "report_id": report_id,
+                "origin_agency": origin_agency,
+                "request_id": request_id,
+                "reply_to": reply_to,
+                "submission_accepted_at": submission_accepted_at,
+                "verdict": verdict,
+                "case_id": case_id,
+                "handler": handler,
+                "message": message,
+                "at": now,
+            },
+        )
+        return OutRecord(self.topics.report_results(reply_to), 0, report_id.encode("utf-8"), value)
 
     def dead_letter(
         self,

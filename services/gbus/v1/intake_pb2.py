@@ -26,25 +26,33 @@ from gbus.v1 import report_pb2 as gbus_dot_v1_dot_report__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x14gbus/v1/intake.proto\x12\x07gbus.v1\x1a\x14gbus/v1/report.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"6\n\x13SubmitReportRequest\x12\x1f\n\x06report\x18\x01 \x01(\x0b\x32\x0f.gbus.v1.Report\"l\n\x14SubmitReportResponse\x12\x11\n\treport_id\x18\x01 \x01(\t\x12\x10\n\x08replayed\x18\x02 \x01(\x08\x12/\n\x0b\x61\x63\x63\x65pted_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"7\n\x14SubmitReportsRequest\x12\x1f\n\x06report\x18\x01 \x01(\x0b\x32\x0f.gbus.v1.Report\"\x83\x01\n\rReportOutcome\x12\r\n\x05index\x18\x01 \x01(\x03\x12\x12\n\nrequest_id\x18\x02 \x01(\t\x12\x11\n\treport_id\x18\x03 \x01(\t\x12,\n\x06status\x18\x04 \x01(\x0e\x32\x1c.gbus.v1.ReportOutcomeStatus\x12\x0e\n\x06\x65rrors\x18\x05 \x03(\t\"w\n\x15SubmitReportsResponse\x12\x10\n\x08\x61\x63\x63\x65pted\x18\x01 \x01(\x03\x12\x10\n\x08replayed\x18\x02 \x01(\x03\x12\x10\n\x08rejected\x18\x03 \x01(\x03\x12(\n\x08outcomes\x18\x04 \x03(\x0b\x32\x16.gbus.v1.ReportOutcome*\xa8\x01\n\x13ReportOutcomeStatus\x12%\n!REPORT_OUTCOME_STATUS_UNSPECIFIED\x10\x00\x12\"\n\x1eREPORT_OUTCOME_STATUS_ACCEPTED\x10\x01\x12\"\n\x1eREPORT_OUTCOME_STATUS_REPLAYED\x10\x02\x12\"\n\x1eREPORT_OUTCOME_STATUS_REJECTED\x10\x03\x32\xae\x01\n\rIntakeService\x12K\n\x0cSubmitReport\x12\x1c.gbus.v1.SubmitReportRequest\x1a\x1d.gbus.v1.SubmitReportResponse\x12P\n\rSubmitReports\x12\x1d.gbus.v1.SubmitReportsRequest\x1a\x1e.gbus.v1.SubmitReportsResponse(\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x14gbus/v1/intake.proto\x12\x07gbus.v1\x1a\x14gbus/v1/report.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"6\n\x13SubmitReportRequest\x12\x1f\n\x06report\x18\x01 \x01(\x0b\x32\x0f.gbus.v1.Report\"\x99\x01\n\x14SubmitReportResponse\x12\x11\n\treport_id\x18\x01 \x01(\t\x12\x10\n\x08replayed\x18\x02 \x01(\x08\x12/\n\x0b\x61\x63\x63\x65pted_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12+\n\tplacement\x18\x04 \x01(\x0b\x32\x18.gbus.v1.ReportPlacement\"\xc4\x01\n\x0fReportPlacement\x12\x11\n\treport_id\x18\x01 \x01(\t\x12\x0e\n\x06placed\x18\x02 \x01(\x08\x12\x0f\n\x07\x63\x61se_id\x18\x03 \x01(\t\x12,\n\x08\x64\x65\x63ision\x18\x04 \x01(\x0e\x32\x1a.gbus.v1.PlacementDecision\x12\x0f\n\x07handler\x18\x05 \x01(\t\x12-\n\tplaced_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07refusal\x18\x07 \x01(\t\"P\n\x10GetReportRequest\x12\x15\n\rorigin_agency\x18\x01 \x01(\t\x12\x12\n\nrequest_id\x18\x02 \x01(\t\x12\x11\n\treport_id\x18\x03 \x01(\t\"@\n\x11GetReportResponse\x12+\n\tplacement\x18\x01 \x01(\x0b\x32\x18.gbus.v1.ReportPlacement\"7\n\x14SubmitReportsRequest\x12\x1f\n\x06report\x18\x01 \x01(\x0b\x32\x0f.gbus.v1.Report\"\xb0\x01\n\rReportOutcome\x12\r\n\x05index\x18\x01 \x01(\x03\x12\x12\n\nrequest_id\x18\x02 \x01(\t\x12\x11\n\treport_id\x18\x03 \x01(\t\x12,\n\x06status\x18\x04 \x01(\x0e\x32\x1c.gbus.v1.ReportOutcomeStatus\x12\x0e\n\x06\x65rrors\x18\x05 \x03(\t\x12+\n\tplacement\x18\x06 \x01(\x0b\x32\x18.gbus.v1.ReportPlacement\"w\n\x15SubmitReportsResponse\x12\x10\n\x08\x61\x63\x63\x65pted\x18\x01 \x01(\x03\x12\x10\n\x08replayed\x18\x02 \x01(\x03\x12\x10\n\x08rejected\x18\x03 \x01(\x03\x12(\n\x08outcomes\x18\x04 \x03(\x0b\x32\x16.gbus.v1.ReportOutcome*\xba\x01\n\x11PlacementDecision\x12\"\n\x1ePLACEMENT_DECISION_UNSPECIFIED\x10\x00\x12\x1a\n\x16PLACEMENT_DECISION_NEW\x10\x01\x12\x1b\n\x17PLACEMENT_DECISION_LINK\x10\x02\x12)\n%PLACEMENT_DECISION_POSSIBLE_DUPLICATE\x10\x03\x12\x1d\n\x19PLACEMENT_DECISION_REPLAY\x10\x04*\xa8\x01\n\x13ReportOutcomeStatus\x12%\n!REPORT_OUTCOME_STATUS_UNSPECIFIED\x10\x00\x12\"\n\x1eREPORT_OUTCOME_STATUS_ACCEPTED\x10\x01\x12\"\n\x1eREPORT_OUTCOME_STATUS_REPLAYED\x10\x02\x12\"\n\x1eREPORT_OUTCOME_STATUS_REJECTED\x10\x03\x32\xf2\x01\n\rIntakeService\x12K\n\x0cSubmitReport\x12\x1c.gbus.v1.SubmitReportRequest\x1a\x1d.gbus.v1.SubmitReportResponse\x12P\n\rSubmitReports\x12\x1d.gbus.v1.SubmitReportsRequest\x1a\x1e.gbus.v1.SubmitReportsResponse(\x01\x12\x42\n\tGetReport\x12\x19.gbus.v1.GetReportRequest\x1a\x1a.gbus.v1.GetReportResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'gbus.v1.intake_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_REPORTOUTCOMESTATUS']._serialized_start=567
-  _globals['_REPORTOUTCOMESTATUS']._serialized_end=735
+  _globals['_PLACEMENTDECISION']._serialized_start=1005
+  _globals['_PLACEMENTDECISION']._serialized_end=1191
+  _globals['_REPORTOUTCOMESTATUS']._serialized_start=1194
+  _globals['_REPORTOUTCOMESTATUS']._serialized_end=1362
   _globals['_SUBMITREPORTREQUEST']._serialized_start=88
   _globals['_SUBMITREPORTREQUEST']._serialized_end=142
-  _globals['_SUBMITREPORTRESPONSE']._serialized_start=144
-  _globals['_SUBMITREPORTRESPONSE']._serialized_end=252
-  _globals['_SUBMITREPORTSREQUEST']._serialized_start=254
-  _globals['_SUBMITREPORTSREQUEST']._serialized_end=309
-  _globals['_REPORTOUTCOME']._serialized_start=312
-  _globals['_REPORTOUTCOME']._serialized_end=443
-  _globals['_SUBMITREPORTSRESPONSE']._serialized_start=445
-  _globals['_SUBMITREPORTSRESPONSE']._serialized_end=564
-  _globals['_INTAKESERVICE']._serialized_start=738
-  _globals['_INTAKESERVICE']._serialized_end=912
+  _globals['_SUBMITREPORTRESPONSE']._serialized_start=145
+  _globals['_SUBMITREPORTRESPONSE']._serialized_end=298
+  _globals['_REPORTPLACEMENT']._serialized_start=301
+  _globals['_REPORTPLACEMENT']._serialized_end=497
+  _globals['_GETREPORTREQUEST']._serialized_start=499
+  _globals['_GETREPORTREQUEST']._serialized_end=579
+  _globals['_GETREPORTRESPONSE']._serialized_start=581
+  _globals['_GETREPORTRESPONSE']._serialized_end=645
+  _globals['_SUBMITREPORTSREQUEST']._serialized_start=647
+  _globals['_SUBMITREPORTSREQUEST']._serialized_end=702
+  _globals['_REPORTOUTCOME']._serialized_start=705
+  _globals['_REPORTOUTCOME']._serialized_end=881
+  _globals['_SUBMITREPORTSRESPONSE']._serialized_start=883
+  _globals['_SUBMITREPORTSRESPONSE']._serialized_end=1002
+  _globals['_INTAKESERVICE']._serialized_start=1365
+  _globals['_INTAKESERVICE']._serialized_end=1607
 # @@protoc_insertion_point(module_scope)

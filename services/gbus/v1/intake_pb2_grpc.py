@@ -45,6 +45,11 @@ class IntakeServiceStub:
                 request_serializer=gbus_dot_v1_dot_intake__pb2.SubmitReportsRequest.SerializeToString,
                 response_deserializer=gbus_dot_v1_dot_intake__pb2.SubmitReportsResponse.FromString,
                 _registered_method=True)
+        self.GetReport = channel.unary_unary(
+                '/gbus.v1.IntakeService/GetReport',
+                request_serializer=gbus_dot_v1_dot_intake__pb2.GetReportRequest.SerializeToString,
+                response_deserializer=gbus_dot_v1_dot_intake__pb2.GetReportResponse.FromString,
+                _registered_method=True)
 
 
 class IntakeServiceServicer:
@@ -67,6 +72,15 @@ class IntakeServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetReport(self, request, context):
+        """Where a report went: its placement by the case processor, asked by
+        (origin_agency, request_id) or by report_id. Only the origin agency may
+        ask; anyone else gets NOT_FOUND, as for a report that does not exist.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_IntakeServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -79,6 +93,11 @@ def add_IntakeServiceServicer_to_server(servicer, server):
                     servicer.SubmitReports,
                     request_deserializer=gbus_dot_v1_dot_intake__pb2.SubmitReportsRequest.FromString,
                     response_serializer=gbus_dot_v1_dot_intake__pb2.SubmitReportsResponse.SerializeToString,
+            ),
+            'GetReport': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetReport,
+                    request_deserializer=gbus_dot_v1_dot_intake__pb2.GetReportRequest.FromString,
+                    response_serializer=gbus_dot_v1_dot_intake__pb2.GetReportResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -136,6 +155,33 @@ class IntakeService:
             '/gbus.v1.IntakeService/SubmitReports',
             gbus_dot_v1_dot_intake__pb2.SubmitReportsRequest.SerializeToString,
             gbus_dot_v1_dot_intake__pb2.SubmitReportsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetReport(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/gbus.v1.IntakeService/GetReport',
+            gbus_dot_v1_dot_intake__pb2.GetReportRequest.SerializeToString,
+            gbus_dot_v1_dot_intake__pb2.GetReportResponse.FromString,
             options,
             channel_credentials,
             insecure,
