@@ -14,15 +14,16 @@ GBUS := $(VENV)/bin/gbus
 INSTALLED := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: help install kafka-jars system-deps proto proto-check schemas-check deploy-check checks test test-unit run run-secure stop bench clean
+.PHONY: help install kafka-jars system-deps proto api-docs proto-check schemas-check deploy-check checks test test-unit run run-secure stop bench clean
 
 help:
 	@echo "make run          start Kafka + processor + central and provincial nodes, submit sample data"
 	@echo "make run-secure   the same with mutual TLS per agency and SASL/SCRAM + ACLs on Kafka"
 	@echo "make test         install everything and run all tests against a real Kafka broker"
 	@echo "make test-unit    only the pure unit tests (no broker)"
-	@echo "make checks       buf lint, generated code, schema compatibility, promtool on deploy/prometheus"
+	@echo "make checks       buf lint, generated code and docs/api.md, schema compatibility, promtool on deploy/prometheus"
 	@echo "make proto        regenerate Python code from protos/"
+	@echo "make api-docs     regenerate docs/api.md (the API reference) from the proto comments"
 	@echo "make bench        run the benchmarks in bench/"
 	@echo "make stop         stop whatever 'make run' left running"
 	@echo "make clean        remove the virtualenv, caches and local data"
@@ -49,9 +50,14 @@ install: $(INSTALLED) kafka-jars system-deps
 proto: $(INSTALLED)
 	$(PY) -m gbus.devtools.protogen
 
+# docs/api.md is made from the proto comments (buf's COMMENTS rules make them complete).
+api-docs: $(INSTALLED)
+	$(PY) -m gbus.devtools.apidocs
+
 proto-check: $(INSTALLED)
 	$(VENV)/bin/buf lint
 	$(PY) -m gbus.devtools.protogen --check
+	$(PY) -m gbus.devtools.apidocs --check
 
 schemas-check: $(INSTALLED)
 	$(GBUS) schemas check
