@@ -115,8 +115,11 @@ class CaseServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def UpdateStatus(self, request, context):
-        """Commands below are answered once the processor has applied or rejected
-        them. DEADLINE_EXCEEDED is safe to retry with the same request_id.
+        """Changes the status along the status machine (see CaseStatus). This and the commands below
+        are answered once the case processor has applied or refused them; DEADLINE_EXCEEDED is safe
+        to retry with the same request_id. PERMISSION_DENIED unless the caller is the handler or a
+        superior of the handler; NOT_FOUND if the caller may not read the case; ABORTED when
+        expected_version is stale; FAILED_PRECONDITION for a transition the machine does not allow.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
