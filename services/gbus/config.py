@@ -128,6 +128,16 @@ class SecuritySettings:
     # Node only: keyring file from `gbus identity keyring` (its area's agency KEKs
     # and the custodian's public key). Empty: development, derived from the master.
     identity_keyring: str = ""
+    # Record origin (docs/security.md): this process signs what it writes to Kafka
+    # with this certificate's key — a node's falls back to grpc.tls_cert/tls_key, the
+    # processor's is processors/<instance>.pem, `gbus tick`'s an operators/ one.
+    signing_cert: str = ""
+    signing_key: str = ""
+    # The public PKI directory (ca.pem, nodes/, processors/, operators/, crl.pem) that
+    # signatures are checked against, re-read every trust_reload_s seconds. Empty:
+    # nothing is verified (development only; logged loudly at start).
+    trust_dir: str = ""
+    trust_reload_s: float = 5.0
 
 
 @dataclass(frozen=True)

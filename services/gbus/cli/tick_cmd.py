@@ -52,6 +52,8 @@ def _tick(args: argparse.Namespace) -> int:
     from gbus.codec import AvroCodec
     from gbus.domain.report_fields import parse_timestamp
     from gbus.kafka_io.clients import make_producer
+    from gbus.kafka_io.signing_producer import SigningProducer
+    from gbus.security.provisioning import record_signer_from_settings
     from gbus.topics import Topics, all_shards
 
     settings = settings_from(args)
@@ -68,6 +70,11 @@ def _tick(args: argparse.Namespace) -> int:
     codec = AvroCodec()
     try:
         producer = make_producer(settings.kafka, "tick")
+        # A processor with a trust directory applies only Ticks an operator signed
+        # (security.signing_cert = an operators/<name>.pem from `gbus pki issue-signer`).
+        signer = record_signer_from_settings(settings.security)
+        if signer is not None:
+            producer = SigningProducer(producer, signer)
         try:
             for shard in shards:
                 value = codec.encode("gbus.avro.Command", tick_record(shard, at))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, fields, is_dataclass
+from dataclasses import asdict, dataclass, fields, is_dataclass, replace
 from datetime import datetime
 from typing import Any, Union
 
@@ -97,6 +97,28 @@ class CaseEscalated:
 
 
 @dataclass(frozen=True, slots=True)
+class TimeLimitExtended:
+    """The handler declared the case complex or extended its time limit (ExtendTimeLimit)."""
+
+    stage: str
+    complexity: str
+    extensions: int  # extensions granted in this stage, this one included
+    due_at: datetime | None
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ResolutionRated:
+    """The origin agency recorded the citizen's verdict on the resolution (RateResolution)."""
+
+    report_id: str
+    rating: int
+    comment: str
+    handler: str
+    added_watchers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class IdentityErased:
     report_ids: tuple[str, ...]
     reason: str = ""
@@ -113,6 +135,8 @@ EventBody = Union[
     ReportUnmerged,
     CaseEscalated,
     IdentityErased,
+    TimeLimitExtended,
+    ResolutionRated,
 ]
 
 BODY_TYPES: dict[str, type] = {
@@ -128,11 +152,25 @@ BODY_TYPES: dict[str, type] = {
         ReportUnmerged,
         CaseEscalated,
         IdentityErased,
+        TimeLimitExtended,
+        ResolutionRated,
     )
 }
 
 
 # --- envelope and hash chain ----------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Voucher:
+    """Which node (or operator) vouched for the actor of the record that caused an
+    event: a receipt. `source` ("<topic>/<partition>@<offset>") locates the signed
+    original on an input topic kept forever, so the signature can be shown again."""
+
+    signer: str
+    key_id: str
+    signed_at: str
+    source: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +186,8 @@ class CaseEvent:
     prev_hash: str
     hash: str
     body: EventBody
+    # None: written before origins were verified, or by a processor without a trust directory.
+    vouched_by: Voucher | None = None
 
     @property
     def type(self) -> str:
@@ -177,21 +217,29 @@ def event_digest(
     actor: str,
     request_id: str | None,
     body: EventBody,
+    vouched_by: Voucher | None = None,
 ) -> str:
-    """SHA-256 over the previous hash and this event's canonical JSON."""
+    """SHA-256 over the previous hash and this event's canonical JSON.
+
+    The voucher is hashed only when present, so events from before vouchers keep
+    their hashes and a voucher cannot be added or swapped without breaking the chain.
+    """
+    content: dict[str, Any] = {
+        "prev_hash": prev_hash,
+        "event_id": event_id,
+        "case_id": case_id,
+        "seq": seq,
+        "version": version,
+        "at": _plain(at),
+        "actor": actor,
+        "request_id": request_id,
+        "type": type(body).__name__,
+        "body": _plain(body),
+    }
+    if vouched_by is not None:
+        content["vouched_by"] = _plain(vouched_by)
     canonical = json.dumps(
-        {
-            "prev_hash": prev_hash,
-            "event_id": event_id,
-            "case_id": case_id,
-            "seq": seq,
-            "version": version,
-            "at": _plain(at),
-            "actor": actor,
-            "request_id": request_id,
-            "type": type(body).__name__,
-            "body": _plain(body),
-        },
+        content,
         sort_keys=True,
         ensure_ascii=False,
         separators=(",", ":"),
@@ -239,7 +287,23 @@ def recomputed_hash(event: CaseEvent) -> str:
         actor=event.actor,
         request_id=event.request_id,
         body=event.body,
+        vouched_by=event.vouched_by,
     )
+
+
+def vouched(events: tuple[CaseEvent, ...], voucher: Voucher | None) -> tuple[CaseEvent, ...]:
+    """The same change with `voucher` on every event, the chain re-linked from the
+    first event's prev_hash (the case's head before the change)."""
+    if voucher is None or not events:
+        return events
+    out: list[CaseEvent] = []
+    prev = events[0].prev_hash
+    for event in events:
+        draft = replace(event, prev_hash=prev, vouched_by=voucher)
+        sealed = replace(draft, hash=recomputed_hash(draft))
+        out.append(sealed)
+        prev = sealed.hash
+    return tuple(out)
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,6 +31,7 @@ from gbus.intake.servicer import IntakeServicer
 from gbus.intake.submit import Intake
 from gbus.kafka_io.admin import require_topics
 from gbus.kafka_io.clients import make_consumer, make_producer
+from gbus.kafka_io.signing_producer import SigningProducer
 from gbus.node.acting import CaseActions
 from gbus.node.commands import CommandGateway
 from gbus.node.directory_servicer import directory_service_binding
@@ -38,10 +39,10 @@ from gbus.node.feed import CopyFeed
 from gbus.node.reading import CaseReader
 from gbus.node.servicer import CaseServicer
 from gbus.node.store import NodeStore
-from gbus.observability.logging import get_logger
 from gbus.node.verdict_feed import VerdictFeed
+from gbus.observability.logging import get_logger
 from gbus.observability.metrics import Metrics, MetricsEndpoint, serve_metrics
-from gbus.security.provisioning import node_keyring_from_settings
+from gbus.security.provisioning import node_keyring_from_settings, record_signer_from_settings, trust_from_settings
 from gbus.topics import Topics, all_shards
 from gbus.v1 import case_pb2_grpc, intake_pb2_grpc
 
@@ -124,6 +125,11 @@ class NodeApp:
             s.kafka, f"node-{self.area}", max_block_ms=int(self._ack_timeout_s * 1000), linger_ms=1
         )
         self._closers.append(lambda: producer.close(timeout=5))
+        # Every record this node writes carries its signature (docs/security.md): by
+        # default with its mTLS node key, so the processor can prove which node wrote it.
+        signer = record_signer_from_settings(s.security, fallback_cert=s.grpc.tls_cert, fallback_key=s.grpc.tls_key)
+        if signer is not None:
+            producer = SigningProducer(producer, signer)
 
         def consumer() -> Any:
             return make_consumer(s.kafka, f"node-{self.area}", group_id=None)
@@ -134,16 +140,10 @@ class NodeApp:
         self.feed = CopyFeed(
             consumer_factory=consumer, producer=producer, store=self.store, codec=codec, area=self.area,
             topic=self.topics.node(self.area), dead_letter_topic=self.topics.dead_letters, metrics=self.metrics,
+            trust=trust_from_settings(s.security, role=f"node-{self.area}"),
         )  # fmt: skip
         self.feed.start()
         self._closers.append(self.feed.stop)
-
-        intake = Intake(
-            area=self.area, router=router,
-            sink=KafkaReportSink(producer, self.topics, codec), accepted=accepted, keyring=keyring,
-            reporter_secret=s.security.reporter_hmac_secret, reporter_key_fn=key_fn, metrics=self.metrics,
-            ack_timeout_s=self._ack_timeout_s, placements=placements, placement_wait_s=s.node.placement_wait_s,
-        )  # fmt: skip
         placements = PlacementStore(data_dir / "placements.sqlite")
         self._closers.append(placements.close)
         verdicts = VerdictFeed(
@@ -152,6 +152,13 @@ class NodeApp:
         )  # fmt: skip
         verdicts.start()
         self._closers.append(verdicts.stop)
+
+        intake = Intake(
+            area=self.area, router=router,
+            sink=KafkaReportSink(producer, self.topics, codec), accepted=accepted, keyring=keyring,
+            reporter_secret=s.security.reporter_hmac_secret, reporter_key_fn=key_fn, metrics=self.metrics,
+            ack_timeout_s=self._ack_timeout_s, placements=placements, placement_wait_s=s.node.placement_wait_s,
+        )  # fmt: skip
         self.reader = reader = CaseReader(self.store, authority, keyring, area=self.area, metrics=self.metrics)
         actions = CaseActions(
             gateway=gateway, store=self.store, reader=reader, topics=self.topics, timeout_s=s.grpc.command_timeout_s

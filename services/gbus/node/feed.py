@@ -21,9 +21,11 @@ from kafka import TopicPartition
 from gbus.codec import AvroCodec, CodecError
 from gbus.domain import events as ev
 from gbus.node.copies import ReceivedCopy, decode_copy
+from gbus.node.history_check import snapshot_disagreements
 from gbus.node.store import NodeStore
 from gbus.observability.logging import get_logger
 from gbus.observability.metrics import Metrics
+from gbus.security.trust import RecordRefused, TrustStore
 
 _DEAD_LETTER_SCHEMA = "gbus.avro.DeadLetter"
 # Sub-second delivery needs a short poll; an idle node then asks the broker a few times a second.
@@ -45,6 +47,7 @@ class CopyFeed:
         topic: str,
         dead_letter_topic: str,
         metrics: Metrics,
+        trust: TrustStore | None = None,
     ) -> None:
         self._consumer_factory = consumer_factory
         self._producer = producer
@@ -54,6 +57,8 @@ class CopyFeed:
         self._tp = TopicPartition(topic, 0)
         self._dead_letter_topic = dead_letter_topic
         self._metrics = metrics
+        # Signed history: copies must carry a processor's signature (None: development, unverified).
+        self._trust = trust
         self._log = get_logger("gbus.node.feed", node=area, topic=topic)
         self._stopping = threading.Event()
         self._caught_up = threading.Event()
@@ -114,6 +119,14 @@ class CopyFeed:
         if copy.area != self._area:
             self._dead_letter(record, "WrongArea", f"copy for area {copy.area} on the topic of node {self._area}")
             return
+        refused = self._untrusted(record, copy)
+        if refused:
+            # Not applied: the stored case stays as the processor last (provably) wrote it.
+            self._metrics.integrity_alerts.labels(self._area).inc()
+            self._log.error("case_integrity_alert", case_id=copy.case_id, version=copy.version, problems=refused,
+                            applied=False)  # fmt: skip
+            self._dead_letter(record, "IntegrityAlert", "; ".join(refused))
+            return
         applied = self._store.apply(copy, topic=record.topic, partition=record.partition, offset=record.offset)
         self._metrics.delivery_position.labels(self._area).set(record.offset)
         if applied.stale:
@@ -127,6 +140,21 @@ class CopyFeed:
             self._log.error("case_integrity_alert", case_id=copy.case_id, version=copy.version, problems=list(applied.problems))
         self._observe_latency(copy)
         self._log.debug("copy_applied", case_id=copy.case_id, version=copy.version, position=applied.position)
+
+    def _untrusted(self, record: Any, copy: ReceivedCopy) -> list[str]:
+        """Why this copy must not be applied: not signed by a processor, or a snapshot
+        that its own history contradicts (gbus.node.history_check)."""
+        problems: list[str] = []
+        if self._trust is not None:
+            try:
+                origin = self._trust.verify_record(record.topic, record.key, record.value, record.headers)
+            except RecordRefused as exc:
+                problems.append(f"signature: {exc.reason}")
+            else:
+                if origin.kind != "processor":
+                    problems.append(f"signature: a case copy must be signed by a processor, not {origin.signer}")
+        problems.extend(snapshot_disagreements(copy.state, copy.events))
+        return problems
 
     def _observe_latency(self, copy: ReceivedCopy) -> None:
         # Submit-to-delivered, per report that arrived with this change. Not from the

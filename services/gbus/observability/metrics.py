@@ -70,6 +70,12 @@ class Metrics:
         self.escalations = Counter(
             "gbus_escalations_total", "Escalations raised (SLA breaches, hotspots).", ["code"], registry=r
         )
+        self.forged_records = Counter(
+            "gbus_forged_records_total",
+            "Reports, commands and ticks refused because their signer cannot speak for what they claim.",
+            ["node", "kind"],
+            registry=r,
+        )
         self.transactions = Counter(
             "gbus_processor_transactions_total", "Kafka transactions, by outcome.", ["outcome"], registry=r
         )

@@ -22,7 +22,8 @@ from gbus.processor.outputs import Outputs
 from gbus.processor.store import CaseStore
 from gbus.processor.transactions import TransactionalProducer
 from gbus.processor.watchdog import Watchdog
-from gbus.security.provisioning import custodian_from_settings
+from gbus.processor.origin import OriginGate
+from gbus.security.provisioning import custodian_from_settings, record_signer_from_settings, trust_from_settings
 from gbus.topics import MAX_CASE_RECORD_BYTES, Topics, node_areas, topic_specs
 from gbus.wire.avro_records import state_from_snapshot
 
@@ -61,7 +62,8 @@ def build_processor(
 
         dedup = default_adapter(settings)
     areas = frozenset(node_areas())
-    outputs = Outputs(codec, topics, areas)
+    # Signed history: with a processor signing certificate configured, what it writes is signed.
+    outputs = Outputs(codec, topics, areas, record_signer_from_settings(settings.security))
     index = IndexKeeper(dedup)
     handler = RecordHandler(
         outputs=outputs,
@@ -72,6 +74,7 @@ def build_processor(
         custodian=custodian_from_settings(settings.security),
         directory=directory,  # type: ignore[arg-type]
         clock=load_legal_clock(),
+        gate=OriginGate(trust_from_settings(settings.security, role="processor"), areas),
     )
     path: str | Path = ":memory:" if in_memory else Path(conf.data_dir) / f"{instance_id}.sqlite3"
     store = CaseStore(path, decode_state=lambda blob: state_from_snapshot(codec.decode(blob)))

@@ -13,7 +13,7 @@ leaves no trace.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -23,13 +23,16 @@ from gbus.cases.commands import CommandHandler
 from gbus.cases.deadlines import breach_escalation, hotspot_escalation
 from gbus.cases.legal_clock import LegalClock, stage_of
 from gbus.cases.intake_decisions import link_report, open_case
+from gbus.cases.resubmission import content_differences
 from gbus.cases.ports import DirectoryPort, RouterPort
 from gbus.domain import events as ev
 from gbus.domain.case import CaseState, shard_of_case
 from gbus.domain.status import is_open
 from gbus.domain.vocabulary import shard_of_province
 from gbus.observability.logging import get_logger
+from gbus.processor import origin
 from gbus.processor.dedup_port import Decision, IndexKeeper
+from gbus.processor.origin import ForgedRecord, OriginGate, Voucher
 from gbus.processor.outputs import COMMAND, REPORT, OutRecord, Outputs
 from gbus.processor.staging import StagedChange
 from gbus.security.case_keys import KeyCustodian
@@ -65,6 +68,8 @@ class InputRecord:
     offset: int
     key: bytes | None
     value: bytes | None
+    # Kafka record headers: the writer's signature (gbus.security.record_signing).
+    headers: tuple[tuple[str, bytes], ...] = ()
 
 
 @dataclass(slots=True)
@@ -89,6 +94,7 @@ class RecordHandler:
         max_record_bytes: int = MAX_CASE_RECORD_BYTES,
         directory: DirectoryPort,
         clock: LegalClock,
+        gate: OriginGate | None = None,
     ) -> None:
         self._out = outputs
         self._codec = outputs.codec
@@ -103,18 +109,34 @@ class RecordHandler:
         # (who is the handler's superior) and the statutory clock (gbus.cases.legal_clock).
         self._directory = directory
         self._clock = clock
+        # Who may speak for which agency (gbus.processor.origin); unverified without one.
+        self._gate = gate or OriginGate(None, known_areas)
 
     def handle(self, rec: InputRecord, view: Any, now: datetime) -> Effects:
-        if rec.topic == self._topics.reports:
-            return self.handle_report(rec, view, now)
-        if rec.topic == self._topics.commands:
-            return self.handle_command(rec, view, now)
+        try:
+            if rec.topic == self._topics.reports:
+                return self.handle_report(rec, view, now)
+            if rec.topic == self._topics.commands:
+                return self.handle_command(rec, view, now)
+        except ForgedRecord as exc:
+            # Dead-lettered with the reason, counted, and the partition moves on.
+            _log.warning("record_forged", topic=rec.topic, partition=rec.partition, offset=rec.offset,
+                         node=exc.node, kind=exc.kind, reason=exc.reason)  # fmt: skip
+            return Effects(failure=("ForgedRecord", exc.reason),
+                           counts=[("forged_records", {"node": exc.node, "kind": exc.kind})])  # fmt: skip
         raise ValueError(f"not an input topic of the processor: {rec.topic}")
+
+    def _admit(self, rec: InputRecord, kind: str, claimed: str, reply_to: str | None = None) -> Voucher | None:
+        return self._gate.admit(
+            topic=rec.topic, partition=rec.partition, offset=rec.offset, key=rec.key, value=rec.value,
+            headers=rec.headers, kind=kind, claimed=claimed, reply_to=reply_to,
+        )  # fmt: skip
 
     # -- reports ----------------------------------------------------------------
 
     def handle_report(self, rec: InputRecord, view: Any, now: datetime) -> Effects:
         data = self._codec.decode(rec.value, expected=REPORT)  # type: ignore[arg-type]
+        voucher = self._admit(rec, origin.REPORT, data["origin_agency"])
         report = case_report_from_record(data)
         shard = self._check_partition(shard_of_province(report.province_code), rec, what="report")
         if data["shard"] != shard:
@@ -122,8 +144,7 @@ class RecordHandler:
         log = _log.bind(report_id=report.report_id, shard=shard)
         holder = view.case_of_report(report.report_id)
         if holder is not None:
-            log.debug("report_replayed", case_id=holder)
-            return Effects(counts=[("dedup_decisions", {"decision": "replay"})])
+            return self._resubmitted(data, report, _follow_merges(view.case(holder), view), now)
         decision = self._index.decide(shard, report, now)
         target = self._link_target(decision, view)
         if target is not None and is_open(target.status):
@@ -147,27 +168,65 @@ class RecordHandler:
             )  # fmt: skip
             before = None
         log.debug("report_decided", case_id=after.case_id, decision=band, score=decision.score)
-        effects = Effects(counts=[("dedup_decisions", {"decision": band})])
-        effects.changes.append(self._staged(before, after, events, view))
+        effects = Effects(counts=[("dedup_decisions", {"decision": band})], answers=self._verdict(data, band, after, now))
+        effects.changes.append(self._staged(before, after, events, view, voucher))
         effects.counts.extend(_event_counts(events))
         return effects
+
+    def _resubmitted(self, data: dict[str, Any], report: Any, case: CaseState | None, now: datetime) -> Effects:
+        """A report id the shard has placed: the same content is a retry, other content is refused.
+
+        Either way nothing is written to the case; the node that accepted this
+        submission is told which, so its caller hears it (issue 12: no accepted
+        submission is dropped silently).
+        """
+        log = _log.bind(report_id=report.report_id, case_id=case.case_id if case else None)
+        placed = case.report(report.report_id) if case is not None else None
+        if case is None or placed is None:
+            # The holder index and the case disagree (only after a bug): say nothing rather than
+            # give a wrong case id; the node answers placed=false and GetReport stays open.
+            log.warning("report_holder_missing")
+            return Effects(counts=[("dedup_decisions", {"decision": "replay"})])
+        differing = content_differences(placed, report)
+        if not differing:
+            log.debug("report_replayed")
+            return Effects(counts=[("dedup_decisions", {"decision": "replay"})], answers=self._verdict(data, "replay", case, now))
+        message = (
+            f"request_id {report.request_id} of {report.origin_agency} was placed before with other content "
+            f"(differs in {', '.join(differing)}); a new report needs a new request_id"
+        )
+        log.info("report_refused_different_content", differing=list(differing))
+        return Effects(
+            counts=[("report_conflicts", {"shard": data["shard"]})], answers=self._verdict(data, "refused", case, now, message=message)
+        )
+
+    def _verdict(self, data: dict[str, Any], verdict: str, case: CaseState, now: datetime, message: str = "") -> list[OutRecord]:
+        """The verdict for the node that accepted the submission (none for an unknown area)."""
+        reply_to = data["accepted_by"]
+        if reply_to not in self._areas:
+            return []
+        return [
+            self._out.report_result(
+                report_id=data["report_id"], origin_agency=data["origin_agency"], request_id=data["request_id"],
+                reply_to=reply_to, submission_accepted_at=data["accepted_at"], verdict=verdict,
+                case_id=case.case_id, handler=case.handler, message=message, now=now,
+            )  # fmt: skip
+        ]
 
     def _link_target(self, decision: Decision, view: Any) -> CaseState | None:
         """The case to link into: the engine's choice, followed through merges."""
         if decision.decision != "link" or not decision.case_id:
             return None
-        case = view.case(decision.case_id)
-        hops = 0
-        while case is not None and case.merged_into and hops < 16:
-            case, hops = view.case(case.merged_into), hops + 1
-        return case
+        return _follow_merges(view.case(decision.case_id), view)
 
     # -- commands ---------------------------------------------------------------
 
     def handle_command(self, rec: InputRecord, view: Any, now: datetime) -> Effects:
         data = self._codec.decode(rec.value, expected=COMMAND)  # type: ignore[arg-type]
         if data["body"][0].endswith(".Tick"):
-            return self.handle_tick(rec, data, view)
+            self._admit(rec, origin.TICK, data["actor"])
+            return self.handle_tick(rec, data, view, self._admit(rec, origin.TICK, data["actor"]))
+        voucher = self._admit(rec, origin.COMMAND, data["actor"], data["reply_to"])
         reply_to = data["reply_to"]
         if reply_to not in self._areas:
             raise NoReplyAddressError(f"reply_to {reply_to!r} is not a node area")
@@ -214,7 +273,7 @@ class RecordHandler:
             for change in outcome.changes:
                 if not change.events:
                     continue  # nothing happened to this case
-                effects.changes.append(self._staged(change.before, change.after, change.events, view))
+                effects.changes.append(self._staged(change.before, change.after, change.events, view, voucher))
                 effects.counts.extend(_event_counts(change.events))
         except CaseTooLargeError as exc:
             log.warning("command_refused_case_too_large", command=kind, reason=str(exc))
@@ -228,7 +287,7 @@ class RecordHandler:
         log.info("command_applied", command=kind, version=version, replayed=outcome.replayed)
         return effects
 
-    def handle_tick(self, rec: InputRecord, data: dict[str, Any], view: Any) -> Effects:
+    def handle_tick(self, rec: InputRecord, data: dict[str, Any], view: Any, voucher: Voucher | None = None) -> Effects:
         """Time passes for a shard: escalate every open case whose time limit has run out.
 
         Time is an input (a Tick on the commands topic, sent by `gbus tick`), not the
@@ -242,7 +301,7 @@ class RecordHandler:
                 continue
             after, events = breach_escalation(case, self._directory, at)
             if events:
-                effects.changes.append(self._staged(case, after, events, view))
+                effects.changes.append(self._staged(case, after, events, view, voucher))
                 effects.counts.extend(_event_counts(events))
         if effects.changes:
             _log.info("time_limits_breached", shard=shard, cases=len(effects.changes))
@@ -262,8 +321,13 @@ class RecordHandler:
         return shard
 
     def _staged(
-        self, before: CaseState | None, after: CaseState, events: tuple[ev.CaseEvent, ...], view: Any
+        self, before: CaseState | None, after: CaseState, events: tuple[ev.CaseEvent, ...], view: Any,
+        voucher: Voucher | None = None,
     ) -> StagedChange:
+        # The receipt: every event names who vouched for the record that caused it.
+        if voucher is not None and events:
+            events = ev.vouched(tuple(events), voucher)
+            after = replace(after, last_hash=events[-1].hash)
         # A new stage (opened, accepted, reopened, transferred…) starts its legal time limit now.
         after = self._clock.on_change(before, after, after.updated_at)
         # Whatever changed the case, its identity keys are re-wrapped for exactly its
@@ -281,6 +345,13 @@ class RecordHandler:
         return StagedChange(before=before, after=after, events=tuple(events), encoded_events=encoded, snapshot=snapshot)
 
 
+def _follow_merges(case: CaseState | None, view: Any) -> CaseState | None:
+    hops = 0
+    while case is not None and case.merged_into and hops < 16:
+        case, hops = view.case(case.merged_into), hops + 1
+    return case
+
+
 def _event_counts(events: tuple[ev.CaseEvent, ...]) -> list[Count]:
     counts: list[Count] = []
     for e in events:
@@ -292,3 +363,4 @@ def _event_counts(events: tuple[ev.CaseEvent, ...]) -> list[Count]:
         elif isinstance(body, ev.CaseEscalated):
             counts.append(("escalations", {"code": body.code}))
     return counts
+

@@ -205,7 +205,7 @@ class CaseProcessor:
         self._txn.begin()
         for r in records:
             now = self._clock()
-            rec = InputRecord(r.topic, r.partition, r.offset, r.key, r.value)
+            rec = InputRecord(r.topic, r.partition, r.offset, r.key, r.value, tuple(r.headers or ()))
             effects = self._effects(rec, staging, now)
             if effects.failure is not None:
                 self._send(self._dead_letter(rec, *effects.failure, now))

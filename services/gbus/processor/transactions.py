@@ -82,7 +82,8 @@ class TransactionalProducer:
         self._open = True
 
     def send(self, out: OutRecord) -> None:
-        self._require().send(out.topic, key=out.key, value=out.value, partition=out.partition)
+        self._require().send(out.topic, key=out.key, value=out.value, partition=out.partition,
+                             headers=list(out.headers) or None)  # fmt: skip
 
     def commit(self, offsets: Mapping[Any, Any], group_metadata: Any) -> None:
         """Flush, add the consumed offsets, commit, all within one deadline. Raises TxnFailure.

@@ -18,6 +18,11 @@ from gbus.domain.vocabulary import is_agency_id, is_area
 
 AGENCY_URI_PREFIX = "urn:gbus:agency:"
 NODE_URI_PREFIX = "urn:gbus:node:"
+# Record signers besides nodes (gbus.security.record_signing): the case processor,
+# which signs the history it writes, and the bus operator, who alone may send Ticks.
+PROCESSOR_URI_PREFIX = "urn:gbus:processor:"
+OPERATOR_URI_PREFIX = "urn:gbus:operator:"
+_SIGNER_PREFIXES = {NODE_URI_PREFIX: "node", PROCESSOR_URI_PREFIX: "processor", OPERATOR_URI_PREFIX: "operator"}
 
 
 class CertificateError(ValueError):
@@ -82,6 +87,23 @@ def node_area_of_certificate(pem: bytes | str | x509.Certificate) -> str | None:
     """The area of a node certificate (`urn:gbus:node:<area>`), None for other certificates."""
     areas = [u[len(NODE_URI_PREFIX) :] for u in _uris(load_certificate(pem)) if u.startswith(NODE_URI_PREFIX)]
     return areas[0] if len(areas) == 1 and is_area(areas[0]) else None
+
+
+def signer_of_certificate(pem: bytes | str | x509.Certificate) -> str | None:
+    """The record-signer identity of a certificate ("node:79", "processor:p1",
+    "operator:ops"); None for an agency certificate or one naming several signers."""
+    found = {
+        f"{kind}:{uri[len(prefix):]}"
+        for uri in _uris(load_certificate(pem))
+        for prefix, kind in _SIGNER_PREFIXES.items()
+        if uri.startswith(prefix) and uri[len(prefix):]
+    }
+    if len(found) != 1:
+        return None
+    (signer,) = found
+    if signer.startswith("node:") and not is_area(signer[5:]):
+        return None
+    return signer
 
 
 def describe_certificate(pem: bytes | str | x509.Certificate) -> CertificateInfo:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,8 @@ from gbus.domain.vocabulary import is_agency_id, is_area
 from gbus.security.certificates import (
     AGENCY_URI_PREFIX,
     NODE_URI_PREFIX,
+    OPERATOR_URI_PREFIX,
+    PROCESSOR_URI_PREFIX,
     CertificateError,
     agency_of_certificate,
     describe_certificate,
@@ -79,6 +82,18 @@ class PkiLayout:
     def node_key(self, area: str) -> Path:
         return self.root / "nodes" / f"{_checked_area(area)}-key.pem"
 
+    def signer_cert(self, kind: str, name: str) -> Path:
+        """processors/<name>.pem or operators/<name>.pem: record-signing identities."""
+        return self.root / f"{kind}s" / f"{_checked_name(name)}.pem"
+
+    def signer_key(self, kind: str, name: str) -> Path:
+        return self.root / f"{kind}s" / f"{_checked_name(name)}-key.pem"
+
+    @property
+    def crl(self) -> Path:
+        """The revocation list (gbus.security.revocation), signed by the CA."""
+        return self.root / "crl.pem"
+
 
 @dataclass(frozen=True)
 class Issued:
@@ -102,6 +117,13 @@ def _checked_agency(agency_id: str) -> str:
             f"not an agency id: {agency_id!r} (expected sector.role@area, e.g. gov.ubnd@79 or front.mttq@VN)"
         )
     return agency_id
+
+
+def _checked_name(name: str) -> str:
+    # A processor instance or operator name; also guards the file name.
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,62}", name or ""):
+        raise PkiError(f"not a name: {name!r} (letters, digits, '.', '_', '-'; at most 63)")
+    return name
 
 
 def _checked_area(area: str) -> str:
@@ -199,6 +221,30 @@ def issue_node_certificate(
     return _issue(layout, layout.node_cert(area), layout.node_key(area), f"node {area}", "node", sans, usages, now)
 
 
+def issue_signer_certificate(directory: Path, kind: str, name: str, *, now: dt.datetime | None = None) -> Issued:
+    """A record-signing certificate for the case processor (kind "processor": it signs
+    the history it writes) or an operator (kind "operator": only it may send Ticks).
+    No TLS usage: it authenticates records, not connections."""
+    prefixes = {"processor": PROCESSOR_URI_PREFIX, "operator": OPERATOR_URI_PREFIX}
+    if kind not in prefixes:
+        raise PkiError(f"not a signer kind: {kind!r} (processor or operator)")
+    layout = PkiLayout(Path(directory))
+    sans: list[x509.GeneralName] = [x509.UniformResourceIdentifier(prefixes[kind] + _checked_name(name))]
+    cert_path, key_path = layout.signer_cert(kind, name), layout.signer_key(kind, name)
+    return _issue(layout, cert_path, key_path, f"{kind} {name}", kind, sans, [], now)
+
+
+def load_authority(directory: Path) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]:
+    """The CA certificate and key (for signing a revocation list)."""
+    ca = _load_authority(PkiLayout(Path(directory)))
+    return ca.certificate, ca.key
+
+
+def write_public(path: Path, data: bytes) -> None:
+    """Atomically write a public file of the PKI directory (mode 0644)."""
+    _write(path, data)
+
+
 def _issue(
     layout: PkiLayout,
     cert_path: Path,
@@ -217,7 +263,7 @@ def _issue(
         raise PkiError(f"the CA at {layout.ca_cert} has expired; create a new one (see docs/security.md, rotation)")
     key = _new_key()
     ca_ski = ca.certificate.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
-    cert = (
+    builder = (
         x509.CertificateBuilder()
         .subject_name(_name(common_name, unit))
         .issuer_name(ca.certificate.subject)
@@ -227,7 +273,11 @@ def _issue(
         .not_valid_after(end)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(_key_usage(cert_sign=False), critical=True)
-        .add_extension(x509.ExtendedKeyUsage(usages), critical=False)
+    )
+    if usages:
+        builder = builder.add_extension(x509.ExtendedKeyUsage(usages), critical=False)
+    cert = (
+        builder
         # Non-critical: the subject DN is not empty (RFC 5280 §4.2.1.6 demands
         # critical only then), and old verifiers must not reject the certificate.
         .add_extension(x509.SubjectAlternativeName(sans), critical=False)

@@ -238,8 +238,15 @@ def event_record(e: ev.CaseEvent) -> dict[str, Any]:
         "request_id": e.request_id,
         "prev_hash": e.prev_hash,
         "hash": e.hash,
+        "vouched_by": _voucher_record(e.vouched_by),
         "body": (NS + e.type, _body_record(e.body)),
     }
+
+
+def _voucher_record(v: ev.Voucher | None) -> dict[str, Any] | None:
+    if v is None:
+        return None
+    return {"signer": v.signer, "key_id": v.key_id, "signed_at": v.signed_at, "source": v.source}
 
 
 def event_from_record(rec: dict[str, Any]) -> ev.CaseEvent:
@@ -256,6 +263,8 @@ def event_from_record(rec: dict[str, Any]) -> ev.CaseEvent:
         prev_hash=rec["prev_hash"],
         hash=rec["hash"],
         body=_body_from_record(name, body),
+        # v1 records have no voucher; schema resolution gives None.
+        vouched_by=ev.Voucher(**voucher) if (voucher := rec.get("vouched_by")) else None,
     )
 
 
