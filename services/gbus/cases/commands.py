@@ -14,12 +14,14 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from gbus import errors
+from gbus.cases import citizen_verdict
 from gbus.cases.authority import Authority
 from gbus.cases.history import ChangeBuilder
 from gbus.cases.intake_decisions import open_case, reroute_if_needed
+from gbus.cases.legal_clock import LegalClock
 from gbus.cases.ports import DirectoryPort, RouterPort
 from gbus.domain import events as ev
-from gbus.domain.case import CaseState, Watcher, shard_of_case
+from gbus.domain.case import CaseState, ResolutionRating, Watcher, shard_of_case
 from gbus.domain.status import CaseStatus, can_transition, is_open, parse_status
 
 MAX_NOTE_CHARS = 10_000
@@ -81,6 +83,23 @@ class EraseIdentity:
 
 
 @dataclass(frozen=True)
+class ExtendTimeLimit:
+    """The handler declares the case complex (or especially complex) and extends its limit."""
+
+    complexity: str
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class RateResolution:
+    """The origin agency records the citizen's verdict on a resolved case."""
+
+    report_id: str
+    rating: int
+    comment: str = ""
+
+
+@dataclass(frozen=True)
 class Change:
     before: CaseState | None
     after: CaseState
@@ -100,10 +119,14 @@ CaseLookup = Callable[[str], CaseState | None]
 
 
 class CommandHandler:
-    def __init__(self, router: RouterPort, directory: DirectoryPort, authority: Authority | None = None) -> None:
+    def __init__(
+        self, router: RouterPort, directory: DirectoryPort, authority: Authority | None = None,
+        clock: LegalClock | None = None,
+    ) -> None:  # fmt: skip
         self._router = router
         self._directory = directory
         self._authority = authority or Authority(directory)
+        self._clock = clock  # the statutory clock, for ExtendTimeLimit
 
     def handle(self, command: CaseCommand, lookup: CaseLookup, now: datetime) -> Outcome:
         case = lookup(command.case_id)
@@ -114,7 +137,10 @@ class CommandHandler:
         body = command.body
         if isinstance(body, AddNote):
             return self._add_note(case, command, body, now)
-        if not self._authority.can_manage(case, command.actor):
+        if isinstance(body, RateResolution):  # the origin's right, not the handler's
+            return self._rate(case, command, body, now)
+        verdict = citizen_verdict.poor_rating_to_reopen(case, command.actor) if isinstance(body, ReopenCase) else None
+        if verdict is None and not self._authority.can_manage(case, command.actor):
             role = self._authority.role_of(case, command.actor)
             raise errors.PermissionDeniedError(
                 f"{command.actor} is a {role} of case {case.case_id}; only the handler "
@@ -127,8 +153,12 @@ class CommandHandler:
             )
         if isinstance(body, UpdateStatus):
             return self._update_status(case, command, body, now)
+        if isinstance(body, ReopenCase) and verdict is not None:
+            return self._reopen_after_poor_rating(case, command, body, verdict, now)
         if isinstance(body, ReopenCase):
             return self._update_status(case, command, UpdateStatus(CaseStatus.REOPENED.value, body.reason), now)
+        if isinstance(body, ExtendTimeLimit):
+            return self._extend_time_limit(case, command, body, now)
         if isinstance(body, TransferCase):
             return self._transfer(case, command, body, now)
         if isinstance(body, MergeCases):
@@ -241,6 +271,42 @@ class CommandHandler:
             (Change(case, source_after, source_events), Change(target, target_after, target_events)),
             case=target_after,
         )
+
+    def _extend_time_limit(self, case: CaseState, command: CaseCommand, body: ExtendTimeLimit, now: datetime) -> Outcome:
+        if self._clock is None:
+            raise errors.IllegalTransitionError("this processor runs without a statutory clock")
+        reason = body.reason.strip()
+        if not reason:
+            # An extension is a decision in writing (Law on Denunciations 2018 Art. 30): it needs its grounds.
+            raise errors.ValidationError.single("reason", "is required: say why the case is complex")
+        if len(reason) > MAX_NOTE_CHARS:
+            raise errors.ValidationError.single("reason", f"is longer than {MAX_NOTE_CHARS} characters")
+        extended = self._clock.extended(case, body.complexity.strip().lower())
+        clock = extended.clock
+        assert clock is not None  # extended() refuses a case without a running stage
+        b = self._builder(case, command, now)
+        b.emit(ev.TimeLimitExtended(clock.stage, clock.complexity, clock.extensions, extended.due_at, reason))
+        after, events = b.finish(extended)
+        return Outcome((Change(case, after, events),), case=after)
+
+    def _rate(self, case: CaseState, command: CaseCommand, body: RateResolution, now: datetime) -> Outcome:
+        b = self._builder(case, command, now)
+        rated = citizen_verdict.rate(
+            case, b, actor=command.actor, report_id=body.report_id.strip(), rating=body.rating,
+            comment=body.comment, directory=self._directory, now=now,
+        )  # fmt: skip
+        after, events = b.finish(rated)
+        return Outcome((Change(case, after, events),), case=after)
+
+    def _reopen_after_poor_rating(
+        self, case: CaseState, command: CaseCommand, body: ReopenCase, verdict: ResolutionRating, now: datetime
+    ) -> Outcome:
+        reason = citizen_verdict.reopen_reason(verdict, body.reason)
+        b = self._builder(case, command, now)
+        b.emit(ev.StatusChanged(case.status.value, CaseStatus.REOPENED.value, reason))
+        reopened = citizen_verdict.mark_used(replace(case, status=CaseStatus.REOPENED, closed_at=None), verdict)
+        after, events = b.finish(reopened)
+        return Outcome((Change(case, after, events),), case=after)
 
     def _erase_identity(self, case: CaseState, command: CaseCommand, body: EraseIdentity, now: datetime) -> Outcome:
         """Without its wraps and ciphertexts nobody, the custodian included, can
