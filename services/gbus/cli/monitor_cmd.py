@@ -39,7 +39,8 @@ def register(subparsers: Any) -> None:
 def _run(args: argparse.Namespace) -> int:
     from gbus.observability.logging import configure_logging
     from gbus.observability.metrics import MonitorMetrics, serve_metrics
-    from gbus.ops.kafka_view import admin_client, read_cluster
+    from gbus.kafka_io.recovering_admin import RecoveringAdmin
+    from gbus.ops.kafka_view import new_admin, read_cluster
     from gbus.ops.monitor import Monitor
 
     if args.interval <= 0:
@@ -59,8 +60,12 @@ def _run(args: argparse.Namespace) -> int:
     from kafka.errors import KafkaError
 
     try:
-        with admin_client(settings.kafka, "monitor") as admin:
-            monitor = Monitor(lambda: read_cluster(settings.kafka, admin), metrics, interval_s=args.interval)
+        # Rebuilt when a coordinator moves or a broker restarts: the monitor runs for months.
+        with RecoveringAdmin(lambda: new_admin(settings.kafka, "monitor"), "monitor") as admin:
+            admin.call(lambda client: None)  # an unreachable cluster fails the start, not the first reading
+            monitor = Monitor(
+                lambda: admin.call(lambda client: read_cluster(settings.kafka, client)), metrics, interval_s=args.interval
+            )
             monitor.poll_once()  # the first reading is there before anyone scrapes
             print(f"monitor metrics={endpoint.url}", flush=True)
             monitor.run(stop)

@@ -13,9 +13,8 @@ from gbus.config import KafkaSettings
 from gbus.ops.cluster import TP, Broker, ClusterSnapshot, GroupInfo
 
 
-@contextmanager
-def admin_client(settings: KafkaSettings, client_id: str = "ops") -> Iterator[KafkaAdminClient]:
-    admin = KafkaAdminClient(
+def new_admin(settings: KafkaSettings, client_id: str = "ops") -> KafkaAdminClient:
+    return KafkaAdminClient(
         bootstrap_servers=settings.bootstrap_servers.split(","),
         client_id=f"{settings.client_id}-{client_id}",
         request_timeout_ms=settings.request_timeout_ms,
@@ -23,6 +22,12 @@ def admin_client(settings: KafkaSettings, client_id: str = "ops") -> Iterator[Ka
         bootstrap_timeout_ms=settings.request_timeout_ms,
         **settings.client_security(),
     )
+
+
+@contextmanager
+def admin_client(settings: KafkaSettings, client_id: str = "ops") -> Iterator[KafkaAdminClient]:
+    """One admin client for a short task; a long-lived reader uses kafka_io.recovering_admin."""
+    admin = new_admin(settings, client_id)
     try:
         yield admin
     finally:
