@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 
@@ -18,6 +19,7 @@ from gbus.cases.legal_clock import stage_of
 from gbus.cases.ports import DirectoryPort
 from gbus.domain import events as ev
 from gbus.domain.case import CaseState, Watcher
+from gbus.domain.vocabulary import SECTORS
 
 HOTSPOT_REPORTERS = 5
 ESCALATION_PREFIX = "escalation:"  # watchers added here survive re-routing (case_routing)
@@ -78,3 +80,13 @@ def hotspot_escalation(
         watchers=(*case.watchers, *(Watcher(a, f"{ESCALATION_PREFIX} hotspot of {HOTSPOT_REPORTERS}+ reporters") for a in added)),
     )
     return b.finish(state)
+
+
+def overdue_by_sector(cases: Iterable[CaseState], now: datetime) -> dict[str, int]:
+    """Open cases past their stage's limit at `now`, by the handler's sector (every sector listed)."""
+    counts = dict.fromkeys(SECTORS, 0)
+    for case in cases:
+        if stage_of(case) is not None and case.due_at is not None and now > case.due_at:
+            sector = case.handler.split(".", 1)[0]
+            counts[sector] = counts.get(sector, 0) + 1
+    return counts

@@ -70,6 +70,18 @@ class Metrics:
         self.escalations = Counter(
             "gbus_escalations_total", "Escalations raised (SLA breaches, hotspots).", ["code"], registry=r
         )
+        self.cases_overdue = Gauge(
+            "gbus_cases_overdue",
+            "Open cases past the legal time limit of their stage, as of the last tick of their shard.",
+            ["province", "sector"],
+            registry=r,
+        )
+        self.resolution_ratings = Counter(
+            "gbus_resolution_ratings_total",
+            "Citizens' ratings (1-5) of resolutions, by the handler's province and sector.",
+            ["province", "sector", "rating"],
+            registry=r,
+        )
         self.forged_records = Counter(
             "gbus_forged_records_total",
             "Reports, commands and ticks refused because their signer cannot speak for what they claim.",

@@ -20,7 +20,7 @@ from typing import Any
 from gbus import errors
 from gbus.api.error_mapping import code_name_of
 from gbus.cases.commands import CommandHandler
-from gbus.cases.deadlines import breach_escalation, hotspot_escalation
+from gbus.cases.deadlines import breach_escalation, hotspot_escalation, overdue_by_sector
 from gbus.cases.legal_clock import LegalClock, stage_of
 from gbus.cases.intake_decisions import link_report, open_case
 from gbus.cases.resubmission import content_differences
@@ -45,6 +45,8 @@ _COPY_OVERHEAD = 16 * 1024
 
 # (metric attribute on Metrics, labels): counted only once the batch committed.
 Count = tuple[str, dict[str, str]]
+# (gauge attribute on Metrics, labels, value): set once the batch committed.
+Level = tuple[str, dict[str, str], float]
 
 
 class MisroutedRecordError(Exception):
@@ -77,6 +79,7 @@ class Effects:
     changes: list[StagedChange] = field(default_factory=list)
     answers: list[OutRecord] = field(default_factory=list)
     counts: list[Count] = field(default_factory=list)
+    levels: list[Level] = field(default_factory=list)
     # Set when the record failed but was still answered (a command hit a bug).
     failure: tuple[str, str] | None = None
 
@@ -275,6 +278,7 @@ class RecordHandler:
                     continue  # nothing happened to this case
                 effects.changes.append(self._staged(change.before, change.after, change.events, view, voucher))
                 effects.counts.extend(_event_counts(change.events))
+                effects.counts.extend(_rating_counts(change.after, change.events))
         except CaseTooLargeError as exc:
             log.warning("command_refused_case_too_large", command=kind, reason=str(exc))
             current = view.case(case_id)
@@ -305,6 +309,9 @@ class RecordHandler:
                 effects.counts.extend(_event_counts(events))
         if effects.changes:
             _log.info("time_limits_breached", shard=shard, cases=len(effects.changes))
+        # The shard is its province; every sector is set, so one that caught up reads 0.
+        for sector, n in overdue_by_sector(view.states_of_shard(shard), at).items():
+            effects.levels.append(("cases_overdue", {"province": shard, "sector": sector}, float(n)))
         return effects
 
     # -- shared -----------------------------------------------------------------
@@ -352,6 +359,15 @@ def _follow_merges(case: CaseState | None, view: Any) -> CaseState | None:
     return case
 
 
+def _rating_counts(case: CaseState, events: tuple[ev.CaseEvent, ...]) -> list[Count]:
+    return [
+        ("resolution_ratings", {"province": case.province_code or "00", "sector": e.body.handler.split(".", 1)[0],
+                                "rating": str(e.body.rating)})  # fmt: skip
+        for e in events
+        if isinstance(e.body, ev.ResolutionRated)
+    ]
+
+
 def _event_counts(events: tuple[ev.CaseEvent, ...]) -> list[Count]:
     counts: list[Count] = []
     for e in events:
@@ -363,4 +379,3 @@ def _event_counts(events: tuple[ev.CaseEvent, ...]) -> list[Count]:
         elif isinstance(body, ev.CaseEscalated):
             counts.append(("escalations", {"code": body.code}))
     return counts
-

@@ -177,6 +177,7 @@ class CaseProcessor:
     def _process(self, records: list[Any]) -> int:
         staging = Staging(self._store)
         counts: list[tuple[str, dict[str, str]]] = []
+        levels: list[tuple[str, dict[str, str], float]] = []  # gauges set once committed
         firsts: dict[TopicPartition, int] = {}
         lasts: dict[TopicPartition, int] = {}
         for r in records:
@@ -185,7 +186,7 @@ class CaseProcessor:
             lasts[tp] = r.offset
         try:
             with self._watchdog.guard("transaction", self._step_limit_s):
-                self._transact(records, staging, counts, lasts)
+                self._transact(records, staging, counts, lasts, levels)
         except TxnFailure as failure:
             self._rollback(failure, staging, firsts)
             return 0
@@ -193,13 +194,15 @@ class CaseProcessor:
         # Kafka; the error stops the process and a restart restores from the topics.
         self._store.apply(staging.writes())
         self._count(counts)
+        for name, labels, value in levels:
+            getattr(self._metrics, name).labels(**labels).set(value)
         self._metrics.transactions.labels(outcome="committed").inc()
         for shard in staging.shards():
             self._metrics.open_cases.labels(shard=shard).set(self._store.open_count(shard))
         return len(records)
 
     def _transact(self, records: list[Any], staging: Staging, counts: list[tuple[str, dict[str, str]]],
-                  lasts: dict[TopicPartition, int]) -> None:  # fmt: skip
+                  lasts: dict[TopicPartition, int], levels: list[tuple[str, dict[str, str], float]]) -> None:  # fmt: skip
         """One Kafka transaction: every record's effects, the touched cases' outputs, the offsets."""
         consumer = self._require()
         self._txn.begin()
@@ -216,6 +219,7 @@ class CaseProcessor:
             for answer in effects.answers:
                 self._send(answer)
             counts.extend(effects.counts)
+            levels.extend(effects.levels)
         now = self._clock()
         for delta in staging.deltas:
             out, unknown = self._outputs.case_records(delta, staging.history(delta.after.case_id), now)

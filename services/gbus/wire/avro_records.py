@@ -239,8 +239,29 @@ def event_record(e: ev.CaseEvent) -> dict[str, Any]:
         "prev_hash": e.prev_hash,
         "hash": e.hash,
         "vouched_by": _voucher_record(e.vouched_by),
-        "body": (NS + e.type, _body_record(e.body)),
+        **_event_body_fields(e.body),
     }
+
+
+# Event types added after CaseEvent v2 travel in `body_v3`, under a NoteAdded
+# summary that v1/v2 readers can show (a union cannot grow compatibly).
+_V3_EVENTS = (ev.TimeLimitExtended, ev.ResolutionRated)
+
+
+def _event_body_fields(body: ev.EventBody) -> dict[str, Any]:
+    typed = (NS + type(body).__name__, _body_record(body))
+    if isinstance(body, _V3_EVENTS):
+        return {"body": (NS + "NoteAdded", {"text": _summary(body)}), "body_v3": {"body": typed}}
+    return {"body": typed, "body_v3": None}
+
+
+def _summary(body: ev.EventBody) -> str:
+    if isinstance(body, ev.TimeLimitExtended):
+        due = body.due_at.date().isoformat() if body.due_at else "none"
+        return f"[{type(body).__name__}] {body.complexity}, extension {body.extensions}, due {due}: {body.reason}"
+    if isinstance(body, ev.ResolutionRated):
+        return f"[{type(body).__name__}] {body.rating}/5 for report {body.report_id}: {body.comment}"
+    return f"[{type(body).__name__}]"
 
 
 def _voucher_record(v: ev.Voucher | None) -> dict[str, Any] | None:
@@ -250,7 +271,7 @@ def _voucher_record(v: ev.Voucher | None) -> dict[str, Any] | None:
 
 
 def event_from_record(rec: dict[str, Any]) -> ev.CaseEvent:
-    name, body = rec["body"]
+    name, body = (rec.get("body_v3") or rec)["body"]
     return ev.CaseEvent(
         event_id=rec["event_id"],
         case_id=rec["case_id"],
@@ -278,12 +299,16 @@ _COMMAND_BODIES: dict[str, type] = {
     "MergeCases": cmd.MergeCases,
     "UnmergeReport": cmd.UnmergeReport,
     "EraseIdentity": cmd.EraseIdentity,
+    "ExtendTimeLimit": cmd.ExtendTimeLimit,
+    "RateResolution": cmd.RateResolution,
 }
+# Commands added after Command v1 travel in `body_v2`; `body` then carries an
+# UpdateStatus naming the command, which a v1 processor refuses as unknown.
+_V2_COMMANDS = (cmd.ExtendTimeLimit, cmd.RateResolution)
 
 
 def command_record(c: cmd.CaseCommand, *, shard: str, reply_to: str) -> dict[str, Any]:
     body = c.body
-    name = type(body).__name__
     return {
         "command_id": c.command_id,
         "request_id": c.request_id,
@@ -293,12 +318,21 @@ def command_record(c: cmd.CaseCommand, *, shard: str, reply_to: str) -> dict[str
         "issued_at": c.issued_at,
         "reply_to": reply_to,
         "expected_version": c.expected_version,
-        "body": (NS + name, {f.name: getattr(body, f.name) for f in fields(body)}),
+        **_command_body_fields(body),
     }
 
 
+def _command_body_fields(body: object) -> dict[str, Any]:
+    name = type(body).__name__
+    typed = (NS + name, {f.name: getattr(body, f.name) for f in fields(body)})  # type: ignore[arg-type]
+    if isinstance(body, _V2_COMMANDS):
+        carrier = {"status": name, "reason": f"{name} needs a processor that reads Command v2"}
+        return {"body": (NS + "UpdateStatus", carrier), "body_v2": {"body": typed}}
+    return {"body": typed, "body_v2": None}
+
+
 def command_from_record(rec: dict[str, Any]) -> cmd.CaseCommand:
-    name, body = rec["body"]
+    name, body = (rec.get("body_v2") or rec)["body"]
     short = name.rsplit(".", 1)[-1]
     cls = _COMMAND_BODIES.get(short)
     if cls is None:

@@ -60,3 +60,12 @@ def test_the_same_reporter_five_times_is_not_a_hotspot():
     for _ in range(4):
         case, _ = link_report(router(), case, case_report(reporter_key="same"), now=T0, score=0.9, matched_report_id=None)
     assert hotspot_escalation(case, directory(), T0) == (case, ())
+
+
+def test_overdue_cases_are_counted_by_the_handlers_sector_and_every_sector_is_listed():
+    from gbus.cases.deadlines import overdue_by_sector
+
+    case, _ = _complaint()  # handled by gov.ubnd@79.26743, due ten days after T0
+    resolved = replace(case, status=CaseStatus.RESOLVED)
+    assert overdue_by_sector([case, resolved], T0 + timedelta(days=5)) == {"gov": 0, "party": 0, "front": 0, "union": 0}
+    assert overdue_by_sector([case, resolved], T0 + timedelta(days=20)) == {"gov": 1, "party": 0, "front": 0, "union": 0}

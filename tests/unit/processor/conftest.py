@@ -52,7 +52,7 @@ def kit() -> Kit:
     outputs = Outputs(CODEC, TOPICS, areas)
     adapter = FakeAdapter()
     index = IndexKeeper(adapter)
-    handler = RecordHandler(outputs=outputs, router=router(), commands=CommandHandler(router(), directory()),
+    handler = RecordHandler(outputs=outputs, router=router(), commands=CommandHandler(router(), directory(), clock=load_legal_clock()),
                             index=index, known_areas=areas, custodian=custodian(), directory=directory(),
                             clock=load_legal_clock())  # fmt: skip
     return Kit(outputs, adapter, index, handler, new_store())
