@@ -40,9 +40,10 @@ class ReporterIdentity:
     phone: str | None = None
     national_id: str | None = None
     address: str | None = None
+    email: str | None = None
 
     def is_empty(self) -> bool:
-        return not any((self.name, self.phone, self.national_id, self.address))
+        return not any((self.name, self.phone, self.national_id, self.address, self.email))
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,4 +82,5 @@ def decrypt_identity(sealed: Mapping[str, Any], data_key: bytes, *, report_id: s
         phone=fields.get("phone"),
         national_id=fields.get("national_id"),
         address=fields.get("address"),
+        email=fields.get("email"),
     )

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x14gbus/v1/report.proto\x12\x07gbus.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"`\n\x08Reporter\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\r\n\x05phone\x18\x02 \x01(\t\x12\x13\n\x0bnational_id\x18\x03 \x01(\t\x12\x0f\n\x07\x61\x64\x64ress\x18\x04 \x01(\t\x12\x11\n\tanonymous\x18\x05 \x01(\x08\"\xb2\x02\n\x06Report\x12\x0c\n\x04kind\x18\x01 \x01(\t\x12\x10\n\x08\x63\x61tegory\x18\x02 \x01(\t\x12\x0f\n\x07\x63hannel\x18\x03 \x01(\t\x12\x15\n\rprovince_code\x18\x04 \x01(\t\x12\x11\n\tward_code\x18\x05 \x01(\t\x12\r\n\x05title\x18\x06 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x07 \x01(\t\x12\x30\n\x0csubmitted_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x15\n\rorigin_agency\x18\t \x01(\t\x12\x12\n\nrequest_id\x18\n \x01(\t\x12\x16\n\x0esubject_agency\x18\x0b \x01(\t\x12\x0f\n\x07\x61ttempt\x18\x0c \x01(\x05\x12#\n\x08reporter\x18\r \x01(\x0b\x32\x11.gbus.v1.Reporterb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x14gbus/v1/report.proto\x12\x07gbus.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"o\n\x08Reporter\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\r\n\x05phone\x18\x02 \x01(\t\x12\x13\n\x0bnational_id\x18\x03 \x01(\t\x12\x0f\n\x07\x61\x64\x64ress\x18\x04 \x01(\t\x12\x11\n\tanonymous\x18\x05 \x01(\x08\x12\r\n\x05\x65mail\x18\x06 \x01(\t\"\xb2\x02\n\x06Report\x12\x0c\n\x04kind\x18\x01 \x01(\t\x12\x10\n\x08\x63\x61tegory\x18\x02 \x01(\t\x12\x0f\n\x07\x63hannel\x18\x03 \x01(\t\x12\x15\n\rprovince_code\x18\x04 \x01(\t\x12\x11\n\tward_code\x18\x05 \x01(\t\x12\r\n\x05title\x18\x06 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x07 \x01(\t\x12\x30\n\x0csubmitted_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x15\n\rorigin_agency\x18\t \x01(\t\x12\x12\n\nrequest_id\x18\n \x01(\t\x12\x16\n\x0esubject_agency\x18\x0b \x01(\t\x12\x0f\n\x07\x61ttempt\x18\x0c \x01(\x05\x12#\n\x08reporter\x18\r \x01(\x0b\x32\x11.gbus.v1.Reporterb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,7 +33,7 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'gbus.v1.report_pb2', _globa
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_REPORTER']._serialized_start=66
-  _globals['_REPORTER']._serialized_end=162
-  _globals['_REPORT']._serialized_start=165
-  _globals['_REPORT']._serialized_end=471
+  _globals['_REPORTER']._serialized_end=177
+  _globals['_REPORT']._serialized_start=180
+  _globals['_REPORT']._serialized_end=486
 # @@protoc_insertion_point(module_scope)

@@ -9,18 +9,20 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class Reporter(_message.Message):
-    __slots__ = ("name", "phone", "national_id", "address", "anonymous")
+    __slots__ = ("name", "phone", "national_id", "address", "anonymous", "email")
     NAME_FIELD_NUMBER: _ClassVar[int]
     PHONE_FIELD_NUMBER: _ClassVar[int]
     NATIONAL_ID_FIELD_NUMBER: _ClassVar[int]
     ADDRESS_FIELD_NUMBER: _ClassVar[int]
     ANONYMOUS_FIELD_NUMBER: _ClassVar[int]
+    EMAIL_FIELD_NUMBER: _ClassVar[int]
     name: str
     phone: str
     national_id: str
     address: str
     anonymous: bool
-    def __init__(self, name: _Optional[str] = ..., phone: _Optional[str] = ..., national_id: _Optional[str] = ..., address: _Optional[str] = ..., anonymous: _Optional[bool] = ...) -> None: ...
+    email: str
+    def __init__(self, name: _Optional[str] = ..., phone: _Optional[str] = ..., national_id: _Optional[str] = ..., address: _Optional[str] = ..., anonymous: _Optional[bool] = ..., email: _Optional[str] = ...) -> None: ...
 
 class Report(_message.Message):
     __slots__ = ("kind", "category", "channel", "province_code", "ward_code", "title", "description", "submitted_at", "origin_agency", "request_id", "subject_agency", "attempt", "reporter")

@@ -103,8 +103,9 @@ def reporter_of(report: report_pb2.Report) -> tuple[ReporterIdentity | None, boo
         return None, False
     r = report.reporter
     identity = ReporterIdentity(
-        name=_text(r.name), phone=_text(r.phone), national_id=_text(r.national_id), address=_text(r.address)
-    )
+        name=_text(r.name), phone=_text(r.phone), national_id=_text(r.national_id), address=_text(r.address),
+        email=_text(r.email),
+    )  # fmt: skip
     return (None if identity.is_empty() else identity), r.anonymous
 
 
@@ -114,6 +115,7 @@ def reporter_to_pb(identity: ReporterIdentity) -> report_pb2.Reporter:
         phone=identity.phone or "",
         national_id=identity.national_id or "",
         address=identity.address or "",
+        email=identity.email or "",
     )
 
 
