@@ -1,0 +1,92 @@
+"""Attack tests, issue 10.2/10.4: a node applies a case copy only if a processor signed it
+and its snapshot says what its own history says. Copies are written straight to
+node.79, as anyone holding a node or operator Kafka password could."""
+
+from __future__ import annotations
+
+import urllib.request
+from dataclasses import replace
+
+import grpc
+import pytest
+from support.cases import HANDLER, UNRELATED, copy_bytes, opened, with_status
+from support.node_harness import CODEC, Running, as_agency, wait_until
+from support.signing import make_signing_pki, node_signer, signer, PROCESSOR
+
+from gbus.config import SecuritySettings
+from gbus.domain.status import CaseStatus
+from gbus.node.app import NodeApp
+from gbus.v1 import case_pb2
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def pki(tmp_path):
+    return make_signing_pki(tmp_path / "pki")
+
+
+@pytest.fixture
+def verifying_node(bus, router, tmp_path, pki):
+    settings = replace(bus.settings("79", str(tmp_path / "nodes")), security=SecuritySettings(trust_dir=str(pki.root)))
+    node = Running(NodeApp(settings, router=router).start())
+    yield node
+    node.stop()
+
+
+def deliver(bus, state, history, by):
+    topic, key = bus.topics.node("79"), state.case_id.encode()
+    value = copy_bytes(CODEC, state, history, area="79")
+    headers = by.headers(topic, key, value) if by is not None else None
+    bus.producer.send(topic, key=key, value=value, partition=0, headers=headers).get(timeout=10)
+
+
+def case_as(node, case_id, agency=HANDLER):
+    return node.cases.GetCase(case_pb2.GetCaseRequest(case_id=case_id), metadata=as_agency(agency), timeout=10).case
+
+
+def alerts(node):
+    text = urllib.request.urlopen(node.app.metrics_url, timeout=5).read().decode()
+    return next((float(l.rsplit(" ", 1)[1]) for l in text.splitlines() if l.startswith('gbus_integrity_alerts_total{node="79"}')), 0.0)
+
+
+def dead_letter_reasons(bus):
+    return [CODEC.decode(r.value, expected="gbus.avro.DeadLetter")["reason"] for r in bus.read_all(bus.topics.dead_letters)]
+
+
+def test_a_copy_with_a_recomputed_chain_and_a_swapped_handler_is_flagged_and_not_applied(bus, router, pki, verifying_node):
+    node = verifying_node
+    processor = signer(pki.signer_key("processor", PROCESSOR), f"processor:{PROCESSOR}")
+    v1 = opened(router, "a")
+    deliver(bus, *v1, by=processor)
+    wait_until(lambda: case_as(node, v1[0].case_id).version == 1, what="the genuine copy v1")
+
+    # The attacker's v2: a real status change whose chain is recomputed end to end (it verifies),
+    # with a snapshot that hands the case to another agency. Written with node 01's key ...
+    state, history = with_status(*v1, CaseStatus.ACCEPTED)
+    swapped = replace(state, handler=UNRELATED)
+    deliver(bus, swapped, history, by=node_signer(pki, "01"))
+    # ... and the same snapshot under a processor signature: the history still contradicts it.
+    deliver(bus, swapped, history, by=processor)
+    wait_until(lambda: alerts(node) == 2, what="two integrity alerts")
+    reasons = dead_letter_reasons(bus)
+    assert any("a case copy must be signed by a processor, not node:01" in r and f"snapshot handler {UNRELATED}" in r for r in reasons)
+    assert any(r.startswith(f"snapshot handler {UNRELATED}, history says {HANDLER}") for r in reasons)
+    with pytest.raises(grpc.RpcError) as refused:
+        case_as(node, v1[0].case_id, agency=UNRELATED)
+    assert refused.value.code() is grpc.StatusCode.NOT_FOUND
+
+    # Negative control: the genuine v2, signed by the processor, is applied.
+    deliver(bus, state, history, by=processor)
+    wait_until(lambda: case_as(node, v1[0].case_id).version == 2, what="the genuine copy v2")
+    held = case_as(node, v1[0].case_id)
+    assert (held.handler, held.integrity_alert) == (HANDLER, False)
+
+
+def test_an_unsigned_copy_is_not_applied_by_a_verifying_node(bus, router, verifying_node):
+    state, history = opened(router, "b")
+    deliver(bus, state, history, by=None)
+    wait_until(lambda: alerts(verifying_node) == 1, what="the integrity alert")
+    assert any("signature: the record is not signed" in r for r in dead_letter_reasons(bus))
+    with pytest.raises(grpc.RpcError):
+        case_as(verifying_node, state.case_id)
