@@ -72,7 +72,14 @@ class GrpcSettings:
     listen: str = "127.0.0.1:0"
     # Reports carry text only; 4 MiB bounds a malicious or broken client.
     max_message_bytes: int = 4 * 1024 * 1024
+    # Threads for unary calls. Response streams (WatchCases) run on a pool of their own,
+    # so open streams never take these (gbus.api.stream_guard).
     max_workers: int = 16
+    # Open response streams: per calling agency, and in total (each holds a stream-pool thread).
+    max_streams: int = 512
+    max_streams_per_agency: int = 32
+    # A connection with no call for this long is closed; its client reconnects when needed.
+    idle_connection_timeout_s: float = 300.0
     # Development only: trust the x-agency-id metadata header instead of mTLS.
     insecure_dev_mode: bool = True
     tls_cert: str = ""
@@ -105,9 +112,19 @@ class NodeSettings:
 
 @dataclass(frozen=True)
 class ProcessorSettings:
+    # The processors' consumer group; every processor of one bus joins it.
     group_id: str = "gbus-processor"
+    # Local cache of committed case state (rebuilt from Kafka at start).
     data_dir: str = "var/processor"
+    # Stable name of this processor (default: the host name); a restart under the same
+    # id fences its dead predecessor at once, a new id leaves its transaction to time out.
     instance_id: str = ""
+    # Deadline of each transactional step (flush + offsets + commit; an abort; a new
+    # producer's init). Past it the outcome is unknown: the producer is replaced and state
+    # reloaded from Kafka. It bounds the stall after a coordinator broker dies (about this
+    # long plus Kafka's own failover); shorter stalls less, but a loaded machine then
+    # retries more commits.
+    transaction_step_timeout_s: float = 10.0
 
 
 @dataclass(frozen=True)

@@ -85,7 +85,7 @@ def build_processor(
     store.drop_all()
     client_id = f"processor-{instance_id}"
     txn_id = transactional_id(group_id, instance_id)
-    txn_timeout_s = max(10.0, kafka.request_timeout_ms / 1000)
+    txn_timeout_s = conf.transaction_step_timeout_s
     producer = TransactionalProducer(
         # Room for the largest case record a topic accepts (gbus.topics.MAX_CASE_RECORD_BYTES).
         # max_block_ms bounds init_transactions() and metadata waits in send() by the same

@@ -205,7 +205,10 @@ class CaseProcessor:
                   lasts: dict[TopicPartition, int], levels: list[tuple[str, dict[str, str], float]]) -> None:  # fmt: skip
         """One Kafka transaction: every record's effects, the touched cases' outputs, the offsets."""
         consumer = self._require()
-        self._txn.begin()
+        try:
+            self._txn.begin()
+        except Exception as exc:  # a producer left in an error state: recover() replaces it
+            raise TxnFailure(classify(exc), exc) from exc
         for r in records:
             now = self._clock()
             rec = InputRecord(r.topic, r.partition, r.offset, r.key, r.value, tuple(r.headers or ()))

@@ -124,7 +124,11 @@ class TransactionalProducer:
         if failure is not None and failure.kind == FENCED:
             raise FencedError(str(failure.cause)) from failure.cause
         must_recreate = failure is not None and failure.kind == INDEFINITE
-        if self._open and self._producer is not None:
+        # After an unknown outcome an abort is pointless (the new producer's
+        # init_transactions completes or aborts the open transaction) and costs a whole
+        # deadline when the coordinator is gone: 10-30 s of stall, measured in
+        # tests/integration/processor/test_coordinator_failover.py.
+        if self._open and self._producer is not None and not must_recreate:
             try:
                 self._abort(self._producer)
             except Exception as exc:  # the producer is unusable (or did not answer in time); a new one fences it
