@@ -14,7 +14,8 @@ from pathlib import Path
 
 from gbus.cli.common import EXIT_FAILURE, EXIT_OK, CliError
 
-REPO = Path(__file__).resolve().parents[3]
+# Relative to where gbus runs (the checkout for `make run`), so an installed copy works too.
+DEFAULT_RUN_DIR = Path("var") / "run"
 NODE_READY = re.compile(r"node (?P<area>\S+) grpc=(?P<grpc>\S+) metrics=(?P<metrics>\S+)")
 PROCESSOR_READY = re.compile(r"processor (?P<instance>\S+) .*?metrics=(?P<metrics>\S+)")
 MONITOR_READY = re.compile(r"monitor metrics=(?P<metrics>\S+)")
@@ -45,7 +46,7 @@ def register(sub: argparse._SubParsersAction) -> None:
             "Everything keeps running until Ctrl-C or SIGTERM. Logs: <run-dir>/logs/."
         ),
     )
-    parser.add_argument("--run-dir", default=str(REPO / "var" / "run"), help="state and logs (default: %(default)s)")
+    parser.add_argument("--run-dir", default=str(DEFAULT_RUN_DIR), help="state and logs (default: %(default)s)")
     parser.add_argument(
         "--kafka-port", type=int, default=None,
         help="Kafka client port (default: a free one; with --keep, the port the kept data was formatted with)",

@@ -28,6 +28,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         "check",
         help="fail unless every version reads every other and published versions are unchanged",
     )
+    chk.add_argument(
+        "--installed", action="store_true",
+        help="check the schemas installed with the package (whatever --dir says): that a wheel "
+        "carries every published version, unchanged",
+    )  # fmt: skip
     chk.set_defaults(func=_check)
 
     pub = actions.add_parser("publish", help="check, then record new versions in published.lock")
@@ -64,6 +69,11 @@ def _run_check(args: argparse.Namespace):
 
 
 def _check(args: argparse.Namespace) -> int:
+    if getattr(args, "installed", False):
+        from importlib.metadata import version
+
+        args.dir = str(DEFAULT_SCHEMA_DIR)
+        print(f"checking the schemas installed with grievance-bus {version('grievance-bus')} in {args.dir}")
     _, report = _run_check(args)
     for problem in report.problems:
         print(f"INCOMPATIBLE: {problem}")

@@ -1,5 +1,8 @@
 """Loads every published version of every schema from `schemas/`.
 
+The schemas ship inside the package (gbus/codec/schemas, a link to the
+checkout's top-level schemas/ that the wheel build copies; see gbus.resources).
+
 Layout: `schemas/<full.name>/v<N>.avsc`. Versions are never edited or deleted
 once published (schemas/published.lock records their fingerprints), because a
 record written years ago by a node running v1 must still decode today.
@@ -17,8 +20,9 @@ import fastavro
 from fastavro.schema import fingerprint, to_parsing_canonical_form
 
 from gbus.codec.errors import SchemaDefinitionError
+from gbus.resources import packaged_path
 
-DEFAULT_SCHEMA_DIR = Path(__file__).resolve().parents[3] / "schemas"
+DEFAULT_SCHEMA_DIR = packaged_path("gbus.codec", "schemas")
 _VERSION_FILE = re.compile(r"^v(\d+)\.avsc$")
 
 

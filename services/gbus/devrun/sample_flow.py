@@ -17,10 +17,12 @@ import grpc
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from gbus.domain.report_fields import parse_timestamp
+from gbus.resources import packaged_path
 from gbus.topics import area_of_agency
 from gbus.v1 import case_pb2, case_pb2_grpc, intake_pb2, intake_pb2_grpc, report_pb2
 
-SAMPLE_FILE = Path(__file__).resolve().parents[3] / "deploy" / "sample" / "reports.jsonl"
+# deploy/sample/reports.jsonl in a checkout, shipped with the package (gbus.resources).
+SAMPLE_FILE = packaged_path("gbus.devrun", "sample", "reports.jsonl")
 Say = Callable[[str], None]
 ChannelFactory = Callable[[str, str], grpc.Channel]
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from gbus.directory.yaml_io import DataFileError, load_yaml
 from gbus.domain.vocabulary import CATEGORIES, CHANNELS, KINDS, LEVELS, SECTORS, is_agency_id
+from gbus.resources import packaged_path
 from gbus.routing.targets import (
     HANDLER_PLACEHOLDERS,
     PLACEHOLDER_FIELDS,
@@ -25,7 +26,7 @@ from gbus.routing.targets import (
     parse_target,
 )
 
-DEFAULT_RULES_PATH = Path(__file__).parent / "data" / "default_rules.yaml"
+DEFAULT_RULES_PATH = packaged_path("gbus.routing", "data", "default_rules.yaml")
 
 REPORT_FIELDS = (
     "kind", "category", "channel", "province_code", "ward_code", "origin_agency",
