@@ -173,7 +173,10 @@ class CopyFeed:
         highwater = consumer.highwater(self._tp)
         if highwater is None:
             return
-        lag = max(highwater - consumer.position(self._tp), 0)
+        position = consumer.position(self._tp, timeout_ms=1_000)  # known after a fetch; never wait long here
+        if position is None:
+            return
+        lag = max(highwater - position, 0)
         self._metrics.delivery_lag.labels(self._area).set(lag)
         if lag == 0:
             self._caught_up.set()
