@@ -85,6 +85,27 @@ class CaseActions:
         result = self._run(caller, case_id, cmd.EraseIdentity(_reason(reason)), 0, request_id)
         return self._resolve(caller, case_id, _at_least(result.case_version), result.case_version)
 
+    def extend_time_limit(
+        self, caller: str, case_id: str, complexity: str, reason: str, expected_version: int, request_id: str
+    ) -> CaseView:
+        if not complexity.strip():
+            raise ValidationError.single("complexity", "is required: complex or especially_complex")
+        if not reason.strip():
+            raise ValidationError.single("reason", "is required: the grounds of the extension are recorded")
+        body = cmd.ExtendTimeLimit(complexity.strip().lower(), _reason(reason))
+        result = self._run(caller, case_id, body, expected_version, request_id)
+        return self._resolve(caller, case_id, _at_least(result.case_version), result.case_version)
+
+    def rate_resolution(
+        self, caller: str, case_id: str, report_id: str, rating: int, comment: str, request_id: str
+    ) -> CaseView:
+        if not 1 <= rating <= 5:
+            raise ValidationError.single("rating", f"must be 1 (very dissatisfied) to 5 (very satisfied), not {rating}")
+        if len(comment) > MAX_REASON_CHARS:
+            raise ValidationError.single("comment", f"is longer than {MAX_REASON_CHARS} characters")
+        result = self._run(caller, case_id, cmd.RateResolution(report_id.strip(), rating, comment), 0, request_id)
+        return self._resolve(caller, case_id, _at_least(result.case_version), result.case_version)
+
     def unmerge(self, caller: str, case_id: str, report_id: str, reason: str, request_id: str) -> tuple[CaseView, CaseView]:
         """(the report's new case, the case it was taken out of)."""
         if not report_id:

@@ -19,6 +19,7 @@ from typing import Any
 from gbus.api.server import RunningServer, ServiceBinding, start_grpc_server
 from gbus.api.tls import server_credentials_for
 from gbus.cases.authority import Authority
+from gbus.cases.legal_clock import load_legal_clock
 from gbus.codec import AvroCodec
 from gbus.config import Settings
 from gbus.domain.vocabulary import CENTRAL_AREA
@@ -159,7 +160,8 @@ class NodeApp:
             reporter_secret=s.security.reporter_hmac_secret, reporter_key_fn=key_fn, metrics=self.metrics,
             ack_timeout_s=self._ack_timeout_s, placements=placements, placement_wait_s=s.node.placement_wait_s,
         )  # fmt: skip
-        self.reader = reader = CaseReader(self.store, authority, keyring, area=self.area, metrics=self.metrics)
+        self.reader = reader = CaseReader(self.store, authority, keyring, area=self.area, metrics=self.metrics,
+                                          clock=load_legal_clock())  # fmt: skip
         actions = CaseActions(
             gateway=gateway, store=self.store, reader=reader, topics=self.topics, timeout_s=s.grpc.command_timeout_s
         )

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 
 from gbus.cases.authority import Authority
+from gbus.cases.holidays import MissingHolidayYearError
+from gbus.cases.legal_clock import ClockStanding, LegalClock
 from gbus.domain.case import CaseState
 from gbus.domain.events import CaseEvent
 from gbus.domain.vocabulary import CATEGORIES, is_agency_id
@@ -44,6 +46,7 @@ class CaseView:
     state: CaseState | None = None
     integrity_alert: bool = False
     reporters: Mapping[str, ReporterIdentity] = field(default_factory=dict)
+    clock: ClockStanding | None = None  # the legal clock as of the read
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,8 +73,13 @@ def _ms(dt: datetime | None) -> int | None:
 
 
 class CaseReader:
-    def __init__(self, store: NodeStore, authority: Authority, keyring: NodeKeyring, *, area: str, metrics: Metrics) -> None:
+    def __init__(
+        self, store: NodeStore, authority: Authority, keyring: NodeKeyring, *, area: str, metrics: Metrics,
+        clock: LegalClock | None = None, now: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+    ) -> None:  # fmt: skip
         self._store = store
+        self._clock = clock
+        self._now = now
         self._authority = authority
         self._keyring = keyring
         self._metrics = metrics
@@ -87,7 +95,19 @@ class CaseReader:
                 self._log.error("reporter_identity_unreadable", case_id=state.case_id, report_id=report_id, error=opened.message)
             else:
                 reporters[report_id] = opened
-        return CaseView(state.case_id, state.version, state, integrity_alert, reporters)
+        return CaseView(state.case_id, state.version, state, integrity_alert, reporters, self._standing(state))
+
+    def _standing(self, state: CaseState) -> ClockStanding | None:
+        """Working days left are counted at read time: today's date decides them."""
+        if self._clock is None:
+            return None
+        try:
+            return self._clock.standing(state, self._now())
+        except MissingHolidayYearError as exc:
+            # The case is still shown (due_at comes from the processor); the count is
+            # left out rather than guessed, and the operator is told which year is missing.
+            self._log.error("holiday_year_missing", case_id=state.case_id, error=str(exc))
+            return None
 
     def readable(self, stored: StoredCase | None, caller: str) -> CaseView | None:
         if stored is None or not self._authority.can_read(stored.state, caller):

@@ -17,7 +17,7 @@ from gbus.wire.protobuf import case_to_pb, datetime_of, event_to_pb, role_from_p
 def view_to_pb(view: CaseView) -> case_pb2.Case:
     if view.state is None:
         return case_pb2.Case(case_id=view.case_id, version=view.version)
-    return case_to_pb(view.state, reporters=view.reporters, integrity_alert=view.integrity_alert)
+    return case_to_pb(view.state, reporters=view.reporters, integrity_alert=view.integrity_alert, clock=view.clock)
 
 
 def list_query_of(request: case_pb2.ListCasesRequest) -> ListQuery:
@@ -89,6 +89,19 @@ class CaseServicer(case_pb2_grpc.CaseServiceServicer):
     def EraseReporterIdentity(self, request: case_pb2.EraseReporterIdentityRequest, context: grpc.ServicerContext) -> Any:
         view = self._actions.erase_identity(self._caller(context), request.case_id, request.reason, request.request_id)
         return case_pb2.EraseReporterIdentityResponse(case=view_to_pb(view))
+
+    def ExtendTimeLimit(self, request: case_pb2.ExtendTimeLimitRequest, context: grpc.ServicerContext) -> Any:
+        view = self._actions.extend_time_limit(
+            self._caller(context), request.case_id, request.complexity, request.reason,
+            request.expected_version, request.request_id,
+        )  # fmt: skip
+        return case_pb2.ExtendTimeLimitResponse(case=view_to_pb(view))
+
+    def RateResolution(self, request: case_pb2.RateResolutionRequest, context: grpc.ServicerContext) -> Any:
+        view = self._actions.rate_resolution(
+            self._caller(context), request.case_id, request.report_id, request.rating, request.comment, request.request_id
+        )
+        return case_pb2.RateResolutionResponse(case=view_to_pb(view))
 
     def WatchCases(self, request: case_pb2.WatchCasesRequest, context: grpc.ServicerContext) -> Iterator[Any]:
         caller = self._caller(context)

@@ -82,7 +82,7 @@ class CaseReport(_message.Message):
     def __init__(self, report_id: _Optional[str] = ..., kind: _Optional[str] = ..., category: _Optional[str] = ..., channel: _Optional[str] = ..., origin_agency: _Optional[str] = ..., request_id: _Optional[str] = ..., submitted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., title: _Optional[str] = ..., description: _Optional[str] = ..., subject_agency: _Optional[str] = ..., attempt: _Optional[int] = ..., reporter: _Optional[_Union[_report_pb2.Reporter, _Mapping]] = ...) -> None: ...
 
 class Case(_message.Message):
-    __slots__ = ("case_id", "status", "version", "kind", "category", "province_code", "ward_code", "title", "handler", "watchers", "reports", "merged_into", "possible_duplicate_of", "route_rule", "opened_at", "updated_at", "due_at", "integrity_alert")
+    __slots__ = ("case_id", "status", "version", "kind", "category", "province_code", "ward_code", "title", "handler", "watchers", "reports", "merged_into", "possible_duplicate_of", "route_rule", "opened_at", "updated_at", "due_at", "integrity_alert", "clock", "ratings")
     CASE_ID_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
@@ -101,6 +101,8 @@ class Case(_message.Message):
     UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
     DUE_AT_FIELD_NUMBER: _ClassVar[int]
     INTEGRITY_ALERT_FIELD_NUMBER: _ClassVar[int]
+    CLOCK_FIELD_NUMBER: _ClassVar[int]
+    RATINGS_FIELD_NUMBER: _ClassVar[int]
     case_id: str
     status: CaseStatus
     version: int
@@ -119,7 +121,73 @@ class Case(_message.Message):
     updated_at: _timestamp_pb2.Timestamp
     due_at: _timestamp_pb2.Timestamp
     integrity_alert: bool
-    def __init__(self, case_id: _Optional[str] = ..., status: _Optional[_Union[CaseStatus, str]] = ..., version: _Optional[int] = ..., kind: _Optional[str] = ..., category: _Optional[str] = ..., province_code: _Optional[str] = ..., ward_code: _Optional[str] = ..., title: _Optional[str] = ..., handler: _Optional[str] = ..., watchers: _Optional[_Iterable[_Union[CaseWatcher, _Mapping]]] = ..., reports: _Optional[_Iterable[_Union[CaseReport, _Mapping]]] = ..., merged_into: _Optional[str] = ..., possible_duplicate_of: _Optional[_Iterable[str]] = ..., route_rule: _Optional[str] = ..., opened_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., due_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., integrity_alert: _Optional[bool] = ...) -> None: ...
+    clock: CaseClock
+    ratings: _containers.RepeatedCompositeFieldContainer[ResolutionRating]
+    def __init__(self, case_id: _Optional[str] = ..., status: _Optional[_Union[CaseStatus, str]] = ..., version: _Optional[int] = ..., kind: _Optional[str] = ..., category: _Optional[str] = ..., province_code: _Optional[str] = ..., ward_code: _Optional[str] = ..., title: _Optional[str] = ..., handler: _Optional[str] = ..., watchers: _Optional[_Iterable[_Union[CaseWatcher, _Mapping]]] = ..., reports: _Optional[_Iterable[_Union[CaseReport, _Mapping]]] = ..., merged_into: _Optional[str] = ..., possible_duplicate_of: _Optional[_Iterable[str]] = ..., route_rule: _Optional[str] = ..., opened_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., due_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., integrity_alert: _Optional[bool] = ..., clock: _Optional[_Union[CaseClock, _Mapping]] = ..., ratings: _Optional[_Iterable[_Union[ResolutionRating, _Mapping]]] = ...) -> None: ...
+
+class CaseClock(_message.Message):
+    __slots__ = ("stage", "stage_started_at", "working_days_left", "overdue", "article", "complexity", "extensions", "remote")
+    STAGE_FIELD_NUMBER: _ClassVar[int]
+    STAGE_STARTED_AT_FIELD_NUMBER: _ClassVar[int]
+    WORKING_DAYS_LEFT_FIELD_NUMBER: _ClassVar[int]
+    OVERDUE_FIELD_NUMBER: _ClassVar[int]
+    ARTICLE_FIELD_NUMBER: _ClassVar[int]
+    COMPLEXITY_FIELD_NUMBER: _ClassVar[int]
+    EXTENSIONS_FIELD_NUMBER: _ClassVar[int]
+    REMOTE_FIELD_NUMBER: _ClassVar[int]
+    stage: str
+    stage_started_at: _timestamp_pb2.Timestamp
+    working_days_left: int
+    overdue: bool
+    article: str
+    complexity: str
+    extensions: int
+    remote: bool
+    def __init__(self, stage: _Optional[str] = ..., stage_started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., working_days_left: _Optional[int] = ..., overdue: _Optional[bool] = ..., article: _Optional[str] = ..., complexity: _Optional[str] = ..., extensions: _Optional[int] = ..., remote: _Optional[bool] = ...) -> None: ...
+
+class ResolutionRating(_message.Message):
+    __slots__ = ("report_id", "origin_agency", "rating", "comment", "rated_at", "handler")
+    REPORT_ID_FIELD_NUMBER: _ClassVar[int]
+    ORIGIN_AGENCY_FIELD_NUMBER: _ClassVar[int]
+    RATING_FIELD_NUMBER: _ClassVar[int]
+    COMMENT_FIELD_NUMBER: _ClassVar[int]
+    RATED_AT_FIELD_NUMBER: _ClassVar[int]
+    HANDLER_FIELD_NUMBER: _ClassVar[int]
+    report_id: str
+    origin_agency: str
+    rating: int
+    comment: str
+    rated_at: _timestamp_pb2.Timestamp
+    handler: str
+    def __init__(self, report_id: _Optional[str] = ..., origin_agency: _Optional[str] = ..., rating: _Optional[int] = ..., comment: _Optional[str] = ..., rated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., handler: _Optional[str] = ...) -> None: ...
+
+class TimeLimitExtended(_message.Message):
+    __slots__ = ("stage", "complexity", "extensions", "due_at", "reason")
+    STAGE_FIELD_NUMBER: _ClassVar[int]
+    COMPLEXITY_FIELD_NUMBER: _ClassVar[int]
+    EXTENSIONS_FIELD_NUMBER: _ClassVar[int]
+    DUE_AT_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    stage: str
+    complexity: str
+    extensions: int
+    due_at: _timestamp_pb2.Timestamp
+    reason: str
+    def __init__(self, stage: _Optional[str] = ..., complexity: _Optional[str] = ..., extensions: _Optional[int] = ..., due_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class ResolutionRated(_message.Message):
+    __slots__ = ("report_id", "rating", "comment", "handler", "added_watchers")
+    REPORT_ID_FIELD_NUMBER: _ClassVar[int]
+    RATING_FIELD_NUMBER: _ClassVar[int]
+    COMMENT_FIELD_NUMBER: _ClassVar[int]
+    HANDLER_FIELD_NUMBER: _ClassVar[int]
+    ADDED_WATCHERS_FIELD_NUMBER: _ClassVar[int]
+    report_id: str
+    rating: int
+    comment: str
+    handler: str
+    added_watchers: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, report_id: _Optional[str] = ..., rating: _Optional[int] = ..., comment: _Optional[str] = ..., handler: _Optional[str] = ..., added_watchers: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class CaseOpened(_message.Message):
     __slots__ = ("report_id", "kind", "category")
@@ -204,7 +272,7 @@ class CaseEscalated(_message.Message):
     def __init__(self, reason: _Optional[str] = ..., added_watchers: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class CaseEvent(_message.Message):
-    __slots__ = ("event_id", "case_id", "seq", "version", "at", "actor", "prev_hash", "hash", "opened", "report_linked", "routed", "status_changed", "transferred", "note_added", "merged", "unmerged", "escalated")
+    __slots__ = ("event_id", "case_id", "seq", "version", "at", "actor", "prev_hash", "hash", "opened", "report_linked", "routed", "status_changed", "transferred", "note_added", "merged", "unmerged", "escalated", "time_limit_extended", "resolution_rated")
     EVENT_ID_FIELD_NUMBER: _ClassVar[int]
     CASE_ID_FIELD_NUMBER: _ClassVar[int]
     SEQ_FIELD_NUMBER: _ClassVar[int]
@@ -222,6 +290,8 @@ class CaseEvent(_message.Message):
     MERGED_FIELD_NUMBER: _ClassVar[int]
     UNMERGED_FIELD_NUMBER: _ClassVar[int]
     ESCALATED_FIELD_NUMBER: _ClassVar[int]
+    TIME_LIMIT_EXTENDED_FIELD_NUMBER: _ClassVar[int]
+    RESOLUTION_RATED_FIELD_NUMBER: _ClassVar[int]
     event_id: str
     case_id: str
     seq: int
@@ -239,7 +309,9 @@ class CaseEvent(_message.Message):
     merged: CaseMerged
     unmerged: ReportUnmerged
     escalated: CaseEscalated
-    def __init__(self, event_id: _Optional[str] = ..., case_id: _Optional[str] = ..., seq: _Optional[int] = ..., version: _Optional[int] = ..., at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., actor: _Optional[str] = ..., prev_hash: _Optional[str] = ..., hash: _Optional[str] = ..., opened: _Optional[_Union[CaseOpened, _Mapping]] = ..., report_linked: _Optional[_Union[ReportLinked, _Mapping]] = ..., routed: _Optional[_Union[CaseRouted, _Mapping]] = ..., status_changed: _Optional[_Union[StatusChanged, _Mapping]] = ..., transferred: _Optional[_Union[CaseTransferred, _Mapping]] = ..., note_added: _Optional[_Union[NoteAdded, _Mapping]] = ..., merged: _Optional[_Union[CaseMerged, _Mapping]] = ..., unmerged: _Optional[_Union[ReportUnmerged, _Mapping]] = ..., escalated: _Optional[_Union[CaseEscalated, _Mapping]] = ...) -> None: ...
+    time_limit_extended: TimeLimitExtended
+    resolution_rated: ResolutionRated
+    def __init__(self, event_id: _Optional[str] = ..., case_id: _Optional[str] = ..., seq: _Optional[int] = ..., version: _Optional[int] = ..., at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., actor: _Optional[str] = ..., prev_hash: _Optional[str] = ..., hash: _Optional[str] = ..., opened: _Optional[_Union[CaseOpened, _Mapping]] = ..., report_linked: _Optional[_Union[ReportLinked, _Mapping]] = ..., routed: _Optional[_Union[CaseRouted, _Mapping]] = ..., status_changed: _Optional[_Union[StatusChanged, _Mapping]] = ..., transferred: _Optional[_Union[CaseTransferred, _Mapping]] = ..., note_added: _Optional[_Union[NoteAdded, _Mapping]] = ..., merged: _Optional[_Union[CaseMerged, _Mapping]] = ..., unmerged: _Optional[_Union[ReportUnmerged, _Mapping]] = ..., escalated: _Optional[_Union[CaseEscalated, _Mapping]] = ..., time_limit_extended: _Optional[_Union[TimeLimitExtended, _Mapping]] = ..., resolution_rated: _Optional[_Union[ResolutionRated, _Mapping]] = ...) -> None: ...
 
 class GetCaseRequest(_message.Message):
     __slots__ = ("case_id", "include_history")
@@ -354,6 +426,46 @@ class ReopenCaseRequest(_message.Message):
     def __init__(self, case_id: _Optional[str] = ..., reason: _Optional[str] = ..., expected_version: _Optional[int] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class ReopenCaseResponse(_message.Message):
+    __slots__ = ("case",)
+    CASE_FIELD_NUMBER: _ClassVar[int]
+    case: Case
+    def __init__(self, case: _Optional[_Union[Case, _Mapping]] = ...) -> None: ...
+
+class ExtendTimeLimitRequest(_message.Message):
+    __slots__ = ("case_id", "complexity", "reason", "expected_version", "request_id")
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    COMPLEXITY_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_VERSION_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    complexity: str
+    reason: str
+    expected_version: int
+    request_id: str
+    def __init__(self, case_id: _Optional[str] = ..., complexity: _Optional[str] = ..., reason: _Optional[str] = ..., expected_version: _Optional[int] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class ExtendTimeLimitResponse(_message.Message):
+    __slots__ = ("case",)
+    CASE_FIELD_NUMBER: _ClassVar[int]
+    case: Case
+    def __init__(self, case: _Optional[_Union[Case, _Mapping]] = ...) -> None: ...
+
+class RateResolutionRequest(_message.Message):
+    __slots__ = ("case_id", "report_id", "rating", "comment", "request_id")
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    REPORT_ID_FIELD_NUMBER: _ClassVar[int]
+    RATING_FIELD_NUMBER: _ClassVar[int]
+    COMMENT_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    report_id: str
+    rating: int
+    comment: str
+    request_id: str
+    def __init__(self, case_id: _Optional[str] = ..., report_id: _Optional[str] = ..., rating: _Optional[int] = ..., comment: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class RateResolutionResponse(_message.Message):
     __slots__ = ("case",)
     CASE_FIELD_NUMBER: _ClassVar[int]
     case: Case

@@ -83,6 +83,16 @@ class CaseServiceStub:
                 request_serializer=gbus_dot_v1_dot_case__pb2.EraseReporterIdentityRequest.SerializeToString,
                 response_deserializer=gbus_dot_v1_dot_case__pb2.EraseReporterIdentityResponse.FromString,
                 _registered_method=True)
+        self.ExtendTimeLimit = channel.unary_unary(
+                '/gbus.v1.CaseService/ExtendTimeLimit',
+                request_serializer=gbus_dot_v1_dot_case__pb2.ExtendTimeLimitRequest.SerializeToString,
+                response_deserializer=gbus_dot_v1_dot_case__pb2.ExtendTimeLimitResponse.FromString,
+                _registered_method=True)
+        self.RateResolution = channel.unary_unary(
+                '/gbus.v1.CaseService/RateResolution',
+                request_serializer=gbus_dot_v1_dot_case__pb2.RateResolutionRequest.SerializeToString,
+                response_deserializer=gbus_dot_v1_dot_case__pb2.RateResolutionResponse.FromString,
+                _registered_method=True)
         self.WatchCases = channel.unary_stream(
                 '/gbus.v1.CaseService/WatchCases',
                 request_serializer=gbus_dot_v1_dot_case__pb2.WatchCasesRequest.SerializeToString,
@@ -181,6 +191,27 @@ class CaseServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ExtendTimeLimit(self, request, context):
+        """Declares the case complex (or especially complex, for a denunciation) and so lengthens its
+        legal time limit: a complaint moves to its complex variant, a denunciation is extended by 30
+        days, once if complex and twice if especially complex (docs/legal-clock.md). The reason is
+        required and recorded as a TimeLimitExtended event. PERMISSION_DENIED unless the caller is the
+        handler or its superior; FAILED_PRECONDITION when no limit runs or the extensions are used up.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RateResolution(self, request, context):
+        """Records the citizen's verdict (1-5 and a comment) on a RESOLVED or CLOSED case, once per
+        report. Only the origin agency of the report may (PERMISSION_DENIED for any other). A rating of
+        2 or less makes the handler's superior a watcher and lets that origin reopen the RESOLVED case
+        once with ReopenCase, the rating being the reason.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def WatchCases(self, request, context):
         """Streams every change to the cases the agency is involved in, first those this node already
         holds (from the cursor on), then new ones as they arrive; the stream stays open. Resume with
@@ -237,6 +268,16 @@ def add_CaseServiceServicer_to_server(servicer, server):
                     servicer.EraseReporterIdentity,
                     request_deserializer=gbus_dot_v1_dot_case__pb2.EraseReporterIdentityRequest.FromString,
                     response_serializer=gbus_dot_v1_dot_case__pb2.EraseReporterIdentityResponse.SerializeToString,
+            ),
+            'ExtendTimeLimit': grpc.unary_unary_rpc_method_handler(
+                    servicer.ExtendTimeLimit,
+                    request_deserializer=gbus_dot_v1_dot_case__pb2.ExtendTimeLimitRequest.FromString,
+                    response_serializer=gbus_dot_v1_dot_case__pb2.ExtendTimeLimitResponse.SerializeToString,
+            ),
+            'RateResolution': grpc.unary_unary_rpc_method_handler(
+                    servicer.RateResolution,
+                    request_deserializer=gbus_dot_v1_dot_case__pb2.RateResolutionRequest.FromString,
+                    response_serializer=gbus_dot_v1_dot_case__pb2.RateResolutionResponse.SerializeToString,
             ),
             'WatchCases': grpc.unary_stream_rpc_method_handler(
                     servicer.WatchCases,
@@ -491,6 +532,60 @@ class CaseService:
             '/gbus.v1.CaseService/EraseReporterIdentity',
             gbus_dot_v1_dot_case__pb2.EraseReporterIdentityRequest.SerializeToString,
             gbus_dot_v1_dot_case__pb2.EraseReporterIdentityResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ExtendTimeLimit(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/gbus.v1.CaseService/ExtendTimeLimit',
+            gbus_dot_v1_dot_case__pb2.ExtendTimeLimitRequest.SerializeToString,
+            gbus_dot_v1_dot_case__pb2.ExtendTimeLimitResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RateResolution(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/gbus.v1.CaseService/RateResolution',
+            gbus_dot_v1_dot_case__pb2.RateResolutionRequest.SerializeToString,
+            gbus_dot_v1_dot_case__pb2.RateResolutionResponse.FromString,
             options,
             channel_credentials,
             insecure,

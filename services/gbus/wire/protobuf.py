@@ -13,6 +13,7 @@ from typing import Any
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from gbus.cases.legal_clock import ClockStanding
 from gbus.domain import events as ev
 from gbus.domain.case import CaseReport, CaseState
 from gbus.domain.status import CaseStatus
@@ -148,10 +149,12 @@ def case_to_pb(
     *,
     reporters: Mapping[str, ReporterIdentity] | None = None,
     integrity_alert: bool = False,
+    clock: ClockStanding | None = None,
 ) -> case_pb2.Case:
-    """`reporters` maps report id -> identity for the reports this caller may see the reporter of."""
+    """`reporters` maps report id -> identity for the reports this caller may see the reporter of;
+    `clock` is the legal clock as of the read (working days left depend on the day)."""
     shown = reporters or {}
-    return case_pb2.Case(
+    out = case_pb2.Case(
         case_id=state.case_id,
         status=status_to_pb(state.status),
         version=state.version,
@@ -170,7 +173,25 @@ def case_to_pb(
         updated_at=timestamp(state.updated_at),
         due_at=timestamp(state.due_at),
         integrity_alert=integrity_alert,
+        ratings=[
+            case_pb2.ResolutionRating(report_id=r.report_id, origin_agency=r.origin_agency, rating=r.rating,
+                                      comment=r.comment, rated_at=timestamp(r.rated_at), handler=r.handler)
+            for r in state.ratings
+        ],  # fmt: skip
     )
+    if clock is not None:
+        out.clock.CopyFrom(_clock_to_pb(state, clock))
+    return out
+
+
+def _clock_to_pb(state: CaseState, standing: ClockStanding) -> case_pb2.CaseClock:
+    out = case_pb2.CaseClock(stage=standing.stage or "", overdue=standing.overdue, article=standing.article or "")
+    if standing.working_days_left is not None:
+        out.working_days_left = standing.working_days_left
+    if state.clock is not None and standing.stage:
+        out.stage_started_at.CopyFrom(timestamp(state.clock.started_at))
+        out.complexity, out.extensions, out.remote = state.clock.complexity, state.clock.extensions, state.clock.remote
+    return out
 
 
 # --- events ------------------------------------------------------------------
@@ -206,6 +227,16 @@ def _detail(body: ev.EventBody) -> tuple[str, Any] | None:
         return "escalated", case_pb2.CaseEscalated(
             reason=f"{body.code}: {body.reason}", added_watchers=list(body.added_watchers)
         )
+    if isinstance(body, ev.TimeLimitExtended):
+        return "time_limit_extended", case_pb2.TimeLimitExtended(
+            stage=body.stage, complexity=body.complexity, extensions=body.extensions, due_at=timestamp(body.due_at),
+            reason=body.reason,
+        )  # fmt: skip
+    if isinstance(body, ev.ResolutionRated):
+        return "resolution_rated", case_pb2.ResolutionRated(
+            report_id=body.report_id, rating=body.rating, comment=body.comment, handler=body.handler,
+            added_watchers=list(body.added_watchers),
+        )  # fmt: skip
     return None  # IdentityErased has no detail in gbus.v1: the envelope (who, when) is the record
 
 
