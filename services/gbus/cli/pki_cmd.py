@@ -4,6 +4,8 @@
     gbus pki issue gov.ubnd@79 front.mttq@79 [--dir var/pki]
     gbus pki issue-node 79 VN [--dns node79.example] [--ip 10.0.0.5] [--dir var/pki]
     gbus pki show var/pki/agencies/gov.ubnd@79.pem [--ca var/pki/ca.pem]
+    gbus pki issue-signer processor p1 | operator ops [--dir var/pki]
+    gbus pki revoke gov.ubnd@79 | 79 | node:79 | processor:p1 [--dir var/pki]
 """
 
 from __future__ import annotations
@@ -72,6 +74,33 @@ def register(subparsers: Any) -> None:
     node.add_argument("--ip", action="append", default=[], metavar="ADDRESS",
                       help="an IP address clients dial (repeatable; 127.0.0.1 is always included)")  # fmt: skip
     node.set_defaults(func=_issue_node)
+
+    signer = sub.add_parser(
+        "issue-signer",
+        help="issue a record-signing certificate for a case processor or an operator (valid 1 year)",
+        description="A processor signs the case history it writes (nodes verify it before applying a copy); "
+        "an operator signs Ticks (`gbus tick`), which a verifying processor accepts from nobody else. "
+        "Files: DIR/processors/<name>.pem|-key.pem, DIR/operators/<name>.pem|-key.pem. Issuing a second "
+        "processor certificate is how its key is rotated: keep the old one in the trust directory until "
+        "nothing signed by it is still to be verified.",
+    )
+    signer.add_argument("kind", choices=("processor", "operator"))
+    signer.add_argument("name", help="the processor instance or operator name, e.g. p1, ops")
+    _dir_flag(signer)
+    signer.set_defaults(func=_issue_signer)
+
+    revoke = sub.add_parser(
+        "revoke",
+        help="revoke certificates: writes DIR/crl.pem, which nodes and processors reload without a restart",
+        description="Adds the serial of each named identity's current certificate to the CA-signed revocation "
+        "list DIR/crl.pem. A revoked agency is refused by every node at the next call after its reload "
+        "interval (security.trust_reload_s); a revoked node's records are refused by the processor. Copy "
+        "crl.pem to every host's trust directory.",
+    )
+    revoke.add_argument("targets", nargs="+", metavar="TARGET",
+                        help="an agency id (gov.ubnd@79), a node area (79, VN or node:79), processor:NAME, operator:NAME")  # fmt: skip
+    _dir_flag(revoke)
+    revoke.set_defaults(func=_revoke)
 
     show = sub.add_parser("show", help="print a certificate's subject, SANs, agency and validity")
     show.add_argument("file", metavar="FILE", help="a PEM certificate")
@@ -145,6 +174,30 @@ def _issue_node(args: argparse.Namespace) -> int:
         except PkiError as exc:
             raise CliError(str(exc)) from exc
         _print_issued(f"node {area}", issued)
+    return EXIT_OK
+
+
+def _issue_signer(args: argparse.Namespace) -> int:
+    from gbus.security.pki import PkiError, issue_signer_certificate
+
+    try:
+        issued = issue_signer_certificate(Path(args.dir), args.kind, args.name)
+    except PkiError as exc:
+        raise CliError(str(exc)) from exc
+    _print_issued(f"{args.kind} {args.name}", issued)
+    return EXIT_OK
+
+
+def _revoke(args: argparse.Namespace) -> int:
+    from gbus.security.pki import PkiError
+    from gbus.security.revocation import revoke
+
+    for target in args.targets:
+        try:
+            path, serial = revoke(Path(args.dir), target)
+        except PkiError as exc:
+            raise CliError(str(exc)) from exc
+        print(f"revoked {target}: {path} (serial {serial:x}); list {Path(args.dir) / 'crl.pem'}")
     return EXIT_OK
 
 

@@ -16,6 +16,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from gbus.api.revocation_guard import RevocationGuard
 from gbus.api.server import RunningServer, ServiceBinding, start_grpc_server
 from gbus.api.tls import server_credentials_for
 from gbus.cases.authority import Authority
@@ -131,6 +132,8 @@ class NodeApp:
         signer = record_signer_from_settings(s.security, fallback_cert=s.grpc.tls_cert, fallback_key=s.grpc.tls_key)
         if signer is not None:
             producer = SigningProducer(producer, signer)
+        # The bus CA's signers and revocation list: copies must be processor-signed, revoked agencies are refused.
+        trust = trust_from_settings(s.security, role=f"node-{self.area}")
 
         def consumer() -> Any:
             return make_consumer(s.kafka, f"node-{self.area}", group_id=None)
@@ -141,7 +144,7 @@ class NodeApp:
         self.feed = CopyFeed(
             consumer_factory=consumer, producer=producer, store=self.store, codec=codec, area=self.area,
             topic=self.topics.node(self.area), dead_letter_topic=self.topics.dead_letters, metrics=self.metrics,
-            trust=trust_from_settings(s.security, role=f"node-{self.area}"),
+            trust=trust,
         )  # fmt: skip
         self.feed.start()
         self._closers.append(self.feed.stop)
@@ -177,6 +180,7 @@ class NodeApp:
             s.grpc,
             self.metrics,
             credentials=server_credentials_for(s.grpc),
+            interceptors=[RevocationGuard(trust)] if trust is not None else [],
         )
 
     def stop(self, grace_s: float = 5.0) -> None:
