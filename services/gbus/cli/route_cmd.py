@@ -2,7 +2,8 @@
 
     gbus route explain --input reports.jsonl [--rules FILE] [--extra-agencies FILE] [--why]
     gbus route agencies [ID ...] [--area 79 [--subareas]] [--sector gov] [--level province]
-    gbus route check [--rules FILE] [--extra-agencies FILE]
+    gbus route agencies --sources [--sector party] [--level commune]
+    gbus route check [--rules FILE] [--extra-agencies FILE] [--roles FILE]
 """
 
 from __future__ import annotations
@@ -42,10 +43,20 @@ def register(subparsers: Any) -> None:
     agencies.add_argument("--sector", choices=SECTORS)
     agencies.add_argument("--level", choices=LEVELS)
     agencies.add_argument("--chain", action="store_true", help="also print each agency's superiors")
+    agencies.add_argument("--sources", action="store_true",
+                          help="print each role of the template with its line, superior and legal source, then the renames")  # fmt: skip
     _data_flags(agencies)
     agencies.set_defaults(func=_agencies)
 
-    check = sub.add_parser("check", help="load the directory and rules files and report any mistake")
+    check = sub.add_parser(
+        "check",
+        help="load the directory and rules files and report any mistake",
+        description=(
+            "Fails on a superior that is missing or forms a cycle, a rule naming an unknown body, "
+            "a role without a legal source, and a category without a competent body at any level "
+            "(the ministry map at the centre; a handler for a report in every province and commune)."
+        ),
+    )
     _data_flags(check)
     check.set_defaults(func=_check)
 
@@ -100,6 +111,8 @@ def _agencies(args: argparse.Namespace) -> int:
     from gbus.directory import normalise
 
     directory = _load(args).directory
+    if args.sources:
+        return _sources(directory, args)
     if args.ids:
         missing = 0
         for raw in args.ids:
@@ -128,6 +141,33 @@ def _agencies(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _sources(directory: Any, args: argparse.Namespace) -> int:
+    template = directory.template
+    for level in LEVELS:
+        if args.level and level != args.level:
+            continue
+        for spec in template.levels[level]:
+            if args.sector and spec.sector != args.sector:
+                continue
+            out: dict[str, Any] = {
+                "level": level, "role": spec.unit, "name": spec.name_template, "line": spec.line,
+                "superior": spec.superior_template, "source": spec.source.cite() if spec.source else None,
+            }  # fmt: skip
+            if spec.only_in is not None:
+                out["only_in"] = sorted(spec.only_in)
+            if spec.except_in:
+                out["except_in"] = sorted(spec.except_in)
+            print_json_line(out)
+    for alias in template.aliases:
+        if args.sector and not alias.old_unit.startswith(f"{args.sector}."):
+            continue
+        print_json_line({
+            "renamed": alias.old_unit, "to": alias.new_unit, "levels": list(alias.levels),
+            "effective": alias.effective.isoformat(), "source": alias.source.cite() if alias.source else None,
+        })  # fmt: skip
+    return EXIT_OK
+
+
 def _agency_json(directory: Any, agency: Any, chain: bool) -> dict[str, Any]:
     out = {
         "id": agency.id, "name": agency.name, "sector": agency.sector, "role": agency.role,
@@ -139,9 +179,15 @@ def _agency_json(directory: Any, agency: Any, chain: bool) -> dict[str, Any]:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from gbus.routing.coverage import roles_without_source, uncovered_categories
+
     router = _load(args)
+    problems = roles_without_source(router.directory.template) + uncovered_categories(router)
+    if problems:
+        raise CliError("routing data is incomplete:\n" + "\n".join(problems))
     print(
         f"ok: {len(router.directory)} agencies, {len(router.rules.rules)} rules and "
-        f"{len(router.rules.always)} always-watchers from {router.rules.source}"
+        f"{len(router.rules.always)} always-watchers from {router.rules.source}; every role cites its "
+        f"legal source and every category has a competent body at every level"
     )
     return EXIT_OK

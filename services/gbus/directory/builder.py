@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from gbus.directory.aliases import Alias, resolve_aliases
 from gbus.directory.divisions import Divisions
 from gbus.directory.extra import ExtraAgency
 from gbus.directory.model import Agency
@@ -25,18 +26,18 @@ def build_agencies(
 ) -> dict[str, Agency]:
     """Every agency by id, superiors checked to exist and to end at a top."""
     agencies: dict[str, Agency] = {}
-    _add_level(agencies, template, "central", CENTRAL_AREA, {"name": "Việt Nam", "short": "Việt Nam"}, None)
+    _add_level(agencies, template, "central", CENTRAL_AREA, {"name": "Việt Nam", "short": "Việt Nam"}, None, None)
     for province in divisions.provinces.values():
         names = {
             "name": province.name,
             "short": template.short_names.get(province.code, province.short_name),
             "committee": _COMMITTEE.get(province.division_type, "Tỉnh ủy"),
         }
-        _add_level(agencies, template, "province", province.code, names, province.code)
+        _add_level(agencies, template, "province", province.code, names, province.code, None)
     for province_code, wards in divisions.wards_by_province.items():
         for ward in wards:
             names = {"name": ward.name, "short": _short_ward_name(ward.name), "committee": "Đảng ủy"}
-            _add_level(agencies, template, "commune", ward.area, names, province_code)
+            _add_level(agencies, template, "commune", ward.area, names, province_code, ward.division_type)
     _apply_extras(agencies, divisions, template, extras)
     _check_superiors(agencies)
     return agencies
@@ -49,14 +50,34 @@ def _add_level(
     area: str,
     names: dict[str, str],
     province: str | None,
+    division_type: str | None,
 ) -> None:
     placeholders = {"province": province or CENTRAL_AREA, "area": area}
     for spec in template.levels[level]:
+        if not spec.exists_in(province):
+            continue
         agency_id = f"{spec.sector}.{spec.role}@{area}"
         superior = spec.superior_template.format_map(placeholders) if spec.superior_template else None
         agencies[agency_id] = Agency(
-            agency_id, spec.name_template.format_map(names), spec.sector, spec.role, level, area, superior
+            agency_id, spec.name_for(division_type).format_map(names), spec.sector, spec.role, level, area, superior
         )
+
+
+def build_aliases(
+    divisions: Divisions, template: RoleTemplate, agencies: dict[str, Agency], extra: Iterable[Alias] = ()
+) -> dict[str, Alias]:
+    """old id -> Alias: the template's renames at every area of their levels, then the
+    operator's own (effective-dated changes use the same table)."""
+    areas = {
+        "central": (CENTRAL_AREA,),
+        "province": tuple(divisions.provinces),
+        "commune": tuple(w.area for wards in divisions.wards_by_province.values() for w in wards),
+    }
+    expanded = [spec.at(area) for spec in template.aliases for level in spec.levels for area in areas[level]]
+    # A template rename of a body some province never had (only_in) is simply not there.
+    renamed_again = {a.old_id for a in expanded}
+    present = [a for a in expanded if a.new_id in agencies or a.new_id in renamed_again]
+    return resolve_aliases([*present, *extra], agencies)
 
 
 def _short_ward_name(name: str) -> str:

@@ -13,7 +13,8 @@ import functools
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from gbus.directory.builder import build_agencies
+from gbus.directory.aliases import Alias
+from gbus.directory.builder import build_agencies, build_aliases
 from gbus.directory.divisions import Divisions, load_divisions
 from gbus.directory.extra import ExtraAgency, load_extra_agencies
 from gbus.directory.model import Agency, Province, Ward
@@ -31,9 +32,20 @@ def listing_key(agency_id: str) -> tuple[str, str, str]:
 
 
 class Directory:
-    def __init__(self, agencies: Mapping[str, Agency], divisions: Divisions) -> None:
+    def __init__(
+        self,
+        agencies: Mapping[str, Agency],
+        divisions: Divisions,
+        aliases: Mapping[str, Alias] | None = None,
+        template: RoleTemplate | None = None,
+    ) -> None:
         self._by_id = dict(agencies)
         self._divisions = divisions
+        self._aliases = dict(aliases or {})  # old id -> rename, checked by build_aliases
+        # An old id answers every lookup as the body that replaced it: one dict, so a
+        # lookup costs the same whichever id a stored case or member system holds.
+        self._lookup = {**self._by_id, **{old: self._by_id[a.new_id] for old, a in self._aliases.items()}}
+        self.template = template  # the role template it was built from, for sources
         # Keys are unique (they end with the id), so sorting pairs never compares agencies.
         pairs = sorted((listing_key(a.id), a) for a in self._by_id.values())
         self._keys = [key for key, _ in pairs]
@@ -60,7 +72,9 @@ class Directory:
         extras: Iterable[ExtraAgency] = (),
     ) -> "Directory":
         divisions = divisions or load_divisions()
-        return cls(build_agencies(divisions, template or load_role_template(), extras), divisions)
+        template = template or load_role_template()
+        agencies = build_agencies(divisions, template, extras)
+        return cls(agencies, divisions, build_aliases(divisions, template, agencies), template)
 
     @classmethod
     def from_files(
@@ -84,13 +98,30 @@ class Directory:
         return len(self._by_id)
 
     def __contains__(self, agency_id: object) -> bool:
-        return agency_id in self._by_id
+        """True for a live agency and for an old id that an alias maps to one."""
+        return agency_id in self._lookup
 
     def get(self, agency_id: str) -> Agency | None:
-        return self._by_id.get(agency_id)
+        """The agency, also by an old id (the record then carries the new id)."""
+        return self._lookup.get(agency_id)
+
+    def canonical_id(self, agency_id: str) -> str:
+        """The id of the body that answers to `agency_id` today (itself if not renamed)."""
+        alias = self._aliases.get(agency_id)
+        return alias.new_id if alias else agency_id
+
+    def alias(self, old_id: str) -> Alias | None:
+        return self._aliases.get(old_id)
+
+    def aliases(self) -> tuple[Alias, ...]:
+        return tuple(sorted(self._aliases.values(), key=lambda a: listing_key(a.old_id)))
+
+    def former_ids(self, agency_id: str) -> tuple[str, ...]:
+        """Old ids that resolve to this agency, so a search can find cases filed under them."""
+        return tuple(sorted(old for old, a in self._aliases.items() if a.new_id == agency_id))
 
     def superior_of(self, agency_id: str) -> Agency | None:
-        agency = self._by_id.get(agency_id)
+        agency = self._lookup.get(agency_id)
         if agency is None or agency.superior_id is None:
             return None
         return self._by_id[agency.superior_id]

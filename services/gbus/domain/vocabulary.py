@@ -24,7 +24,27 @@ CATEGORIES: tuple[str, ...] = (
     "thu_tuc_hanh_chinh",
     "dien_nuoc",
     "khac",
+    # Added with the 2025 directory (issue 16). Appended, never inserted: the dedup
+    # index stores a category as its position in this tuple.
+    "tai_chinh_thue",  # finance, taxes, fees, prices
+    "thuong_mai_thi_truong",  # trade, markets, counterfeit goods, consumer protection
+    "tu_phap_ho_tich",  # justice, civil status, notaries, legal aid
+    "van_hoa_du_lich",  # culture, sports, tourism, festivals, press
+    "khoa_hoc_cong_nghe",  # science, technology, telecommunications, post
+    "dan_toc_ton_giao",  # ethnic and religious affairs
+    "toa_an_thi_hanh_an",  # courts, procuracies, enforcement of judgments
 )
+
+# Where a category this node does not know is routed and matched: a newer node may
+# send one (the schemas carry categories as strings); the report keeps its own
+# spelling for storage and display.
+FALLBACK_CATEGORY = "khac"
+_KNOWN_CATEGORIES = frozenset(CATEGORIES)
+
+
+def known_category(category: str) -> str:
+    """The category itself if this version knows it, else `khac` (never an error)."""
+    return category if category in _KNOWN_CATEGORIES else FALLBACK_CATEGORY
 
 CHANNELS: tuple[str, ...] = (
     "cong_dvc",

@@ -14,7 +14,7 @@ from typing import Any
 
 from gbus.directory import DataFileError, Directory
 from gbus.domain.report import Report
-from gbus.domain.vocabulary import CENTRAL_AREA, KIND_FORMALITY
+from gbus.domain.vocabulary import CENTRAL_AREA, KIND_FORMALITY, known_category
 from gbus.errors import FieldViolation, UnroutableError
 from gbus.routing.rules import Condition, Rule, RuleSet, load_rules
 from gbus.routing.targets import Target, Template, resolve
@@ -113,7 +113,9 @@ class Router:
         hierarchy above every accused agency."""
         deciding = deciding_report(reports)
         decision = self.route(deciding)
-        accused = {r.subject_agency for r in reports if r.kind == "to_cao" and r.subject_agency}
+        accused = {
+            self.directory.canonical_id(r.subject_agency) for r in reports if r.kind == "to_cao" and r.subject_agency
+        }
         if decision.handler not in accused:
             return deciding, decision
         rank = KIND_FORMALITY[deciding.kind]
@@ -178,7 +180,8 @@ class Router:
             violations.append(FieldViolation("subject_agency", f"{report.subject_agency} is not in the directory"))
         if violations:
             raise UnroutableError(violations)
-        return report.subject_agency
+        # A renamed body's old id routes as the body that replaced it (directory aliases).
+        return None if report.subject_agency is None else directory.canonical_id(report.subject_agency)
 
     def _values(self, report: Report, subject: str | None) -> dict[str, str | None]:
         province = report.province_code
@@ -195,8 +198,9 @@ class Router:
                 CENTRAL_AREA if subject_area == CENTRAL_AREA else subject_area[:2]
             ),
         }  # fmt: skip
+        category = known_category(report.category)
         for name, table in self.rules.maps.items():
-            values[name] = table.get(report.category)
+            values[name] = table.get(category)
         return values
 
     def _place(self, target: Target, values: Mapping[str, str | None], rule_id: str, what: str) -> str:
@@ -216,7 +220,8 @@ class Router:
         values: Mapping[str, str | None],
         report_id: str | None = None,
     ) -> None:
-        facts = _Facts(report, report.subject_agency)
+        subject = None if report.subject_agency is None else self.directory.canonical_id(report.subject_agency)
+        facts = _Facts(report, subject)
         suffix = f" (report {report_id})" if report_id else ""
         for entry in self.rules.always:
             if _matches(entry.when, facts):
@@ -227,10 +232,12 @@ class Router:
 class _Facts:
     """What conditions look at, computed once per report."""
 
-    __slots__ = ("report", "area_level", "subject", "subject_unit", "subject_level")
+    __slots__ = ("report", "category", "area_level", "subject", "subject_unit", "subject_level")
 
     def __init__(self, report: Report, subject: str | None) -> None:
         self.report = report
+        # A category from a newer version routes as `khac` here; the report keeps its own.
+        self.category = known_category(report.category)
         if report.province_code is None:
             self.area_level = "central"
         else:
@@ -248,7 +255,7 @@ def _matches(when: Condition, facts: _Facts) -> bool:
     report = facts.report
     if when.kinds is not None and report.kind not in when.kinds:
         return False
-    if when.categories is not None and report.category not in when.categories:
+    if when.categories is not None and facts.category not in when.categories:
         return False
     if when.channels is not None and report.channel not in when.channels:
         return False

@@ -156,4 +156,4 @@ def _resolve_candidate(
         return None, f"{candidate.text}: no {', '.join(missing)} for this report"
     if agency_id not in directory:
         return None, f"{candidate.text}: {agency_id} is not in the directory"
-    return agency_id, ""
+    return directory.canonical_id(agency_id), ""  # an old id names the body that replaced it

@@ -15,10 +15,15 @@ def directory() -> Directory:
 def test_it_has_every_template_role_for_the_centre_34_provinces_and_3321_communes(directory):
     assert len(directory.provinces()) == 34
     assert sum(len(directory.wards_of(p.code)) for p in directory.provinces()) == 3321
-    assert len(directory.agencies(level="central")) == 16
-    assert len(directory.agencies(level="province")) == 34 * 17
-    assert len(directory.agencies(level="commune")) == 3321 * 8
-    assert len(directory) == 16 + 34 * 17 + 3321 * 8
+    # Central: 17 Government bodies, 3 heads of vertical lines, 3 National Assembly bodies,
+    # the top court, procuracy and audit, 7 party bodies, the Front and 5 organisations.
+    assert len(directory.agencies(level="central")) == 39
+    # Province: 30 bodies everywhere, plus the departments only some provinces have:
+    # culture-sports-tourism in 29 (split in two in the other 5), ethnic minorities and
+    # religions in 20, foreign affairs in 2.
+    assert len(directory.agencies(level="province")) == 34 * 30 + 29 + 5 * 2 + 20 + 2
+    assert len(directory.agencies(level="commune")) == 3321 * 15
+    assert len(directory) == 39 + 1081 + 3321 * 15
 
 
 def test_an_agency_carries_its_vietnamese_name_sector_level_area_and_superior(directory):
@@ -67,7 +72,7 @@ def test_ward_codes_without_leading_zeros_are_padded_to_five_digits(directory):
         ("front.mttq@79", "front.mttq@VN"),
         ("front.mttq@VN", None),
         ("party.du@79.26743", "party.tu@79"),
-        ("party.bdv@79", "party.tu@79"),
+        ("party.btgdv@79", "party.tu@79"),
         ("party.tu@79", "party.ubkt@VN"),
         ("party.ubkt@79", "party.ubkt@VN"),
         ("union.hnd@79.26743", "union.hnd@79"),
@@ -82,19 +87,18 @@ def test_superiors_follow_each_sectors_own_line(directory, agency_id, superior):
 
 def test_every_superior_chain_ends_at_a_top_agency(directory):
     tops = {a.id for a in directory.agencies() if a.superior_id is None}
-    assert tops == {
-        "gov.vpcp@VN", "party.bdv@VN", "party.ubkt@VN", "front.mttq@VN", "union.tld@VN",
-        "union.hnd@VN", "union.hlhpn@VN", "union.doantn@VN", "union.hccb@VN",
-    }  # fmt: skip
+    # The Government, the National Assembly, the party's Central Committee and the Front
+    # (whose member organisations have answered to it since 2025).
+    assert tops == {"gov.vpcp@VN", "gov.qh@VN", "party.bchtw@VN", "front.mttq@VN"}
     for agency in directory.agencies():
         chain = directory.chain_of(agency.id)
         assert (chain[-1].id if chain else agency.id) in tops
 
 
 def test_unknown_agency_has_no_record_and_no_superior(directory):
-    assert directory.get("gov.so-ct@79") is None
-    assert directory.superior_of("gov.so-ct@79") is None
-    assert "gov.so-ct@79" not in directory
+    assert directory.get("gov.so-khong-co@79") is None
+    assert directory.superior_of("gov.so-khong-co@79") is None
+    assert "gov.so-khong-co@79" not in directory
 
 
 def test_wards_belong_only_to_their_own_province(directory):
@@ -120,19 +124,19 @@ def test_area_names_are_the_normalised_division_names(directory):
 
 def test_listing_puts_the_centre_first_then_each_province_followed_by_its_communes(directory):
     areas = [a.area for a in directory.agencies()]
-    assert areas[0] == "VN" and areas[16] == "01"
+    assert areas[0] == "VN" and areas[39] == "01"
     provinces_in_order = list(dict.fromkeys(area[:2] for area in areas if area != "VN"))
     assert provinces_in_order == sorted(provinces_in_order)
 
 
 def test_an_exact_area_lists_only_its_own_bodies(directory):
     assert {a.area for a in directory.agencies(area="79")} == {"79"}
-    assert len(directory.agencies(area="79.26743")) == 8
+    assert len(directory.agencies(area="79.26743")) == 15
 
 
 def test_a_province_with_subareas_lists_its_communes_too(directory):
     found = directory.agencies(area="79", include_subareas=True)
-    assert len(found) == 17 + 8 * len(directory.wards_of("79"))
+    assert len(found) == len(directory.agencies(area="79")) + 15 * len(directory.wards_of("79"))
     assert {a.area[:2] for a in found} == {"79"}
 
 
@@ -160,8 +164,8 @@ def test_paging_by_last_id_visits_every_agency_once_in_order(directory):
 
 def test_a_page_token_stays_valid_for_an_id_that_no_longer_exists(directory):
     # The key comes from the id itself, so a removed agency still marks a place.
-    page = directory.agencies(area="79", after="gov.so-ct@79", limit=2)
-    assert [a.id for a in page] == ["gov.so-gddt@79", "gov.so-nnmt@79"]
+    page = directory.agencies(area="79", after="gov.so-gt@79", limit=2)
+    assert [a.id for a in page] == ["gov.so-khcn@79", "gov.so-ng@79"]
 
 
 def test_the_default_directory_is_built_once_per_process():

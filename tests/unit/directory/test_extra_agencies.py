@@ -27,10 +27,10 @@ def build(divisions, template, agencies):
 
 
 def test_a_new_department_is_added_with_its_sectors_default_superior(divisions, template):
-    directory = build(divisions, template, [{"id": "gov.so-ct@79", "name": "Sở Công Thương Thành phố Hồ Chí Minh"}])
-    agency = directory.get("gov.so-ct@79")
+    directory = build(divisions, template, [{"id": "gov.bql-kcn@79", "name": "Ban Quản lý các khu chế xuất và công nghiệp Thành phố Hồ Chí Minh"}])
+    agency = directory.get("gov.bql-kcn@79")
     assert (agency.name, agency.level, agency.superior_id) == (
-        "Sở Công Thương Thành phố Hồ Chí Minh", "province", "gov.ubnd@79",
+        "Ban Quản lý các khu chế xuất và công nghiệp Thành phố Hồ Chí Minh", "province", "gov.ubnd@79",
     )  # fmt: skip
 
 
@@ -49,8 +49,8 @@ def test_an_entry_may_set_the_superior_explicitly(divisions, template):
 
 
 def test_ids_in_the_file_may_be_loosely_typed(divisions, template):
-    directory = build(divisions, template, [{"id": " GOV.SO-CT@79", "name": "Sở Công Thương", "superior": "gov.ubnd@79"}])
-    assert directory.get("gov.so-ct@79") is not None
+    directory = build(divisions, template, [{"id": " GOV.BQL-KCN@79", "name": "Ban Quản lý các khu công nghiệp", "superior": "gov.ubnd@79"}])
+    assert directory.get("gov.bql-kcn@79") is not None
 
 
 def test_an_area_missing_from_the_division_data_is_refused(divisions, template):
@@ -60,7 +60,7 @@ def test_an_area_missing_from_the_division_data_is_refused(divisions, template):
 
 def test_a_superior_missing_from_the_directory_is_refused(divisions, template):
     with pytest.raises(DataFileError, match="superior gov.nope@79 is not in the directory"):
-        build(divisions, template, [{"id": "gov.so-ct@79", "name": "Sở Công Thương", "superior": "gov.nope@79"}])
+        build(divisions, template, [{"id": "gov.bql-kcn@79", "name": "Ban Quản lý các khu công nghiệp", "superior": "gov.nope@79"}])
 
 
 def test_superiors_that_form_a_cycle_are_refused(divisions, template):
@@ -70,7 +70,7 @@ def test_superiors_that_form_a_cycle_are_refused(divisions, template):
 
 def test_a_new_agency_without_a_name_is_refused(divisions, template):
     with pytest.raises(DataFileError, match="a new agency needs a name"):
-        build(divisions, template, [{"id": "gov.so-ct@79"}])
+        build(divisions, template, [{"id": "gov.bql-kcn@79"}])
 
 
 def test_every_mistake_in_the_file_is_reported_at_once():
@@ -81,9 +81,9 @@ def test_every_mistake_in_the_file_is_reported_at_once():
 
 def test_the_file_is_read_from_yaml(tmp_path, divisions, template):
     path = tmp_path / "extra.yaml"
-    path.write_text("agencies:\n  - id: gov.so-ct@79\n    name: Sở Công Thương\n", encoding="utf-8")
+    path.write_text("agencies:\n  - id: gov.bql-kcn@79\n    name: Ban Quản lý các khu công nghiệp\n", encoding="utf-8")
     directory = Directory.build(divisions=divisions, template=template, extras=load_extra_agencies(path))
-    assert directory.get("gov.so-ct@79").name == "Sở Công Thương"
+    assert directory.get("gov.bql-kcn@79").name == "Ban Quản lý các khu công nghiệp"
 
 
 def test_a_role_template_with_an_unknown_placeholder_is_refused():

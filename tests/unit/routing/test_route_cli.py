@@ -65,13 +65,13 @@ def test_why_adds_the_explanation_and_a_reason_per_watcher(tmp_path, capsys):
 
 def test_explain_uses_the_rules_and_extra_agencies_given(tmp_path, capsys):
     extra = tmp_path / "extra.yaml"
-    extra.write_text("agencies:\n  - id: gov.so-ct@79\n    name: Sở Công Thương\n", "utf-8")
+    extra.write_text("agencies:\n  - id: gov.bql-kcn@79\n    name: Ban Quản lý các khu công nghiệp\n", "utf-8")
     rules = tmp_path / "rules.yaml"
-    rules.write_text("rules:\n  - id: all-to-trade\n    handler: gov.so-ct@{province}\n", "utf-8")
+    rules.write_text("rules:\n  - id: all-to-trade\n    handler: gov.bql-kcn@{province}\n", "utf-8")
     path = write_jsonl(tmp_path, GOOD)
     assert run("route", "explain", "-i", path, "--rules", str(rules), "--extra-agencies", str(extra)) == EXIT_OK
     assert json.loads(capsys.readouterr().out) == {
-        "report_id": "r-1", "handler": "gov.so-ct@79", "watchers": [], "rule": "all-to-trade",
+        "report_id": "r-1", "handler": "gov.bql-kcn@79", "watchers": [], "rule": "all-to-trade",
     }  # fmt: skip
 
 
@@ -92,15 +92,15 @@ def test_agencies_looks_up_loosely_typed_ids_with_their_chain(capsys):
 def test_agencies_lists_by_area_and_sector(capsys):
     assert run("route", "agencies", "--area", "79", "--sector", "party") == EXIT_OK
     assert [json.loads(line)["id"] for line in capsys.readouterr().out.splitlines()] == [
-        "party.bdv@79", "party.tu@79", "party.ubkt@79",
+        "party.bnc@79", "party.btc@79", "party.btgdv@79", "party.tu@79", "party.ubkt@79",
     ]  # fmt: skip
 
 
 def test_agencies_reports_an_unknown_id_and_exits_partial(capsys):
-    assert run("route", "agencies", "gov.so-ct@79") == EXIT_PARTIAL
-    assert "no agency gov.so-ct@79" in capsys.readouterr().err
+    assert run("route", "agencies", "gov.bql-kcn@79") == EXIT_PARTIAL
+    assert "no agency gov.bql-kcn@79" in capsys.readouterr().err
 
 
 def test_check_summarises_what_it_loaded(capsys):
     assert run("route", "check") == EXIT_OK
-    assert capsys.readouterr().out.startswith("ok: 27162 agencies, 20 rules and 3 always-watchers")
+    assert capsys.readouterr().out.startswith("ok: 50935 agencies, 36 rules and 3 always-watchers")

@@ -25,26 +25,26 @@ def test_first_matching_rule_wins(make_report):
 
 
 def test_a_handler_list_falls_back_to_the_next_target_that_exists(make_report):
-    ruleset = rules({"id": "r", "handler": ["gov.so-ct@{province}", "gov.ubnd@{province}"]})
+    ruleset = rules({"id": "r", "handler": ["gov.bql-kcn@{province}", "gov.ubnd@{province}"]})
     assert Router(Directory.default(), ruleset).route(make_report()).handler == "gov.ubnd@79"
 
 
 def test_an_operator_can_route_a_category_to_a_new_agency_from_files(tmp_path, make_report):
     extra = tmp_path / "extra.yaml"
-    extra.write_text("agencies:\n  - id: gov.so-ct@79\n    name: Sở Công Thương Thành phố Hồ Chí Minh\n", "utf-8")
+    extra.write_text("agencies:\n  - id: gov.bql-kcn@79\n    name: Ban Quản lý các khu chế xuất và công nghiệp Thành phố Hồ Chí Minh\n", "utf-8")
     custom = tmp_path / "rules.yaml"
     custom.write_text(
         "rules:\n"
         "  - id: electricity\n"
         "    when: {kind: [phan_anh, kien_nghi], category: dien_nuoc}\n"
-        "    handler: ['gov.so-ct@{province}', 'gov.ubnd@{local}']\n"
+        "    handler: ['gov.bql-kcn@{province}', 'gov.ubnd@{local}']\n"
         "  - id: everything-else\n"
         "    handler: gov.ubnd@{local}\n",
         "utf-8",
     )
     router = Router(Directory.from_files(extra_agencies=extra), load_rules(custom))
     decision = router.route(make_report(category="dien_nuoc"))
-    assert (decision.handler, decision.rule) == ("gov.so-ct@79", "electricity")
+    assert (decision.handler, decision.rule) == ("gov.bql-kcn@79", "electricity")
 
 
 def test_no_matching_rule_is_rejected_rather_than_defaulted(make_report):
@@ -87,13 +87,13 @@ def test_a_map_naming_an_unknown_category_is_refused():
 
 
 def test_a_fixed_agency_missing_from_the_directory_stops_the_router():
-    with pytest.raises(DataFileError, match="gov.bo-ct@VN is not in the directory"):
-        Router(Directory.default(), rules({"id": "r", "handler": "gov.bo-ct@VN"}))
+    with pytest.raises(DataFileError, match="gov.bo-khong-co@VN is not in the directory"):
+        Router(Directory.default(), rules({"id": "r", "handler": "gov.bo-khong-co@VN"}))
 
 
 def test_a_map_naming_a_body_that_exists_nowhere_stops_the_router():
-    ruleset = rules({"id": "r", "handler": "{ministry}@VN"}, maps={"ministry": {"dien_nuoc": "gov.bo-ct"}})
-    with pytest.raises(DataFileError, match="no gov.bo-ct anywhere"):
+    ruleset = rules({"id": "r", "handler": "{ministry}@VN"}, maps={"ministry": {"dien_nuoc": "gov.bo-khong-co"}})
+    with pytest.raises(DataFileError, match="no gov.bo-khong-co anywhere"):
         Router(Directory.default(), ruleset)
 
 
