@@ -10,6 +10,39 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+# A message quotes at most this much of a caller's value: enough to recognise it,
+# while a megabyte echoed back would overflow the client's metadata limit (grpc
+# then reports RESOURCE_EXHAUSTED and the field name never arrives).
+MAX_QUOTED_CHARS = 80
+# Whatever a message says, it crosses the wire within these many characters: the
+# status and its details travel as metadata, which grpc clients cap at 8-16 KiB.
+MAX_MESSAGE_CHARS = 500
+MAX_DESCRIPTION_CHARS = 200
+
+
+def excerpt(value: object) -> str:
+    """`value` as text, cut to MAX_QUOTED_CHARS with its full length said."""
+    text = str(value)
+    if len(text) <= MAX_QUOTED_CHARS:
+        return text
+    return f"{text[:MAX_QUOTED_CHARS]}… ({len(text)} characters)"
+
+
+def quoted(value: object) -> str:
+    """Like `{value!r}` in a message, cut to MAX_QUOTED_CHARS."""
+    text = str(value)
+    if len(text) <= MAX_QUOTED_CHARS:
+        return repr(value)
+    return f"{text[:MAX_QUOTED_CHARS]!r}… ({len(text)} characters)"
+
+
+def clipped(message: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    """The last guard before the wire, for a message whose parts were not excerpted."""
+    if len(message) <= limit:
+        return message
+    return f"{message[:limit]}… (cut at {limit} of {len(message)} characters)"
+
+
 @dataclass(frozen=True, slots=True)
 class FieldViolation:
     field: str

@@ -49,11 +49,14 @@ def error_from_code_name(code: str, message: str) -> errors.BusError:
 
 
 def to_grpc_status(exc: errors.BusError) -> grpc.Status:
-    status = status_pb2.Status(code=_code_of(exc), message=exc.message)
+    status = status_pb2.Status(code=_code_of(exc), message=errors.clipped(exc.message))
     if isinstance(exc, errors.ValidationError):
         bad_request = error_details_pb2.BadRequest(
             field_violations=[
-                error_details_pb2.BadRequest.FieldViolation(field=v.field, description=v.description)
+                error_details_pb2.BadRequest.FieldViolation(
+                    field=errors.clipped(v.field, errors.MAX_DESCRIPTION_CHARS),
+                    description=errors.clipped(v.description, errors.MAX_DESCRIPTION_CHARS),
+                )
                 for v in exc.violations
             ]
         )

@@ -18,7 +18,7 @@ import functools
 import grpc
 
 from gbus.domain.vocabulary import is_agency_id
-from gbus.errors import PermissionDeniedError, ValidationError
+from gbus.errors import PermissionDeniedError, ValidationError, quoted
 from gbus.security.certificates import AGENCY_URI_PREFIX, CertificateError, agency_of_certificate, agency_uris
 
 AGENCY_HEADER = "x-agency-id"
@@ -79,5 +79,5 @@ def caller_agency(context: grpc.ServicerContext, insecure_dev_mode: bool) -> str
     if not claimed:
         raise ValidationError.single(AGENCY_HEADER, "metadata header is required in development mode")
     if not is_agency_id(claimed):
-        raise ValidationError.single(AGENCY_HEADER, f"not an agency id: {claimed!r}")
+        raise ValidationError.single(AGENCY_HEADER, f"not an agency id: {quoted(claimed)}")
     return claimed

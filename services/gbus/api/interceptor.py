@@ -4,7 +4,8 @@ Servicers raise domain errors (gbus.errors); this turns them into gRPC
 statuses via error_mapping, so no servicer scatters `context.abort` calls.
 Streaming responses are wrapped too: a latency measured when the handler
 returns its generator would measure nothing, so the clock stops when the
-stream ends.
+stream ends. Requests that do not parse reach no servicer: they are refused
+as INVALID_ARGUMENT naming the field (gbus.api.request_decoding).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import grpc
 
 from gbus import errors
 from gbus.api.error_mapping import code_name_of, internal_status, to_grpc_status
+from gbus.api.request_decoding import UndecodableRequest, decoding
 from gbus.observability.logging import get_logger
 from gbus.observability.metrics import Metrics
 
@@ -39,31 +41,15 @@ class BusServerInterceptor(grpc.ServerInterceptor):
         if handler is None:
             return None
         service, method = _split(handler_call_details.method)
-        if service.startswith("grpc."):  # health and reflection: not ours to measure
-            return handler
-        if handler.unary_unary:
-            return grpc.unary_unary_rpc_method_handler(
-                self._unary(handler.unary_unary, service, method),
-                request_deserializer=handler.request_deserializer,
-                response_serializer=handler.response_serializer,
-            )
-        if handler.stream_unary:
-            return grpc.stream_unary_rpc_method_handler(
-                self._unary(handler.stream_unary, service, method),
-                request_deserializer=handler.request_deserializer,
-                response_serializer=handler.response_serializer,
-            )
-        if handler.unary_stream:
-            return grpc.unary_stream_rpc_method_handler(
-                self._streaming(handler.unary_stream, service, method),
-                request_deserializer=handler.request_deserializer,
-                response_serializer=handler.response_serializer,
-            )
-        return grpc.stream_stream_rpc_method_handler(
-            self._streaming(handler.stream_stream, service, method),
-            request_deserializer=handler.request_deserializer,
-            response_serializer=handler.response_serializer,
-        )
+        if service.startswith("grpc."):
+            # Health and reflection: not ours to measure, but a malformed request to them
+            # is still the caller's fault, not INTERNAL.
+            return _rebuilt(handler, _refusing_undecodable)
+
+        def measured(behaviour: Callable, streaming: bool) -> Callable:
+            return (self._streaming if streaming else self._unary)(behaviour, service, method)
+
+        return _rebuilt(handler, measured)
 
     # -- wrappers ------------------------------------------------------------
 
@@ -119,6 +105,56 @@ class BusServerInterceptor(grpc.ServerInterceptor):
         _log.error("rpc_failed", grpc_method=f"{service}/{method}", reference=reference, exc_info=exc)
         self._finish(service, method, started, "INTERNAL")
         context.abort_with_status(internal_status(reference))
+
+
+def _rebuilt(handler: grpc.RpcMethodHandler, wrap: Callable[[Callable, bool], Callable]) -> grpc.RpcMethodHandler:
+    """A handler of the same kind whose behaviour is `wrap(behaviour, response_streaming)`,
+    fed requests that parsed: an undecodable one raises its ValidationError inside the
+    wrapped behaviour, where it is mapped like any other error."""
+    kinds = (
+        (handler.unary_unary, grpc.unary_unary_rpc_method_handler),
+        (handler.unary_stream, grpc.unary_stream_rpc_method_handler),
+        (handler.stream_unary, grpc.stream_unary_rpc_method_handler),
+        (handler.stream_stream, grpc.stream_stream_rpc_method_handler),
+    )
+    behaviour, factory = next((b, f) for b, f in kinds if b is not None)
+    screen = _screened_stream if handler.request_streaming else _screened
+
+    def screened(request: Any, context: grpc.ServicerContext) -> Any:
+        return behaviour(screen(request), context)
+
+    return factory(
+        wrap(screened, handler.response_streaming),
+        request_deserializer=decoding(handler.request_deserializer),
+        response_serializer=handler.response_serializer,
+    )
+
+
+def _screened(request: Any) -> Any:
+    if isinstance(request, UndecodableRequest):
+        raise request.error
+    return request
+
+
+def _screened_stream(requests: Iterator[Any]) -> Iterator[Any]:
+    for request in requests:
+        yield _screened(request)
+
+
+def _refusing_undecodable(behaviour: Callable, streaming: bool) -> Callable:
+    def unary(request: Any, context: grpc.ServicerContext) -> Any:
+        try:
+            return behaviour(request, context)
+        except errors.ValidationError as exc:
+            context.abort_with_status(to_grpc_status(exc))
+
+    def stream(request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
+        try:
+            yield from behaviour(request, context)
+        except errors.ValidationError as exc:
+            context.abort_with_status(to_grpc_status(exc))
+
+    return stream if streaming else unary
 
 
 def _code_name(context: grpc.ServicerContext) -> str | None:

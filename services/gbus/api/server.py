@@ -33,6 +33,7 @@ class RunningServer:
     host: str
     port: int
     health: health.HealthServicer
+    stream_pool: futures.ThreadPoolExecutor | None = None
 
     @property
     def address(self) -> str:
@@ -42,6 +43,8 @@ class RunningServer:
         """Refuse new calls, let in-flight ones finish for `grace` seconds."""
         self.health.enter_graceful_shutdown()
         self.server.stop(grace).wait()
+        if self.stream_pool is not None:
+            self.stream_pool.shutdown(wait=False, cancel_futures=True)
 
 
 def start_grpc_server(
@@ -53,19 +56,21 @@ def start_grpc_server(
     interceptors: Sequence[grpc.ServerInterceptor] = (),
 ) -> RunningServer:
     from gbus.api.interceptor import BusServerInterceptor
+    from gbus.api.stream_guard import StreamGuardInterceptor, stream_pool
+    from gbus.api.stream_limits import StreamLimits
     from gbus.api.tls import log_security_mode
 
-    options = [
-        ("grpc.max_receive_message_length", settings.max_message_bytes),
-        ("grpc.max_send_message_length", settings.max_message_bytes),
-        # Streams like WatchCases stay open for hours; keepalives find dead peers.
-        ("grpc.keepalive_time_ms", 60_000),
-        ("grpc.so_reuseport", 0),
-    ]
+    limits = StreamLimits(total=settings.max_streams, per_agency=settings.max_streams_per_agency)
+    streams = stream_pool(limits)
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=settings.max_workers, thread_name_prefix="grpc"),
-        interceptors=[*interceptors, BusServerInterceptor(metrics)],
-        options=options,
+        # The stream guard first (outermost): it picks the thread pool of the call as a whole.
+        interceptors=[
+            StreamGuardInterceptor(limits, streams, metrics, insecure_dev_mode=settings.insecure_dev_mode),
+            *interceptors,
+            BusServerInterceptor(metrics),
+        ],
+        options=server_options(settings),
     )
     health_servicer = health.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
@@ -88,4 +93,23 @@ def start_grpc_server(
         health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
     _log.info("grpc_server_started", address=f"{host}:{bound}", services=names, tls=credentials is not None)
     log_security_mode(settings, tls=credentials is not None, address=f"{host}:{bound}")
-    return RunningServer(server, host, bound, health_servicer)
+    return RunningServer(server, host, bound, health_servicer, streams)
+
+
+def server_options(settings: GrpcSettings) -> list[tuple[str, int]]:
+    return [
+        ("grpc.max_receive_message_length", settings.max_message_bytes),
+        ("grpc.max_send_message_length", settings.max_message_bytes),
+        # Streams like WatchCases stay open for hours: a ping every minute finds a peer that
+        # vanished (no FIN, e.g. a NAT dropped it), and one unanswered for 20 s ends its streams,
+        # giving their slots back.
+        ("grpc.keepalive_time_ms", 60_000),
+        ("grpc.keepalive_timeout_ms", 20_000),
+        # A client may ping at most every 30 s; the third too-early ping closes its connection,
+        # so pings cannot be used to keep the server busy.
+        ("grpc.http2.min_ping_interval_without_data_ms", 30_000),
+        ("grpc.http2.max_ping_strikes", 2),
+        # Connections with no call at all are closed after a while (clients reconnect).
+        ("grpc.max_connection_idle_ms", int(settings.idle_connection_timeout_s * 1000)),
+        ("grpc.so_reuseport", 0),
+    ]

@@ -131,7 +131,7 @@ class CommandHandler:
     def handle(self, command: CaseCommand, lookup: CaseLookup, now: datetime) -> Outcome:
         case = lookup(command.case_id)
         if case is None or not self._authority.can_read(case, command.actor):
-            raise errors.NotFoundError(f"case {command.case_id} not found")
+            raise errors.NotFoundError(f"case {errors.excerpt(command.case_id)} not found")
         if command.request_id and command.request_id in case.processed_requests:
             return Outcome(case=case, replayed=True)
         body = command.body
@@ -189,7 +189,7 @@ class CommandHandler:
         try:
             target = parse_status(body.status)
         except ValueError:
-            raise errors.ValidationError.single("status", f"unknown status {body.status!r}") from None
+            raise errors.ValidationError.single("status", f"unknown status {errors.quoted(body.status)}") from None
         if target is CaseStatus.TRANSFERRED:
             raise errors.IllegalTransitionError("use TransferCase to transfer a case to another agency")
         if target is CaseStatus.MERGED:
@@ -209,7 +209,7 @@ class CommandHandler:
     def _transfer(self, case: CaseState, command: CaseCommand, body: TransferCase, now: datetime) -> Outcome:
         to = body.to_agency.strip()
         if not to or self._directory.get(to) is None:
-            raise errors.ValidationError.single("to_agency", f"unknown agency {to!r}")
+            raise errors.ValidationError.single("to_agency", f"unknown agency {errors.quoted(to)}")
         if to == case.handler:
             raise errors.ValidationError.single("to_agency", f"{to} already handles case {case.case_id}")
         if to in {r.subject_agency for r in case.reports if r.kind == "to_cao"}:
@@ -238,7 +238,7 @@ class CommandHandler:
             raise errors.IllegalTransitionError("cases of different provinces (shards) cannot be merged")
         target = lookup(body.target_case_id)
         if target is None:
-            raise errors.NotFoundError(f"case {body.target_case_id} not found")
+            raise errors.NotFoundError(f"case {errors.excerpt(body.target_case_id)} not found")
         if not is_open(case.status):
             raise errors.IllegalTransitionError(f"case {case.case_id} is {case.status.value}; only open cases merge")
         if not is_open(target.status):

@@ -15,7 +15,7 @@ from typing import Any
 
 from gbus.domain.report import Report
 from gbus.domain.vocabulary import CATEGORIES, CHANNELS, KINDS, is_agency_id
-from gbus.errors import FieldViolation, ValidationError
+from gbus.errors import FieldViolation, ValidationError, quoted
 
 MAX_TITLE_CHARS = 500
 MAX_DESCRIPTION_CHARS = 20_000
@@ -88,7 +88,7 @@ def report_from_mapping(data: Mapping[str, Any], *, report_id: str | None = None
             violations.append(FieldViolation(field, f"is required (one of {', '.join(allowed)})"))
             return ""
         if value not in allowed:
-            violations.append(FieldViolation(field, f"unknown value {value!r} (one of {', '.join(allowed)})"))
+            violations.append(FieldViolation(field, f"unknown value {quoted(value)} (one of {', '.join(allowed)})"))
         return str(value)
 
     rid = report_id if report_id is not None else data.get("report_id")
@@ -122,7 +122,7 @@ def report_from_mapping(data: Mapping[str, Any], *, report_id: str | None = None
         try:
             submitted_at = parse_timestamp(raw_ts)
         except (ValueError, TypeError, OverflowError, OSError):
-            violations.append(FieldViolation("submitted_at", f"not an ISO 8601 timestamp: {raw_ts!r}"))
+            violations.append(FieldViolation("submitted_at", f"not an ISO 8601 timestamp: {quoted(raw_ts)}"))
 
     origin_agency = text("origin_agency", required=True, max_chars=128)
     if origin_agency and not is_agency_id(origin_agency):

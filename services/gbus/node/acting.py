@@ -19,7 +19,7 @@ from gbus.cases import commands as cmd
 from gbus.domain.case import CaseState, shard_of_case
 from gbus.domain.status import CaseStatus
 from gbus.domain.vocabulary import is_agency_id
-from gbus.errors import NotFoundError, ValidationError
+from gbus.errors import NotFoundError, ValidationError, excerpt, quoted
 from gbus.node.commands import CommandGateway, CommandResult, command_id_of
 from gbus.node.reading import CaseReader, CaseView
 from gbus.node.store import NodeStore
@@ -56,7 +56,7 @@ class CaseActions:
 
     def transfer(self, caller: str, case_id: str, to_agency: str, reason: str, expected_version: int, request_id: str) -> CaseView:
         if not is_agency_id(to_agency):
-            raise ValidationError.single("to_agency", f"must be an agency id like 'gov.ubnd@79', not {to_agency!r}")
+            raise ValidationError.single("to_agency", f"must be an agency id like 'gov.ubnd@79', not {quoted(to_agency)}")
         result = self._run(caller, case_id, cmd.TransferCase(to_agency, _reason(reason)), expected_version, request_id)
         return self._resolve(caller, case_id, _at_least(result.case_version), result.case_version)
 
@@ -147,7 +147,7 @@ class CaseActions:
         try:
             self._topics.partition_of_shard(shard)
         except ValueError:
-            raise NotFoundError(f"case {case_id} not found") from None
+            raise NotFoundError(f"case {excerpt(case_id)} not found") from None
         return shard
 
     def _resolve(self, caller: str, case_id: str, ready: Callable[[CaseState], bool], version: int) -> CaseView:

@@ -19,7 +19,7 @@ from gbus.cases.legal_clock import ClockStanding, LegalClock
 from gbus.domain.case import CaseState
 from gbus.domain.events import CaseEvent
 from gbus.domain.vocabulary import CATEGORIES, is_agency_id
-from gbus.errors import NotFoundError, PermissionDeniedError, ValidationError
+from gbus.errors import NotFoundError, PermissionDeniedError, ValidationError, excerpt, quoted
 from gbus.node.store import CaseFilter, Change, NodeStore, StoredCase
 from gbus.node.tokens import decode_cursor, decode_page_token, encode_cursor, encode_page_token, query_digest
 from gbus.observability.logging import get_logger
@@ -121,7 +121,7 @@ class CaseReader:
             raise ValidationError.single("case_id", "is required")
         view = self.readable(self._store.case(case_id), caller)
         if view is None:
-            raise NotFoundError(f"case {case_id} not found")
+            raise NotFoundError(f"case {excerpt(case_id)} not found")
         return view, (self._store.history(case_id) if include_history else [])
 
     # -- ListCases --------------------------------------------------------------------
@@ -129,7 +129,7 @@ class CaseReader:
     def list(self, caller: str, query: ListQuery) -> tuple[list[CaseView], str]:
         agency = self._agency_for(caller, query.agency_id, "ListCases")
         if query.category and query.category not in CATEGORIES:
-            raise ValidationError.single("category", f"unknown category {query.category!r}")
+            raise ValidationError.single("category", f"unknown category {quoted(query.category)}")
         if query.page_size < 0:
             raise ValidationError.single("page_size", "must not be negative")
         size = min(query.page_size or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
@@ -196,8 +196,8 @@ class CaseReader:
         if not agency_id or agency_id == caller:
             return caller
         if not is_agency_id(agency_id):
-            raise ValidationError.single("agency_id", f"not an agency id: {agency_id!r}")
+            raise ValidationError.single("agency_id", f"not an agency id: {quoted(agency_id)}")
         if not self._authority.is_superior(caller, agency_id):
             self._metrics.authz_denials.labels(method).inc()
-            raise PermissionDeniedError(f"{caller} may list only its own cases or those of agencies below it, not {agency_id}")
+            raise PermissionDeniedError(f"{caller} may list only its own cases or those of agencies below it, not {excerpt(agency_id)}")
         return agency_id

@@ -137,6 +137,15 @@ class Metrics:
         self.authz_denials = Counter(
             "gbus_authz_denials_total", "Requests refused by the authorisation policy.", ["grpc_method"], registry=r
         )
+        self.grpc_open_streams = Gauge(
+            "gbus_grpc_open_streams", "Response streams (WatchCases, health watches) open now.", registry=r
+        )
+        self.grpc_streams_refused = Counter(
+            "gbus_grpc_streams_refused_total",
+            "Streams refused because the caller's agency or the node was at its stream limit.",
+            ["limit"],
+            registry=r,
+        )
 
 
 class MonitorMetrics:
