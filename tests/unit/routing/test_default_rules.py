@@ -6,6 +6,7 @@ import pytest
 
 from gbus.errors import UnroutableError
 from gbus.routing import load_rules
+from support.political_system_cases import ROWS as SYSTEM_ROWS  # the 2025 bodies' table
 
 # (row id, report overrides, handler, watchers in order, rule id)
 # Every report comes from the national portal (origin gov.vpcp@VN) unless it says otherwise.
@@ -188,8 +189,6 @@ def test_every_place_the_report_gets_wrong_is_named_at_once(router, make_report)
 
 
 def test_every_default_rule_is_covered_by_a_table_row():
-    from test_political_system_routing import ROWS as SYSTEM_ROWS  # the 2025 bodies' table
-
     routed = {row[-1] for row in (*ROWS, *SYSTEM_ROWS)}
     rejected = {"gop-y-needs-drafting-body", "to-cao-needs-accused-agency"}
     always = {a.id for a in load_rules().always}
