@@ -39,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="gbus",
         description=(
             "grievance-bus: routes citizens' reports between party, government, "
+    "gbus.cli.open311_cmd",
             "Front and union systems, merges duplicates and syncs case status."
         ),
     )

@@ -1,0 +1,65 @@
+"""`gbus open311`: the Open311 GeoReport v2 gateway in front of a node (docs/open311.md).
+
+    gbus open311 --node 127.0.0.1:40123 [--api-key KEY=AGENCY_ID ...] [--listen HOST:PORT]
+                 [--data-dir DIR] [--channel app_cong_dan]
+
+Without --api-key a random key is made for --agency (default gov.ubnd@79).
+Prints one line when ready:
+
+    open311 url=http://127.0.0.1:40125/ api_key=KEY agency=gov.ubnd@79
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from typing import Any
+
+from gbus.cli.common import EXIT_OK, EXIT_USAGE, CliError
+
+
+def register(subparsers: Any) -> None:
+    from gbus.open311.app import DEFAULT_CHANNEL, DEMO_AGENCY
+
+    p = subparsers.add_parser(
+        "open311",
+        help="run the Open311 GeoReport v2 gateway (HTTP) in front of a node",
+        description="Serve GeoReport v2 (JSON and XML) for civic apps; each API key speaks for one agency.",
+    )
+    p.add_argument("--node", required=True, help="the node's gRPC address HOST:PORT")
+    p.add_argument("--api-key", action="append", default=[], metavar="KEY=AGENCY_ID",
+                   help="an API key and the agency it speaks for (repeatable)")  # fmt: skip
+    p.add_argument("--agency", default=DEMO_AGENCY, help=f"agency of the generated key when no --api-key (default {DEMO_AGENCY})")
+    p.add_argument("--listen", default="127.0.0.1:0", help="HTTP listen address HOST:PORT (port 0 = any free port)")
+    p.add_argument("--data-dir", default="var/open311", help="directory of the gateway's store (tokens, coordinates)")
+    p.add_argument("--channel", default=DEFAULT_CHANNEL, help=f"channel of the reports it files (default {DEFAULT_CHANNEL})")
+    p.set_defaults(func=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from gbus.open311.app import Open311App
+    from gbus.open311.keys import ApiKeys
+
+    pairs = list(args.api_key) or [f"{ApiKeys.new_key()}={args.agency}"]
+    try:
+        keys = ApiKeys.parse(pairs)
+    except ValueError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from exc
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    try:
+        app = Open311App(node=args.node, keys=keys, data_dir=args.data_dir, listen=args.listen, channel=args.channel).start()
+    except OSError as exc:
+        raise CliError(f"open311 did not start: {exc}") from exc
+    demo_key, _, demo_agency = pairs[0].partition("=")
+    print(app.ready_line(demo_key, demo_agency), flush=True)
+    try:
+        while not stop.wait(1.0):
+            pass
+    finally:
+        app.stop()
+    print("open311 stopped", file=sys.stderr)
+    return EXIT_OK
