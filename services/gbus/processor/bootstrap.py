@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 from kafka.coordinator.assignors.range import RangePartitionAssignor
@@ -65,18 +65,19 @@ def build_processor(
     # Signed history: with a processor signing certificate configured, what it writes is signed.
     outputs = Outputs(codec, topics, areas, record_signer_from_settings(settings.security))
     index = IndexKeeper(dedup)
-    clock = load_legal_clock()
+    legal_clock = load_legal_clock()
     # A limit may run into next year: without that year's holidays, refuse to start.
-    clock.calendar.require_years(datetime.now(timezone.utc).year, datetime.now(timezone.utc).year + 1)
+    this_year = clock().year
+    legal_clock.calendar.require_years(this_year, this_year + 1)
     handler = RecordHandler(
         outputs=outputs,
         router=router,  # type: ignore[arg-type]
-        commands=CommandHandler(router, directory, clock=clock),  # type: ignore[arg-type]
+        commands=CommandHandler(router, directory, clock=legal_clock),  # type: ignore[arg-type]
         index=index,
         known_areas=areas,
         custodian=custodian_from_settings(settings.security),
         directory=directory,  # type: ignore[arg-type]
-        clock=clock,
+        clock=legal_clock,
         gate=OriginGate(trust_from_settings(settings.security, role="processor"), areas),
     )
     path: str | Path = ":memory:" if in_memory else Path(conf.data_dir) / f"{instance_id}.sqlite3"
