@@ -79,10 +79,18 @@ def leader_of(bootstrap: str, topic: str, partition: int) -> int:
 
 
 def report_ids_in_cases(bus: Bus) -> list[str]:
-    ids: list[str] = []
-    for snap in bus.latest_snapshots().values():
-        ids.extend(r["report_id"] for r in snap["reports"])
-    return ids
+    """Report ids in the latest committed snapshots; read again if the test's own client
+    trips over the dead broker (kafka-python raises instead of trying the next one)."""
+    from kafka.errors import KafkaError
+
+    for _ in range(10):
+        try:
+            snapshots = bus.latest_snapshots()
+        except KafkaError:
+            time.sleep(1)
+            continue
+        return [r["report_id"] for snap in snapshots.values() for r in snap["reports"]]
+    raise AssertionError("could not read case-state from the surviving brokers")
 
 
 def test_processing_resumes_after_the_transaction_coordinator_is_killed_mid_commit(cluster: KafkaCluster) -> None:
