@@ -9,13 +9,18 @@ v1alpha servicer answers both: its replies serialise to valid v1 replies.
 So that `grpcurl describe grpc.reflection.v1.ServerReflection` works too, the
 v1 file descriptor is derived from v1alpha's (package and file name renamed)
 and added to the default descriptor pool that reflection reads.
+
+The reflection protocol lets a client ask for the file of a method
+(`grpcurl describe gbus.v1.DirectoryService.GetAgency`), but protobuf's pool
+finds only services, messages, fields and enums by name; MethodAwarePool
+answers a method with its service's file.
 """
 
 from __future__ import annotations
 
 import grpc
 from google.protobuf import descriptor_pb2, descriptor_pool
-from grpc_reflection.v1alpha import reflection, reflection_pb2
+from grpc_reflection.v1alpha import reflection, reflection_pb2, reflection_pb2_grpc
 
 SERVICE_NAME = "grpc.reflection.v1.ServerReflection"
 _V1_FILE = "grpc/reflection/v1/reflection.proto"
@@ -55,12 +60,35 @@ def _register_v1_descriptor() -> None:
         pool.AddSerializedFile(v1_file_descriptor().SerializeToString())
 
 
+class MethodAwarePool:
+    """The default descriptor pool, which also finds the file of a fully-qualified method name."""
+
+    def __init__(self, pool: descriptor_pool.DescriptorPool) -> None:
+        self._pool = pool
+
+    def FindFileContainingSymbol(self, symbol: str):  # noqa: N802 - the pool's own method name
+        try:
+            return self._pool.FindFileContainingSymbol(symbol)
+        except KeyError:
+            service, _, method = symbol.rpartition(".")
+            try:
+                found = self._pool.FindServiceByName(service)
+            except KeyError:
+                found = None
+            if found is None or method not in found.methods_by_name:
+                raise  # the original KeyError: reflection answers NOT_FOUND
+            return found.file
+
+    def __getattr__(self, name: str):
+        return getattr(self._pool, name)
+
+
 def enable_reflection(service_names: list[str], server: grpc.Server) -> None:
     """Serve reflection as v1alpha and v1, both listing `service_names` and themselves."""
     _register_v1_descriptor()
     listed = [*service_names, reflection.SERVICE_NAME, SERVICE_NAME]
-    servicer = reflection.ReflectionServicer(listed)
-    reflection.enable_server_reflection(listed, server)
+    servicer = reflection.ReflectionServicer(listed, pool=MethodAwarePool(descriptor_pool.Default()))
+    reflection_pb2_grpc.add_ServerReflectionServicer_to_server(servicer, server)
     handler = grpc.stream_stream_rpc_method_handler(
         servicer.ServerReflectionInfo,
         request_deserializer=reflection_pb2.ServerReflectionRequest.FromString,

@@ -103,6 +103,19 @@ def test_reflection_v1_describes_a_service_by_its_file(served, symbol, file):
     assert described[file].package == package and service in [s.name for s in described[file].service]
 
 
+@pytest.mark.parametrize("service", ["grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection"])
+def test_reflection_finds_the_file_of_a_method_and_not_of_an_unknown_one(served, service):
+    _, channel, _ = served
+    found, unknown = _reflect(
+        channel, service,
+        reflection_pb2.ServerReflectionRequest(file_containing_symbol="gbus.v1.DirectoryService.GetAgency"),
+        reflection_pb2.ServerReflectionRequest(file_containing_symbol="gbus.v1.DirectoryService.Nothing"),
+    )  # fmt: skip
+    names = [descriptor_pb2.FileDescriptorProto.FromString(raw).name for raw in found.file_descriptor_response.file_descriptor_proto]
+    assert "gbus/v1/directory.proto" in names
+    assert unknown.error_response.error_code == grpc.StatusCode.NOT_FOUND.value[0]
+
+
 def test_a_validation_error_arrives_as_invalid_argument_with_field_violations(served):
     _, channel, _ = served
     with pytest.raises(grpc.RpcError) as info:
