@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from gbus.directory.yaml_io import DataFileError, load_yaml
+from gbus.resources import packaged_path
 
-DEFAULT_HOLIDAYS_PATH = Path(__file__).parent / "data" / "public_holidays.yaml"
+DEFAULT_HOLIDAYS_PATH = packaged_path("gbus.cases", "data", "public_holidays.yaml")
 YEAR_STATUSES = ("announced", "provisional")
 
 

@@ -23,8 +23,9 @@ from gbus.cases.remote_areas import RemoteAreas
 from gbus.directory.yaml_io import DataFileError, load_yaml
 from gbus.domain.case import CaseState, StageClock
 from gbus.domain.status import CaseStatus
+from gbus.resources import packaged_path
 
-DEFAULT_LIMITS_PATH = Path(__file__).parent / "data" / "legal_time_limits.yaml"
+DEFAULT_LIMITS_PATH = packaged_path("gbus.cases", "data", "legal_time_limits.yaml")
 UNITS = ("calendar", "working")
 VARIANTS = ("normal", "complex", "remote", "remote_complex")
 COMPLEXITIES = ("normal", "complex", "especially_complex")

@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from gbus.directory.yaml_io import DataFileError, load_yaml
+from gbus.resources import packaged_path
 
-DEFAULT_REMOTE_COMMUNES_PATH = Path(__file__).parent / "data" / "remote_communes.yaml"
+DEFAULT_REMOTE_COMMUNES_PATH = packaged_path("gbus.cases", "data", "remote_communes.yaml")
 
 
 @dataclass(frozen=True, slots=True)

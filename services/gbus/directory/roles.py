@@ -20,8 +20,9 @@ from gbus.directory.sources import (
 )
 from gbus.directory.yaml_io import DataFileError, load_yaml
 from gbus.domain.vocabulary import LEVELS, SECTORS, is_agency_id
+from gbus.resources import packaged_path
 
-DEFAULT_ROLES_PATH = Path(__file__).parent / "data" / "roles.yaml"
+DEFAULT_ROLES_PATH = packaged_path("gbus.directory", "data", "roles.yaml")
 
 # Values used only to check that templates format; any real area works.
 _NAME_SAMPLE = {"name": "Tỉnh Mẫu", "short": "Mẫu", "committee": "Tỉnh ủy"}
