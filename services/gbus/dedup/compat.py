@@ -7,7 +7,7 @@ different grievances whatever their words share).
 
 from __future__ import annotations
 
-from gbus.domain.vocabulary import CATEGORIES
+from gbus.domain.vocabulary import CATEGORIES, FALLBACK_CATEGORY, known_category
 
 # Categories that one grievance is often filed under by different channels:
 # a flooded street is "ha_tang_giao_thong" for one clerk and "dien_nuoc" for
@@ -36,7 +36,17 @@ _RELATED_CATEGORIES: tuple[tuple[str, str], ...] = (
     ("an_ninh_trat_tu", "tham_nhung_tieu_cuc"),
 )
 
-CATEGORY_INDEX: dict[str, int] = {c: i for i, c in enumerate(CATEGORIES)}
+
+class _CategoryIndex(dict[str, int]):
+    """Position of a category in CATEGORIES. A category this version does not know
+    (a newer node's) is indexed and matched as `khac`, never a KeyError that would
+    stop the processor on a valid record; the report keeps its own spelling."""
+
+    def __missing__(self, category: str) -> int:
+        return self[FALLBACK_CATEGORY]
+
+
+CATEGORY_INDEX: dict[str, int] = _CategoryIndex((c, i) for i, c in enumerate(CATEGORIES))
 
 # COMPATIBLE[i][j]: category i may join a case holding category j.
 COMPATIBLE_CATEGORIES: tuple[frozenset[str], ...] = tuple(
@@ -51,7 +61,7 @@ COMPATIBLE_CATEGORIES: tuple[frozenset[str], ...] = tuple(
 
 
 def categories_compatible(a: str, b: str) -> bool:
-    return b in COMPATIBLE_CATEGORIES[CATEGORY_INDEX[a]]
+    return known_category(b) in COMPATIBLE_CATEGORIES[CATEGORY_INDEX[a]]
 
 
 def kinds_compatible(kind_a: str, subject_a: str | None, kind_b: str, subject_b: str | None) -> bool:
