@@ -12,7 +12,7 @@ import sys
 import threading
 from pathlib import Path
 
-from gbus.cli.common import EXIT_FAILURE, EXIT_OK, CliError
+from gbus.cli.common import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, CliError
 
 # Relative to where gbus runs (the checkout for `make run`), so an installed copy works too.
 DEFAULT_RUN_DIR = Path("var") / "run"
@@ -55,6 +55,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--keep", action="store_true",
         help="continue the state an earlier run left in --run-dir (Kafka data, cases, logs); "
         "without it every run starts fresh",
+    )  # fmt: skip
+    parser.add_argument(
+        "--bootstrap", metavar="HOST:PORT[,HOST:PORT]",
+        help="run the bus against this existing Kafka cluster instead of starting one (it is not stopped "
+        "afterwards); missing topics are created with replication min(3, brokers)",
     )  # fmt: skip
     parser.add_argument("--areas", default="VN,79,01", help="node areas, comma-separated (default: %(default)s)")
     parser.add_argument("--partitions", type=int, default=35, help="partitions per shard topic (default: %(default)s)")
@@ -140,6 +145,39 @@ def _stop(run_dir: Path) -> int:
     return EXIT_OK
 
 
+def _harness_cluster(args: argparse.Namespace, run_dir: Path):  # type: ignore[no-untyped-def]
+    from gbus.kafka_harness import KafkaCluster
+    from gbus.kafka_harness.errors import HarnessError
+
+    _say(f"== Kafka (KRaft) in {run_dir / 'kafka'}")
+    try:
+        cluster = KafkaCluster(
+            run_dir / "kafka", brokers=1, base_port=args.kafka_port, secure=args.secure,
+            progress=lambda m: print(f"   {m}", file=sys.stderr),
+        )  # fmt: skip
+        cluster.start()
+    except HarnessError as exc:
+        raise CliError(f"kafka did not start: {exc}") from exc
+    return cluster
+
+
+def _existing_cluster(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from gbus.devrun.external_kafka import ExternalKafka, UnreachableKafka
+
+    if args.secure or args.kafka_port is not None:
+        # --secure makes the Kafka users and ACLs on a cluster the run creates; an existing
+        # cluster has its own, which `gbus run` does not know.
+        raise CliError("--bootstrap runs against an existing cluster: it cannot be combined with "
+                       f"{'--secure' if args.secure else '--kafka-port'}", EXIT_USAGE)  # fmt: skip
+    cluster = ExternalKafka(args.bootstrap)
+    try:
+        brokers = cluster.check_reachable()
+    except UnreachableKafka as exc:
+        raise CliError(str(exc)) from exc
+    _say(f"== Kafka: the existing cluster at {args.bootstrap} ({brokers} brokers; not started or stopped here)")
+    return cluster
+
+
 def _run(args: argparse.Namespace) -> int:
     run_dir = Path(args.run_dir).resolve()
     if args.stop:
@@ -147,8 +185,6 @@ def _run(args: argparse.Namespace) -> int:
 
     from gbus.config import KafkaSettings
     from gbus.devrun.supervisor import StartError, Supervisor
-    from gbus.kafka_harness import KafkaCluster
-    from gbus.kafka_harness.errors import HarnessError
     from gbus.kafka_io.admin import ensure_topics
     from gbus.topics import Topics, node_areas, topic_specs
 
@@ -171,15 +207,7 @@ def _run(args: argparse.Namespace) -> int:
         if removed:
             _say(f"== fresh start: removed {', '.join(removed)} from {run_dir} (--keep continues instead)")
 
-    _say(f"== Kafka (KRaft) in {run_dir / 'kafka'}")
-    try:
-        cluster = KafkaCluster(
-            run_dir / "kafka", brokers=1, base_port=args.kafka_port, secure=args.secure,
-            progress=lambda m: print(f"   {m}", file=sys.stderr),
-        )  # fmt: skip
-        cluster.start()
-    except HarnessError as exc:
-        raise CliError(f"kafka did not start: {exc}") from exc
+    cluster = _existing_cluster(args) if args.bootstrap else _harness_cluster(args, run_dir)
     bootstrap = cluster.bootstrap_servers
     kafka = KafkaSettings(bootstrap_servers=bootstrap, partitions=args.partitions, **_kafka_login(cluster, "admin"))
     connect = None
