@@ -62,3 +62,9 @@ def test_a_merged_case_hands_its_reports_to_the_target_and_follows_its_status():
     view = service_request(source.case.reports[0], source, None, agency_name=lambda a: "UBND " + a, ward_name=lambda w: "Bến Thành")
     assert (view["status"], view["status_notes"], view["expected_datetime"]) == ("closed", "Đã sửa", None)
     assert view["address"] == "Bến Thành" and view["service_name"] == "Điện, nước"
+
+
+def test_an_open_request_expects_an_answer_by_its_cases_legal_time_limit_in_vietnam_time():
+    case = _case("79-a", S.CASE_STATUS_ACCEPTED, "R1")
+    view = service_request(case.reports[0], Holding(case, ()), None, agency_name=str, ward_name=str)
+    assert (view["status"], view["expected_datetime"]) == ("open", "2026-11-12T08:00:00+07:00")
