@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 from typing import Any
 
 from gbus.cli.common import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, CliError
@@ -39,11 +40,14 @@ def _run(args: argparse.Namespace) -> int:
 
     from gbus.ops.trace import render_trace, trace_dict
     from gbus.ops.trace_read import TraceError, gather_trace
+    from gbus.security.trust import TrustStore
 
     settings = settings_from(args)
     quiet_logging(settings)
     try:
-        trace = gather_trace(settings.kafka, args.case_id)
+        # With security.trust_dir each event's signature is checked, not just read off its headers.
+        trust = TrustStore(Path(settings.security.trust_dir)) if settings.security.trust_dir else None
+        trace = gather_trace(settings.kafka, args.case_id, trust=trust)
     except TraceError as exc:
         raise CliError(str(exc), EXIT_USAGE) from exc
     except (KafkaError, OSError, TimeoutError) as exc:

@@ -7,6 +7,7 @@ most needed exactly when something is wrong with the log.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -25,16 +26,34 @@ SNAPSHOT_SCHEMA = "gbus.avro.CaseSnapshot"
 class RawRecord:
     offset: int
     value: bytes | None
+    headers: tuple[tuple[str, bytes], ...] = ()
+
+
+# Who signed a record: "processor:p1 (verified)", "... (NOT VERIFIED: why)", "unsigned".
+SignerCheck = Callable[[RawRecord], str]
+
+
+def claimed_signer(raw: RawRecord) -> str:
+    """Without a trust directory a trace can only repeat what the headers claim."""
+    signer = dict(raw.headers).get("gbus-signer")
+    return f"{signer.decode('utf-8', 'replace')} (not checked: no trust directory)" if signer else "unsigned"
 
 
 @dataclass(frozen=True, slots=True)
 class TracedEvent:
     offset: int
     event: CaseEvent
+    signed_by: str = "unsigned"  # who signed the case-events record (the processor)
 
     @property
     def summary(self) -> str:
         return describe(self.event.body)
+
+    @property
+    def vouched_by(self) -> str:
+        """Who vouched for the actor: the node that signed the record behind this event."""
+        v = self.event.vouched_by
+        return f"{v.signer} ({v.source})" if v else "nobody (origin not verified)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,12 +121,14 @@ def build_trace(
     events: list[RawRecord],
     snapshot: RawRecord | None = None,
     copies: dict[str, RawRecord] | None = None,
+    signer_of: SignerCheck = claimed_signer,
 ) -> Trace:
     trace = Trace(case_id, shard, topic, partition)
     decoded: list[TracedEvent] = []
     for raw in sorted(events, key=lambda r: r.offset):
         try:
-            decoded.append(TracedEvent(raw.offset, event_from_record(codec.decode(raw.value, expected=EVENT_SCHEMA))))  # type: ignore[arg-type]
+            event = event_from_record(codec.decode(raw.value, expected=EVENT_SCHEMA))  # type: ignore[arg-type]
+            decoded.append(TracedEvent(raw.offset, event, signer_of(raw)))
         except (CodecError, ValueError, KeyError, TypeError) as exc:
             trace.breaks.append(Break(raw.offset, None, "", f"cannot be decoded ({type(exc).__name__}: {exc}); the chain is broken here"))
     trace.events = decoded
@@ -206,7 +227,8 @@ def trace_dict(trace: Trace) -> dict[str, Any]:
         "log_version": trace.log_version,
         "events": [
             {"offset": t.offset, "seq": t.event.seq, "version": t.event.version, "type": t.event.type, "at": _iso(t.event.at),
-             "actor": t.event.actor, "event_id": t.event.event_id, "hash": t.event.hash, "summary": t.summary}
+             "actor": t.event.actor, "event_id": t.event.event_id, "hash": t.event.hash, "summary": t.summary,
+             "signed_by": t.signed_by, "vouched_by": t.vouched_by}
             for t in trace.events
         ],  # fmt: skip
         "breaks": [{"offset": b.offset, "seq": b.seq, "event_id": b.event_id, "problem": b.problem} for b in trace.breaks],
@@ -228,6 +250,7 @@ def render_trace(trace: Trace) -> list[str]:
     for t in trace.events:
         e = t.event
         lines.append(f"  #{e.seq:<3} v{e.version:<3} @{t.offset:<7} {_iso(e.at)}  {e.actor:<24} {e.type:<15} {t.summary}")
+        lines.append(f"       signed by {t.signed_by}; actor vouched for by {t.vouched_by}")
     lines.append("")
     if trace.breaks:
         lines.append(f"HASH CHAIN BROKEN: {len(trace.breaks)} problem(s)")

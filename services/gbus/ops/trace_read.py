@@ -8,7 +8,8 @@ from gbus.domain.case import shard_of_case
 from gbus.ops.kafka_view import admin_client
 from gbus.ops.lag import node_topic_prefix
 from gbus.ops.records import read_to_end
-from gbus.ops.trace import RawRecord, Trace, build_trace
+from gbus.ops.trace import RawRecord, SignerCheck, Trace, build_trace, claimed_signer
+from gbus.security.trust import RecordRefused, TrustStore
 from gbus.topics import Topics, all_shards
 
 
@@ -16,7 +17,9 @@ class TraceError(Exception):
     """The case id or the cluster does not allow a trace; the message says why."""
 
 
-def gather_trace(settings: KafkaSettings, case_id: str, codec: AvroCodec | None = None) -> Trace:
+def gather_trace(
+    settings: KafkaSettings, case_id: str, codec: AvroCodec | None = None, trust: TrustStore | None = None
+) -> Trace:
     shard = shard_of_case(case_id)
     if shard not in all_shards():
         raise TraceError(f"{case_id!r} is not a case id: it must start with its shard, e.g. 79-… or 00-…")
@@ -44,7 +47,19 @@ def gather_trace(settings: KafkaSettings, case_id: str, codec: AvroCodec | None 
         topics.case_events,
         partition,
         codec or AvroCodec(),
-        [RawRecord(r.offset, r.value) for r in events],
+        [RawRecord(r.offset, r.value, tuple(r.headers or ())) for r in events],
         RawRecord(states[-1].offset, states[-1].value) if states else None,
         latest,
+        signer_of=_checked_against(trust, topics.case_events, key) if trust is not None else claimed_signer,
     )
+
+
+def _checked_against(trust: TrustStore, topic: str, key: bytes) -> SignerCheck:
+    def check(raw: RawRecord) -> str:
+        try:
+            origin = trust.verify_record(topic, key, raw.value, raw.headers, historical=True)
+        except RecordRefused as exc:
+            return f"{exc.signer or 'unsigned'} (NOT VERIFIED: {exc.reason})"
+        return f"{origin.signer} (verified)"
+
+    return check

@@ -113,9 +113,16 @@ def _certificate_files(root: Path) -> Iterable[Path]:
 
 
 def verify_with(
-    snapshot: TrustSnapshot, topic: str, key: bytes | None, value: bytes | None, headers: object, now: datetime
+    snapshot: TrustSnapshot, topic: str, key: bytes | None, value: bytes | None, headers: object, now: datetime,
+    *, historical: bool = False,
 ) -> VerifiedOrigin:
-    """Pure check of one record against one trust snapshot."""
+    """Pure check of one record against one trust snapshot.
+
+    The certificate must be valid now — or, for `historical` reads of the log (gbus
+    trace), when the record was signed: a rotated-out or expired processor key still
+    proves the history it signed, as long as its certificate stays in the directory
+    and is not revoked.
+    """
     try:
         claim: RecordClaim = read_claim(headers)  # type: ignore[arg-type]
     except (UnsignedRecordError, BadSignatureError) as exc:
@@ -127,14 +134,15 @@ def verify_with(
         raise RecordRefused(f"key {claim.key_id} belongs to {signing.signer}, not {claim.signer}", claim.signer)
     if signing.cert.serial_number in snapshot.revoked:
         raise RecordRefused(f"the certificate of {signing.signer} is revoked", claim.signer)
-    if not signing.cert.not_valid_before_utc <= now <= signing.cert.not_valid_after_utc:
-        raise RecordRefused(f"the certificate of {signing.signer} is not valid at {now.isoformat()}", claim.signer)
     try:
         signed_at = datetime.fromisoformat(claim.signed_at)
     except ValueError:
         raise RecordRefused(f"gbus-signed-at is not a time: {claim.signed_at[:40]!r}", claim.signer) from None
     if signed_at.tzinfo is None or (signed_at - now).total_seconds() > MAX_CLOCK_SKEW_S:
         raise RecordRefused(f"signed at {claim.signed_at}, in the future", claim.signer)
+    valid_at = signed_at if historical else now
+    if not signing.cert.not_valid_before_utc <= valid_at <= signing.cert.not_valid_after_utc:
+        raise RecordRefused(f"the certificate of {signing.signer} is not valid at {valid_at.isoformat()}", claim.signer)
     try:
         check_signature(claim, signing.key, topic, key, value)
     except BadSignatureError as exc:
@@ -175,8 +183,10 @@ class TrustStore:
                 self._snapshot = fresh
         return self._snapshot
 
-    def verify_record(self, topic: str, key: bytes | None, value: bytes | None, headers: object) -> VerifiedOrigin:
-        return verify_with(self.current(), topic, key, value, headers, self._clock())
+    def verify_record(
+        self, topic: str, key: bytes | None, value: bytes | None, headers: object, *, historical: bool = False
+    ) -> VerifiedOrigin:
+        return verify_with(self.current(), topic, key, value, headers, self._clock(), historical=historical)
 
     def is_revoked(self, serial: int) -> bool:
         return serial in self.current().revoked

@@ -13,7 +13,10 @@ from kafka import KafkaProducer
 from gbus.cases import commands as c
 from gbus.domain.case import make_case_id, shard_of_case
 from gbus.kafka_io.signing_producer import SigningProducer
+from gbus.ops.trace import render_trace
+from gbus.ops.trace_read import gather_trace
 from gbus.security.revocation import revoke
+from gbus.security.trust import TrustStore
 from gbus.cli.tick_cmd import tick_record
 from gbus.wire.avro_records import command_record
 from support.factories import T0, case_report
@@ -100,17 +103,23 @@ def test_forged_command_report_and_tick_are_refused_while_the_genuine_command_is
     assert any("report refused: node:01 cannot speak for front.mttq@79" in r for r in reasons)
     assert any("tick refused: a tick must be signed by an operator, not node:01" in r for r in reasons)
     assert any("command refused: the record is not signed" in r for r in reasons)
+    # Counted once the transaction committed, a moment after its dead letters became visible.
+    wait_until(lambda: forged(running, "unsigned", "command") == 1, 10, "the forgeries counted")
     assert (forged(running, "01", "command"), forged(running, "01", "report"), forged(running, "01", "tick")) == (1, 1, 1)
-    assert forged(running, "unsigned", "command") == 1
     assert forged(running, "79", "command") == 0
 
     # The receipt: every event of the case names the node that vouched for its actor.
     events = [e for e in bus.decoded(bus.topics.case_events, "gbus.avro.CaseEvent") if e["case_id"] == case_id]
     assert {e["vouched_by"]["signer"] for e in events} == {"node:79"}
     assert events[-1]["vouched_by"]["source"].startswith(f"{bus.topics.commands}/")
-    # Signed history: what the processor wrote carries its signature.
+    # Signed history: what the processor wrote carries its signature, and gbus trace says who signed and vouched.
     copy = bus.read(bus.topics.node("79"))[-1]
     assert dict(copy.headers)["gbus-signer"] == b"processor:p1"
+    trace = gather_trace(bus.kafka, case_id, trust=TrustStore(bus.pki.root))
+    assert trace.verified and [t.signed_by for t in trace.events] == ["processor:p1 (verified)"] * len(events)
+    assert all(t.vouched_by.startswith("node:79 (") for t in trace.events)
+    lines = render_trace(trace)
+    assert any("signed by processor:p1 (verified); actor vouched for by node:79" in line for line in lines)
 
 
 def test_only_an_operator_signed_tick_reaches_the_cases(signed_bus):
