@@ -16,7 +16,7 @@ from pathlib import Path
 from gbus.directory.aliases import Alias
 from gbus.directory.builder import build_agencies, build_aliases
 from gbus.directory.divisions import Divisions, load_divisions
-from gbus.directory.extra import ExtraAgency, load_extra_agencies
+from gbus.directory.extra import ExtraAgency, load_extra_agencies, load_extra_aliases
 from gbus.directory.model import Agency, Province, Ward
 from gbus.directory.roles import RoleTemplate, load_role_template
 from gbus.domain.vocabulary import CENTRAL_AREA
@@ -70,11 +70,12 @@ class Directory:
         divisions: Divisions | None = None,
         template: RoleTemplate | None = None,
         extras: Iterable[ExtraAgency] = (),
+        aliases: Iterable[Alias] = (),
     ) -> "Directory":
         divisions = divisions or load_divisions()
         template = template or load_role_template()
         agencies = build_agencies(divisions, template, extras)
-        return cls(agencies, divisions, build_aliases(divisions, template, agencies), template)
+        return cls(agencies, divisions, build_aliases(divisions, template, agencies, aliases), template)
 
     @classmethod
     def from_files(
@@ -85,7 +86,8 @@ class Directory:
         if roles is None and extra_agencies is None:
             return cls.default()
         extras = load_extra_agencies(extra_agencies) if extra_agencies else ()
-        return cls.build(template=load_role_template(roles), extras=extras)
+        aliases = load_extra_aliases(extra_agencies) if extra_agencies else ()
+        return cls.build(template=load_role_template(roles), extras=extras, aliases=aliases)
 
     @classmethod
     def default(cls) -> "Directory":

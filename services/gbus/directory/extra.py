@@ -6,6 +6,8 @@
         superior: gov.ubnd@79                # optional, see default_superior in roles.yaml
       - id: gov.ubnd@79.26734                # an existing body: rename it
         name: Ủy ban nhân dân Phường Bến Thành (mới)
+    aliases:                                 # a body whose id changed: the old id keeps working
+      - {old: gov.bql-kcn@79, new: gov.so-ct@79, effective: 2026-01-01}
 
 Ids are normalised ("GOV.SO-CT@79", "gov.ubnd@79.2673" are accepted) and the
 file is checked as a whole, so an operator sees every mistake in one run.
@@ -19,9 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from gbus.directory import normalise
+from gbus.directory.aliases import Alias
+from gbus.directory.sources import parse_effective_date
 from gbus.directory.yaml_io import DataFileError, load_yaml
 
 _KEYS = {"id", "name", "superior"}
+_ALIAS_KEYS = {"old", "new", "effective"}
 _UNSET = object()
 
 
@@ -81,3 +86,31 @@ def extra_agencies_from_data(data: Any, *, source: str = "<extra agencies>") -> 
     if problems:
         raise DataFileError("\n".join(problems))
     return tuple(entries)
+
+
+def load_extra_aliases(path: str | Path) -> tuple[Alias, ...]:
+    return extra_aliases_from_data(load_yaml(path), source=str(path))
+
+
+def extra_aliases_from_data(data: Any, *, source: str = "<extra agencies>") -> tuple[Alias, ...]:
+    """The file's `aliases`: an operator's effective-dated id changes, checked with the
+    template's own renames (gbus.directory.aliases) when the directory is built."""
+    if not isinstance(data, Mapping) or not data.get("aliases"):
+        return ()
+    if not isinstance(data["aliases"], list):
+        raise DataFileError(f"{source}: 'aliases' must be a list of {{old, new, effective}}")
+    problems: list[str] = []
+    aliases: list[Alias] = []
+    for index, raw in enumerate(data["aliases"], start=1):
+        where = f"{source}: aliases[{index}]"
+        if not isinstance(raw, Mapping) or set(raw) != _ALIAS_KEYS:
+            problems.append(f"{where}: expected exactly the keys {sorted(_ALIAS_KEYS)}")
+            continue
+        try:
+            old, new = normalise.agency_id(str(raw["old"])), normalise.agency_id(str(raw["new"]))
+            aliases.append(Alias(old, new, parse_effective_date(raw["effective"], where), None))
+        except (ValueError, DataFileError) as exc:
+            problems.append(f"{where}: {exc}")
+    if problems:
+        raise DataFileError("\n".join(problems))
+    return tuple(aliases)

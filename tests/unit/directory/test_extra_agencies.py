@@ -89,3 +89,23 @@ def test_the_file_is_read_from_yaml(tmp_path, divisions, template):
 def test_a_role_template_with_an_unknown_placeholder_is_refused():
     with pytest.raises(DataFileError, match="bad placeholder"):
         role_template_from_data({"central": {"gov.vpcp": {"name": "Văn phòng {nation}"}}})
+
+
+def test_an_operators_effective_dated_id_change_reuses_the_alias_table(tmp_path):
+    path = tmp_path / "extra.yaml"
+    path.write_text(
+        "agencies:\n  - id: gov.bql-kcn@79\n    name: Ban Quản lý các khu công nghiệp\n"
+        "aliases:\n  - {old: GOV.BQLKCN@79, new: gov.bql-kcn@79, effective: 2026-01-01}\n",
+        encoding="utf-8",
+    )
+    directory = Directory.from_files(extra_agencies=path)
+    assert directory.get("gov.bqlkcn@79").id == "gov.bql-kcn@79"
+    assert str(directory.alias("gov.bqlkcn@79").effective) == "2026-01-01"
+    assert directory.get("party.bdv@79").id == "party.btgdv@79"  # the template's renames still apply
+
+
+def test_an_operators_alias_to_nowhere_is_refused(tmp_path):
+    path = tmp_path / "extra.yaml"
+    path.write_text("aliases:\n  - {old: gov.a@79, new: gov.b@79, effective: 2026-01-01}\n", encoding="utf-8")
+    with pytest.raises(DataFileError, match="gov.b@79 is not in the directory"):
+        Directory.from_files(extra_agencies=path)
