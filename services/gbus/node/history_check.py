@@ -43,7 +43,7 @@ def snapshot_disagreements(state: CaseState, events: Sequence[ev.CaseEvent]) -> 
             watchers.pop(body.to_agency, None)
         elif isinstance(body, ev.StatusChanged):
             status = body.to_status
-        elif isinstance(body, ev.CaseEscalated):
+        elif isinstance(body, (ev.CaseEscalated, ev.ResolutionRated)):  # a poor rating adds the superior
             watchers.update(dict.fromkeys(body.added_watchers))
         elif isinstance(body, ev.CaseMerged) and body.target_case_id == state.case_id:
             merged_in.add(body.source_case_id)
