@@ -16,7 +16,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from gbus.api.revocation_guard import RevocationGuard
+from gbus.api.caller_guard import CallerGuard
 from gbus.api.server import RunningServer, ServiceBinding, start_grpc_server
 from gbus.api.tls import server_credentials_for
 from gbus.cases.authority import Authority
@@ -38,11 +38,13 @@ from gbus.node.acting import CaseActions
 from gbus.node.commands import CommandGateway
 from gbus.node.directory_servicer import directory_service_binding
 from gbus.node.feed import CopyFeed
+from gbus.node.position_reporter import PositionReporter
 from gbus.node.reading import CaseReader
 from gbus.node.servicer import CaseServicer
 from gbus.node.store import NodeStore
 from gbus.node.verdict_feed import VerdictFeed
 from gbus.observability.logging import get_logger
+from gbus.ops.lag import node_monitor_group
 from gbus.observability.metrics import Metrics, MetricsEndpoint, serve_metrics
 from gbus.security.provisioning import node_keyring_from_settings, record_signer_from_settings, trust_from_settings
 from gbus.topics import Topics, all_shards
@@ -148,6 +150,15 @@ class NodeApp:
         )  # fmt: skip
         self.feed.start()
         self._closers.append(self.feed.stop)
+        node_topic, store = self.topics.node(self.area), self.store
+        # Monitoring only: the applied position, visible in Kafka also while this node is down.
+        positions = PositionReporter(
+            make_consumer=lambda: make_consumer(s.kafka, f"node-{self.area}-position",
+                                                group_id=node_monitor_group(s.kafka.topic_prefix, self.area)),
+            topic=node_topic, position=lambda: store.next_offset(node_topic, 0),
+        )  # fmt: skip
+        positions.start()
+        self._closers.append(positions.stop)
         placements = PlacementStore(data_dir / "placements.sqlite")
         self._closers.append(placements.close)
         verdicts = VerdictFeed(
@@ -180,7 +191,7 @@ class NodeApp:
             s.grpc,
             self.metrics,
             credentials=server_credentials_for(s.grpc),
-            interceptors=[RevocationGuard(trust)] if trust is not None else [],
+            interceptors=[CallerGuard(trust, self.area)] if trust is not None else [],
         )
 
     def stop(self, grace_s: float = 5.0) -> None:
