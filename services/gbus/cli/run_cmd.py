@@ -101,6 +101,20 @@ def _tls_env(pki: Path, area: str) -> dict[str, str]:
         "GBUS__GRPC__TLS_CERT": str(layout.node_cert(area)),
         "GBUS__GRPC__TLS_KEY": str(layout.node_key(area)),
         "GBUS__GRPC__TLS_CA": str(layout.ca_cert),
+        # Copies must be processor-signed; revoked and foreign agencies are refused (docs/security.md).
+        "GBUS__SECURITY__TRUST_DIR": str(layout.root),
+    }
+
+
+def _signing_env(pki: Path) -> dict[str, str]:
+    """The processor verifies every record's origin and signs the history it writes."""
+    from gbus.security.pki import PkiLayout
+
+    layout = PkiLayout(pki)
+    return {
+        "GBUS__SECURITY__TRUST_DIR": str(layout.root),
+        "GBUS__SECURITY__SIGNING_CERT": str(layout.signer_cert("processor", "p1")),
+        "GBUS__SECURITY__SIGNING_KEY": str(layout.signer_key("processor", "p1")),
     }
 
 
@@ -109,7 +123,13 @@ def _prepare_pki(pki: Path, areas: list[str]):
     import grpc
 
     from gbus.api.tls import agency_channel
-    from gbus.security.pki import PkiLayout, create_ca, issue_agency_certificate, issue_node_certificate
+    from gbus.security.pki import (
+        PkiLayout,
+        create_ca,
+        issue_agency_certificate,
+        issue_node_certificate,
+        issue_signer_certificate,
+    )
 
     layout = PkiLayout(pki)
     if not layout.ca_cert.exists():
@@ -117,6 +137,10 @@ def _prepare_pki(pki: Path, areas: list[str]):
     for area in areas:
         if not layout.node_cert(area).exists():
             issue_node_certificate(pki, area)
+    # The processor signs the history it writes; `gbus tick` signs as the operator "ops".
+    for kind, name in (("processor", "p1"), ("operator", "ops")):
+        if not layout.signer_cert(kind, name).exists():
+            issue_signer_certificate(pki, kind, name)
 
     def connect(address: str, agency: str) -> grpc.Channel:
         if not layout.agency_cert(agency).exists():
@@ -232,7 +256,7 @@ def _run(args: argparse.Namespace) -> int:
         proc = supervisor.spawn(
             "processor", "processor", "*",
             ["processor", *common, "--data-dir", str(run_dir / "processor"), "--instance-id", "p1"],
-            PROCESSOR_READY, env=_kafka_env(cluster, "processor"),
+            PROCESSOR_READY, env={**_kafka_env(cluster, "processor"), **(_signing_env(run_dir / "pki") if args.secure else {})},
         )  # fmt: skip
         lines = [f"processor {proc.ready.get('instance', 'p1')} shards=all metrics={proc.ready['metrics']}"]
         nodes: dict[str, str] = {}
