@@ -128,6 +128,16 @@ class ProcessorSettings:
 
 
 @dataclass(frozen=True)
+class LegalClockSettings:
+    # Operator copies of the legal clock's data files (docs/legal-clock.md); empty =
+    # the file packaged in gbus/cases/data. Processor and nodes must read the same ones.
+    time_limits: str = ""
+    holidays: str = ""
+    # The default marks no commune as remote: the province decides which are.
+    remote_communes: str = ""
+
+
+@dataclass(frozen=True)
 class SecuritySettings:
     # Keyed hash (HMAC) secret for same-reporter matching. Every intake node must
     # use the same one, or the same reporter looks like two. Development default.
@@ -166,6 +176,7 @@ class Settings:
     node: NodeSettings = field(default_factory=NodeSettings)
     processor: ProcessorSettings = field(default_factory=ProcessorSettings)
     security: SecuritySettings = field(default_factory=SecuritySettings)
+    legal_clock: LegalClockSettings = field(default_factory=LegalClockSettings)
 
     def replace(self, section: str, **values: Any) -> "Settings":
         return dataclasses.replace(self, **{section: dataclasses.replace(getattr(self, section), **values)})

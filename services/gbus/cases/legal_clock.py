@@ -306,3 +306,8 @@ def load_legal_clock(
     from gbus.cases.remote_areas import load_remote_areas
 
     return LegalClock(load_legal_time_limits(limits), load_calendar(holidays), load_remote_areas(remote_communes))
+
+
+def legal_clock_from_settings(conf: Any) -> LegalClock:
+    """The clock from the `[legal_clock]` settings (gbus.config.LegalClockSettings)."""
+    return load_legal_clock(conf.time_limits or None, conf.holidays or None, conf.remote_communes or None)

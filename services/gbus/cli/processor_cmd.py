@@ -41,6 +41,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--group-id", help="consumer group of the processors (default: processor.group_id)")
     parser.add_argument("--topic-prefix", help="prefix of every topic name (default: kafka.topic_prefix)")
     parser.add_argument("--partitions", type=int, help="partitions of the shard topics (default: kafka.partitions)")
+    parser.add_argument("--holidays", help="public-holidays file of the legal clock (default: legal_clock.holidays, else the packaged one)")
+    parser.add_argument("--remote-communes", help="remote-communes file of the legal clock (default: legal_clock.remote_communes; packaged: none)")
     parser.set_defaults(func=_run)
 
 
@@ -55,6 +57,8 @@ def settings_from_args(args: argparse.Namespace) -> Any:
             ("processor", "data_dir", args.data_dir),
             ("processor", "instance_id", args.instance_id),
             ("processor", "group_id", args.group_id),
+            ("legal_clock", "holidays", args.holidays),
+            ("legal_clock", "remote_communes", args.remote_communes),
         ),
     )
 
@@ -116,4 +120,3 @@ def _require_bus_topics(settings: Any, endpoint: Any) -> None:
     except (MissingTopicsError, KafkaError) as exc:
         endpoint.close()
         raise CliError(f"processor did not start: {exc}") from exc
-

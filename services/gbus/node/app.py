@@ -20,7 +20,7 @@ from gbus.api.caller_guard import CallerGuard
 from gbus.api.server import RunningServer, ServiceBinding, start_grpc_server
 from gbus.api.tls import server_credentials_for
 from gbus.cases.authority import Authority
-from gbus.cases.legal_clock import load_legal_clock
+from gbus.cases.legal_clock import legal_clock_from_settings
 from gbus.codec import AvroCodec
 from gbus.config import Settings
 from gbus.domain.vocabulary import CENTRAL_AREA
@@ -164,7 +164,7 @@ class NodeApp:
             ack_timeout_s=self._ack_timeout_s, placements=placements, placement_wait_s=s.node.placement_wait_s,
         )  # fmt: skip
         self.reader = reader = CaseReader(self.store, authority, keyring, area=self.area, metrics=self.metrics,
-                                          clock=load_legal_clock())  # fmt: skip
+                                          clock=legal_clock_from_settings(s.legal_clock))  # fmt: skip
         actions = CaseActions(
             gateway=gateway, store=self.store, reader=reader, topics=self.topics, timeout_s=s.grpc.command_timeout_s
         )

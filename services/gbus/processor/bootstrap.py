@@ -14,7 +14,7 @@ from gbus.codec import AvroCodec
 from gbus.config import Settings
 from gbus.kafka_io.clients import make_consumer, make_producer
 from gbus.observability.metrics import Metrics
-from gbus.cases.legal_clock import load_legal_clock
+from gbus.cases.legal_clock import legal_clock_from_settings
 from gbus.processor.dedup_port import DedupAdapter, IndexKeeper
 from gbus.processor.handlers import RecordHandler
 from gbus.processor.loop import CaseProcessor, utc_now
@@ -65,7 +65,7 @@ def build_processor(
     # Signed history: with a processor signing certificate configured, what it writes is signed.
     outputs = Outputs(codec, topics, areas, record_signer_from_settings(settings.security))
     index = IndexKeeper(dedup)
-    legal_clock = load_legal_clock()
+    legal_clock = legal_clock_from_settings(settings.legal_clock)
     # A limit may run into next year: without that year's holidays, refuse to start.
     this_year = clock().year
     legal_clock.calendar.require_years(this_year, this_year + 1)

@@ -177,3 +177,30 @@ def test_the_clock_survives_a_snapshot_round_trip_so_a_restore_does_not_restart_
     restored = state_from_snapshot(codec.decode(codec.encode("gbus.avro.CaseSnapshot", snapshot_record(case))))
     assert restored.clock == case.clock and restored.due_at == case.due_at
     assert c.on_change(restored, restored, at("2026-11-20")).due_at == case.due_at
+
+
+def test_the_packaged_remote_communes_file_marks_none(tmp_path):
+    from gbus.cases.remote_areas import load_remote_areas
+
+    assert len(load_remote_areas()) == 0
+
+
+def test_an_operator_file_marks_communes_remote_even_with_unquoted_codes(tmp_path):
+    from gbus.cases.legal_clock import legal_clock_from_settings
+    from gbus.config import LegalClockSettings
+
+    path = tmp_path / "remote.yaml"
+    path.write_text("communes:\n  79:\n    - 26743\n  8: ['02158']\n", encoding="utf-8")
+    c = legal_clock_from_settings(LegalClockSettings(remote_communes=str(path)))
+    assert c.remote.is_remote("79", "26743") and c.remote.is_remote("08", "02158")
+    assert not c.remote.is_remote("79", "26734")
+    case = accepted(received("khieu_nai", "2026-10-26", c=c), "2026-11-02", c)
+    assert (case.clock.remote, case.due_at) == (True, end_of("2026-12-17"))  # Art. 28: 45 days remote
+
+
+def test_a_holidays_file_with_a_misplaced_date_is_refused_naming_the_year():
+    from gbus.cases.holidays import calendar_from_data
+    from gbus.directory.yaml_io import DataFileError
+
+    with pytest.raises(DataFileError, match="2027"):
+        calendar_from_data({"years": {2027: {"status": "announced", "days_off": ["2028-01-01"]}}})
