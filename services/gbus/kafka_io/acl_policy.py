@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from gbus.topics import Topics
+from gbus.ops.lag import node_monitor_group
 
 ADMIN_USER = "admin"
 PROCESSOR_USER = "processor"
@@ -88,6 +89,8 @@ def node_acls(topics: Topics, area: str) -> list[AclRule]:
     return sorted(
         _grant(user, Resource.TOPIC, [topics.node(area), topics.report_results(area), topics.command_results], read)
         + _grant(user, Resource.TOPIC, [topics.reports, topics.commands, topics.dead_letters], write)
+        # Its monitoring group: the applied position, committed for `gbus status` (gbus.node.position_reporter).
+        + _grant(user, Resource.GROUP, [node_monitor_group(topics.prefix, area)], read)
     )
 
 

@@ -38,11 +38,13 @@ from gbus.node.acting import CaseActions
 from gbus.node.commands import CommandGateway
 from gbus.node.directory_servicer import directory_service_binding
 from gbus.node.feed import CopyFeed
+from gbus.node.position_reporter import PositionReporter
 from gbus.node.reading import CaseReader
 from gbus.node.servicer import CaseServicer
 from gbus.node.store import NodeStore
 from gbus.node.verdict_feed import VerdictFeed
 from gbus.observability.logging import get_logger
+from gbus.ops.lag import node_monitor_group
 from gbus.observability.metrics import Metrics, MetricsEndpoint, serve_metrics
 from gbus.security.provisioning import node_keyring_from_settings, record_signer_from_settings, trust_from_settings
 from gbus.topics import Topics, all_shards
@@ -148,6 +150,15 @@ class NodeApp:
         )  # fmt: skip
         self.feed.start()
         self._closers.append(self.feed.stop)
+        feed = self.feed
+        # Monitoring only: the applied position, visible in Kafka also while this node is down.
+        positions = PositionReporter(
+            make_consumer=lambda: make_consumer(s.kafka, f"node-{self.area}-position",
+                                                group_id=node_monitor_group(s.kafka.topic_prefix, self.area)),
+            topic=self.topics.node(self.area), position=lambda: feed.applied_position,
+        )  # fmt: skip
+        positions.start()
+        self._closers.append(positions.stop)
         placements = PlacementStore(data_dir / "placements.sqlite")
         self._closers.append(placements.close)
         verdicts = VerdictFeed(

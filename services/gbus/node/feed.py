@@ -64,6 +64,9 @@ class CopyFeed:
         self._caught_up = threading.Event()
         self._thread: threading.Thread | None = None
         self._cases = 0
+        # Next offset after everything applied so far, commit markers included (a Kafka
+        # position, unlike the store's offset); published for monitoring by PositionReporter.
+        self.applied_position: int | None = None
 
     def start(self) -> None:
         self._cases = self._store.count_cases()
@@ -176,6 +179,7 @@ class CopyFeed:
         position = consumer.position(self._tp, timeout_ms=1_000)  # known after a fetch; never wait long here
         if position is None:
             return
+        self.applied_position = position  # called once a poll's records are all handled
         lag = max(highwater - position, 0)
         self._metrics.delivery_lag.labels(self._area).set(lag)
         if lag == 0:

@@ -83,8 +83,16 @@ def test_gbus_status_shows_the_processor_group_caught_up_and_the_node_topics(run
     [group] = [g for g in status["groups"] if g["group"] == ops_bus.processor.group_id]
     assert group["state"] == "Stable" and group["members"] == 1 and group["lag"] == 0
     assert {ops_bus.bus.topics.reports} <= set(group["lag_by_topic"])
-    nodes = {n["area"]: n for n in status["nodes"]}
-    assert nodes["79"]["end_offset"] > 0 and nodes["79"]["position"] is None
+    # Each node commits its applied position to its monitoring group every few seconds.
+    node = wait_until(lambda: (n := _node_status(ops_bus, "79"))["position"] is not None and n["lag"] == 0 and n,
+                      30, "node 79's applied position in Kafka")  # fmt: skip
+    assert node["end_offset"] > 0 and node["position"] == node["end_offset"]
+
+
+def _node_status(ops_bus, area: str) -> dict:
+    done = gbus("status", "--json", env_prefix=ops_bus.bus.prefix, bootstrap=ops_bus.bus.bootstrap)
+    assert done.returncode == 0, done.stderr
+    return {n["area"]: n for n in json.loads(done.stdout)["nodes"]}[area]
 
 
 def _group_lags(ops_bus) -> dict:
@@ -107,6 +115,10 @@ def test_a_stopped_node_shows_delivery_lag_and_its_alerts_fire_then_it_catches_u
     # Measured from outside the stopped node: its topic's end (monitor) minus its last reported position.
     behind = wait_until(lambda: (v := prometheus.value(lag)) is not None and v > 100 and v, 60, "delivery lag above 100")
     assert behind > 100
+    # gbus status reads the position the node committed when it stopped: its lag is exact.
+    stopped = wait_until(lambda: (n := _node_status(ops_bus, "79"))["lag"] is not None and n["lag"] >= 400 and n,
+                         60, "gbus status to show the stopped node 400 copies behind")  # fmt: skip
+    assert stopped["position"] is not None
     wait_until(lambda: prometheus.query('ALERTS{alertname="GbusNodeDeliveryLagHigh", node="79"}'), 30, "the lag alert")
     wait_until(lambda: prometheus.query('ALERTS{alertname="GbusNodeDown", area="79"}'), 30, "the node-down alert")
     assert not prometheus.query('ALERTS{alertname=~"GbusNodeDeliveryLagHigh|GbusNodeDown", node="VN"}')

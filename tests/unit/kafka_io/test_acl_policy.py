@@ -32,6 +32,8 @@ def test_a_node_reads_its_own_topic_and_command_results_and_writes_the_intake_to
         ("TOPIC", "gbus.commands", "DESCRIBE"),
         ("TOPIC", "gbus.dead-letters", "WRITE"),
         ("TOPIC", "gbus.dead-letters", "DESCRIBE"),
+        ("GROUP", "gbus.node-monitor.79", "READ"),
+        ("GROUP", "gbus.node-monitor.79", "DESCRIBE"),
     }
 
 
@@ -42,13 +44,16 @@ def test_node_rules_are_literal_so_no_node_matches_another_provinces_topic() -> 
     assert not any(r.operation is Operation.READ and r.name in ("gbus.reports", "gbus.case-events") for r in rules)
 
 
-def test_a_node_gets_no_group_cluster_or_transactional_rights() -> None:
-    assert {r.resource for r in node_acls(TOPICS, "VN")} == {Resource.TOPIC}
+def test_a_nodes_only_group_is_its_own_monitoring_group_and_it_gets_no_cluster_or_transactional_rights() -> None:
+    rules = node_acls(TOPICS, "VN")
+    assert {r.resource for r in rules} == {Resource.TOPIC, Resource.GROUP}
+    assert {r.name for r in rules if r.resource is Resource.GROUP} == {"gbus.node-monitor.VN"}
 
 
 def test_node_rules_follow_the_topic_prefix() -> None:
     names = {r.name for r in node_acls(Topics(prefix="test-1.", partitions=3), "01")}
-    assert names == {"test-1.node.01", "test-1.command-results", "test-1.reports", "test-1.commands", "test-1.dead-letters"}
+    assert names == {"test-1.node.01", "test-1.command-results", "test-1.reports", "test-1.commands", "test-1.dead-letters",
+                     "test-1.node-monitor.01"}
 
 
 def test_the_processor_gets_its_prefix_its_group_and_its_transactional_ids() -> None:
