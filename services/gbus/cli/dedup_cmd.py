@@ -13,17 +13,20 @@ import json
 import sys
 from collections import Counter
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from gbus.cli.common import EXIT_OK, EXIT_PARTIAL, CliError, print_json_line, read_jsonl
 from gbus.dedup.config import DedupConfig
-from gbus.dedup.evaluation import bcubed, pairwise
+from gbus.dedup.evaluation import bcubed, linked_or_suggested, pairwise
 from gbus.dedup.reporter import reporter_key
+from gbus.dedup.scorer import MODEL_FILE
 from gbus.dedup.simulate import Run, place_reports
 from gbus.domain.report import Report
 from gbus.domain.report_fields import report_from_mapping
 from gbus.errors import ValidationError
 
+_PACKAGED_MODEL = Path(__file__).resolve().parents[1] / "dedup" / MODEL_FILE
 # Development default only: a deployment passes its own secret (--secret or
 # the processor's configuration), or reporter keys would be guessable.
 DEV_SECRET = "gbus-dev-reporter-secret"
@@ -43,6 +46,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     evaluate.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     evaluate.add_argument("--worst", type=int, default=10, help="how many false merges and misses to list")
     evaluate.set_defaults(func=run_eval)
+
+    train = sub.add_parser("train", help="fit the pair scorer on labelled JSONL and write its weights")
+    train.add_argument("--input", required=True, nargs="+", help="labelled JSONL files to fit on (never the test split)")
+    train.add_argument("--calibrate", help="labelled JSONL for the Platt calibration (the dev split)")
+    train.add_argument("--out", default=str(_PACKAGED_MODEL), help="where to write the model JSON")
+    train.add_argument("--l2", type=float, default=1.0, help="L2 penalty of the logistic regression")
+    train.add_argument("--secret", default=DEV_SECRET, help="HMAC secret for reporter keys")
+    train.set_defaults(func=run_train)
 
 
 def _common_options(parser: argparse.ArgumentParser) -> None:
@@ -114,6 +125,28 @@ def _report(value: dict[str, Any], secret: bytes) -> Report:
     return report_from_mapping(data)
 
 
+def run_train(args: argparse.Namespace) -> int:
+    from gbus.dedup.training import labelled_pairs, train  # numpy fitting: only for this command
+
+    reports, labels, bad = [], {}, 0
+    for path in args.input:  # labels are prefixed by file: two corpora may reuse a cluster name
+        more, more_labels, more_bad = _load(argparse.Namespace(input=path, secret=args.secret), need_label=True)
+        reports += more
+        labels.update({rid: f"{path}:{label}" for rid, label in more_labels.items()})
+        bad += more_bad
+    calibration = None
+    if args.calibrate:
+        dev_args = argparse.Namespace(input=args.calibrate, secret=args.secret)
+        dev_reports, dev_labels, dev_bad = _load(dev_args, need_label=True)
+        bad += dev_bad
+        calibration = labelled_pairs(dev_reports, dev_labels)
+    model, summary = train(labelled_pairs(reports, labels), calibration, l2=args.l2)
+    data = {**model.to_dict(), "trained": {"input": [Path(p).name for p in args.input], "calibrate": Path(args.calibrate).name if args.calibrate else None, "l2": args.l2, **summary}}
+    Path(args.out).write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    print(json.dumps({"out": args.out, **data["trained"]}, ensure_ascii=False))
+    return EXIT_PARTIAL if bad else EXIT_OK
+
+
 def run_cluster(args: argparse.Namespace) -> int:
     config = _config(args)
     reports, _, bad = _load(args, need_label=False)
@@ -125,6 +158,7 @@ def run_cluster(args: argparse.Namespace) -> int:
             "decision": d.decision,
             "score": round(d.score, 4),
             "matched_report_id": d.matched_report_id,
+            "suggestions": [{"case_key": case, "score": round(score, 4)} for case, score in d.suggestions],
         }
         if args.explain:
             line["reasons"] = list(d.reasons)
@@ -137,6 +171,9 @@ def run_eval(args: argparse.Namespace) -> int:
     reports, gold, bad = _load(args, need_label=True)
     run = place_reports(reports, config)
     predicted = {p.report.report_id: p.case_id for p in run.placements}
+    reach, with_earlier = linked_or_suggested(
+        [(p.report.report_id, p.case_id, [c for c, _ in p.decision.suggestions]) for p in run.placements], gold
+    )
     result = {
         "reports": len(reports),
         "clusters": len(set(gold.values())),
@@ -145,6 +182,7 @@ def run_eval(args: argparse.Namespace) -> int:
         "thresholds": {"link": config.link_threshold, "review": config.review_threshold},
         "pairwise": pairwise(predicted, gold).as_dict(),
         "bcubed": bcubed(predicted, gold).as_dict(),
+        "linked_or_suggested": {"rate": round(reach, 4), "reports_with_an_earlier_duplicate": with_earlier},
         "decisions": dict(Counter(p.decision.decision for p in run.placements)),
         "false_merges": _false_merges(run, gold)[: args.worst],
         "misses": _misses(run, gold, predicted)[: args.worst],
@@ -217,6 +255,11 @@ def _print_text(result: dict[str, Any]) -> None:
         s = result[name]
         label = "pairwise" if name == "pairwise" else "B-cubed"
         out.write(f"{label:9} precision {s['precision']:.4f}  recall {s['recall']:.4f}  F1 {s['f1']:.4f}\n")
+    reach = result["linked_or_suggested"]
+    out.write(
+        f"linked or suggested {reach['rate']:.4f} of {reach['reports_with_an_earlier_duplicate']} reports"
+        " with an earlier duplicate\n"
+    )
     out.write("decisions " + ", ".join(f"{k} {v}" for k, v in sorted(result["decisions"].items())) + "\n")
     out.write(f"\nworst false merges ({len(result['false_merges'])} shown):\n")
     for m in result["false_merges"]:

@@ -11,16 +11,25 @@ from datetime import timedelta
 @dataclass(frozen=True, slots=True)
 class DedupConfig:
     # Decision bands on the match score (0..1).
+    # The score is a calibrated probability (scorer.py); bands chosen on the
+    # dev split (docs/dedup.md), never on the test split.
     link_threshold: float = 0.60  # at or above: the report joins the matched case
-    review_threshold: float = 0.40  # at or above: new case marked possible duplicate
-    # Opinions on one draft share the draft's words; only near-identical
-    # points are the same opinion, so gop_y needs a higher score to link.
-    gop_y_link_threshold: float = 0.90
+    review_threshold: float = 0.30  # at or above: new case marked possible duplicate
+    # Opinions on one draft share the draft's words; the model weighs that
+    # (feature both_gop_y), so gop_y links at the same calibrated score.
+    gop_y_link_threshold: float = 0.60
     # A closed case stops attracting reports this long after it closed.
     window: timedelta = timedelta(days=90)
-    # ward -> wards whose reports may be about the same place (e.g. both
-    # sides of a boundary street). Reports without a ward match any ward.
+    # ward -> wards whose LSH buckets a report also reads (both sides of a
+    # boundary street). Any ward may match; this only widens the search.
     neighbourhood: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    # A report is not linked into a case when any scored report of that case
+    # is this unlikely to be the same grievance (single-link chaining guard).
+    case_veto_below: float = 0.05
+    # Suggestions shown with a decision: at most this many other cases, each
+    # scoring at least the threshold (a calibrated probability).
+    max_suggestions: int = 3
+    suggestion_threshold: float = 0.05
     # Candidates scored in full per decision; bounds the p99 latency.
     max_candidates: int = 24
     # MinHash LSH: bands x rows = signature length. Paraphrases of one

@@ -4,15 +4,19 @@ Stages, in order, each explainable:
 
 1. replay — the same origin agency and request id is the same report
    (idempotency): answer with the case it already joined, never a new one;
-2. candidates — from the shard's index: MinHash LSH bands of the content,
-   shared place names, the same reporter (keyed hash); filtered by the hard
-   constraints (ward neighbourhood, kind, category, case open or closed
-   within the window);
-3. scoring — each candidate compared in full (matcher.py); a case scores as
-   its best-matching report;
+2. candidates — from the shard's index: MinHash LSH bands of the content
+   in the report's ward, in the wards it names and province-wide, shared
+   place names, the same reporter (keyed hash); filtered only by the gates
+   law or fact demand (the shard is the province; an opinion on a draft
+   joins only opinions on that draft; a case closed longer ago than the
+   window is out). Ward and category are evidence in the score, not gates;
+3. scoring — each candidate compared by the learned pair scorer
+   (pair_features.py, scorer.py: a calibrated probability); a case scores
+   as its best-matching report;
 4. bands — score >= link threshold: "link" into that case; >= review
    threshold: "possible_duplicate" (a new case, flagged for a clerk);
-   otherwise "new".
+   otherwise "new". Every decision also carries up to three other cases,
+   best first, as suggestions for the clerk.
 
 `decide` never mutates; the processor calls `add_report` once it has placed
 the report into a case, so that the index always mirrors stored case data.
@@ -31,7 +35,9 @@ from gbus.dedup.config import DedupConfig
 from gbus.dedup.entry import IndexEntry
 from gbus.dedup.features import TextFeatures, analyse, from_fingerprint, split_name
 from gbus.dedup.index import ShardIndex, epoch
-from gbus.dedup.matcher import DEFAULT_WEIGHTS, PairScore, Profile, Weights, compare, terms
+from gbus.dedup.gazetteer import wards_named
+from gbus.dedup.matcher import Profile, terms
+from gbus.dedup.scorer import PairModel, PairScore, compare, default_model
 from gbus.dedup.sketch import band_keys, band_keys_many, key64, signature, signatures
 from gbus.domain.report import Report
 from gbus.domain.vocabulary import shard_of_province
@@ -53,6 +59,9 @@ class DedupDecision:
     score: float
     matched_report_id: str | None
     reasons: tuple[str, ...]
+    # Other cases a clerk may want to merge with, best first: (case id,
+    # calibrated score); never the case a "link" joined.
+    suggestions: tuple[tuple[str, float], ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -61,14 +70,15 @@ class DedupDecision:
             "score": round(self.score, 4),
             "matched_report_id": self.matched_report_id,
             "reasons": list(self.reasons),
+            "suggestions": [{"case_key": c, "score": round(p, 4)} for c, p in self.suggestions],
         }
 
 
 class DedupEngine:
-    def __init__(self, shard: str, config: DedupConfig | None = None, weights: Weights = DEFAULT_WEIGHTS) -> None:
+    def __init__(self, shard: str, config: DedupConfig | None = None, model: PairModel | None = None) -> None:
         self.shard = shard
         self.config = config or DedupConfig()
-        self.weights = weights
+        self.model = model or default_model()
         self.index = ShardIndex(shard, bucket_limit=self.config.max_bucket_reads)
 
     # -- the decision ----------------------------------------------------------
@@ -83,23 +93,38 @@ class DedupEngine:
             )
         query = self._profile(report)
         rows = self._candidate_rows(query, report, now)
-        best: tuple[PairScore, int] | None = None
+        by_case: dict[str, tuple[PairScore, int]] = {}
+        worst: dict[str, float] = {}
         for row in rows.tolist():
-            scored = compare(query, self.index.profile(row), self.weights)
-            if best is None or scored.score > best[0].score:
-                best = (scored, row)
-        if best is None:
+            scored = compare(query, self.index.profile(row), self.model)
+            case_id = self.index.case_id(row)
+            if case_id not in by_case or scored.score > by_case[case_id][0].score:
+                by_case[case_id] = (scored, row)
+            worst[case_id] = min(worst.get(case_id, 1.0), scored.score)
+        if not by_case:
             return DedupDecision("new", None, 0.0, None, ("no candidate in the shard passed the constraints",))
-        scored, row = best
+        ranked = sorted(by_case.items(), key=lambda item: (-item[1][0].score, item[0]))
+        case_id, (scored, row) = ranked[0]
         link_at = self.config.gop_y_link_threshold if report.kind == "gop_y" else self.config.link_threshold
-        if scored.score >= link_at:
+        others = ranked[1:] if scored.score >= link_at and worst[case_id] >= self.config.case_veto_below else ranked
+        suggestions = tuple(
+            (case, s.score) for case, (s, _) in others[: self.config.max_suggestions]
+            if s.score >= self.config.suggestion_threshold
+        )
+        # A case is one grievance: if another of its reports plainly contradicts
+        # this one (another street, another amount), one good match is not
+        # enough to join it automatically; a clerk decides.
+        contradicted = worst[case_id] < self.config.case_veto_below
+        if scored.score >= link_at and not contradicted:
             decision = "link"
         elif scored.score >= self.config.review_threshold:
             decision = "possible_duplicate"
         else:
             closest = f"closest: report {self.index.report_id(row)} at {scored.score:.2f}, below the review band"
-            return DedupDecision("new", None, scored.score, None, (closest, *scored.reasons))
-        return DedupDecision(decision, self.index.case_id(row), scored.score, self.index.report_id(row), scored.reasons)
+            return DedupDecision("new", None, scored.score, None, (closest, *scored.reasons), suggestions)
+        return DedupDecision(
+            decision, case_id, scored.score, self.index.report_id(row), scored.reasons, suggestions
+        )
 
     def explain(self, report: Report, report_id: str) -> PairScore | None:
         """The full comparison of `report` with one indexed report, constraints
@@ -107,7 +132,7 @@ class DedupEngine:
         row = self.index.find_report(report_id)
         if row is None:
             return None
-        return compare(self._profile(report), self.index.profile(row), self.weights)
+        return compare(self._profile(report), self.index.profile(row), self.model)
 
     # -- keeping the index in step with case data ------------------------------------
     def add_report(self, entry: IndexEntry) -> None:
@@ -244,42 +269,46 @@ class DedupEngine:
             keys.append((np.array([key64("reporter", reporter_key)], dtype=np.uint64), _REPORTER_KEY_WEIGHT))
         return keys
 
-    def _profile(self, report: Report) -> Profile:
-        features = analyse(report.title, report.description, report.province_code, report.ward_code)
-        return Profile(
-            features=features,
-            ward=report.ward_code,
-            kind=report.kind,
-            category=report.category,
-            subject_agency=report.subject_agency,
-            reporter=key64("reporter", report.reporter_key) if report.reporter_key else 0,
-            submitted_at=report.submitted_at,
-        )
+    @staticmethod
+    def _profile(report: Report) -> Profile:
+        return profile_of(report)
 
     def _candidate_rows(self, query: Profile, report: Report, now: datetime) -> np.ndarray:
-        allowed = self._allowed_wards(report.ward_code)
-        if allowed is None:  # no ward: any ward's report may match, looked up province-wide
-            keys = self._keys(query.features, report.reporter_key, scopes=[0], province_wide=True)
-        else:
-            keys = self._keys(query.features, report.reporter_key, scopes=[0, *allowed.tolist()], province_wide=False)
+        keys = self._keys(
+            query.features, report.reporter_key, scopes=self._scopes(report, query), province_wide=True
+        )
         return self.index.candidates(
             keys,
-            ward=int(report.ward_code or 0),
-            allowed_wards=allowed,
             kind=report.kind,
-            category=report.category,
             subject=key64("subject", report.subject_agency) if report.subject_agency else 0,
             not_closed_before=epoch(now - self.config.window),
             limit=self.config.max_candidates,
         )
 
-    def _allowed_wards(self, ward: str | None) -> np.ndarray | None:
-        """Wards a report may match: its own and its configured neighbours;
-        None (any ward) when the report names no ward."""
-        if not ward:
-            return None
-        wards = {int(ward)} | {int(w) for w in self.config.neighbourhood.get(ward, ())}
-        return np.array(sorted(wards), dtype=np.int32)
+    def _scopes(self, report: Report, query: Profile) -> list[int]:
+        """Ward scopes whose LSH buckets are read: reports without a ward, the
+        report's own ward, its configured neighbours and every ward its text
+        names ("giáp phường X"). The province-wide bands cover the rest."""
+        wards = {0}
+        if report.ward_code:
+            wards.add(int(report.ward_code))
+            wards.update(int(w) for w in self.config.neighbourhood.get(report.ward_code, ()))
+        for name in query.mentions:
+            wards.update(wards_named(report.province_code, name))
+        return sorted(wards)
+
+
+def profile_of(report: Report) -> Profile:
+    """What the scorer knows of a report being decided."""
+    return Profile(
+        features=analyse(report.title, report.description, report.province_code, report.ward_code),
+        ward=report.ward_code,
+        kind=report.kind,
+        category=report.category,
+        subject_agency=report.subject_agency,
+        reporter=key64("reporter", report.reporter_key) if report.reporter_key else 0,
+        submitted_at=report.submitted_at,
+    )
 
 
 def _shingles(features: TextFeatures) -> list[str]:

@@ -10,7 +10,7 @@ big cluster does not dominate.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 
@@ -60,3 +60,21 @@ def _check_same_items(predicted: Mapping[str, str], gold: Mapping[str, str]) -> 
     if predicted.keys() != gold.keys():
         missing = sorted(set(gold) ^ set(predicted))[:5]
         raise ValueError(f"predicted and gold label different items, e.g. {missing}")
+
+
+def linked_or_suggested(
+    placed: Sequence[tuple[str, str, Sequence[str]]], gold: Mapping[str, str]
+) -> tuple[float, int]:
+    """Among reports that have an earlier report of their grievance, the share
+    placed in the case of such a report or offered it among their
+    suggestions: what a clerk can reach in one click. `placed` is in decision
+    order: (report id, case id, suggested case ids). Returns (share, count)."""
+    cases_of: dict[str, set[str]] = {}  # gold label -> cases holding its earlier reports
+    reached = total = 0
+    for report_id, case_id, suggested in placed:
+        earlier = cases_of.setdefault(gold[report_id], set())
+        if earlier:
+            total += 1
+            reached += case_id in earlier or not earlier.isdisjoint(suggested)
+        earlier.add(case_id)
+    return (reached / total if total else 1.0), total

@@ -64,6 +64,14 @@ _LOWERCASE_NAME_MARKERS = frozenset(
      ("xi", "nghiep"), ("benh", "vien"), ("dai", "lo"), ("quoc", "lo"), ("tinh", "lo")}
 )
 _NUMBER_MARKER_PHRASES = tuple(NUMBER_MARKERS)
+# Units after a number that make it a fact of the grievance (folded unit ->
+# one spelling, so "40 phân" and "40cm" agree).
+_QUANTITY_UNITS = {
+    "cm": "cm", "phan": "cm", "m": "m", "met": "m", "km": "km", "thang": "thang", "ngay": "ngay",
+    "tuan": "tuan", "gio": "gio", "tieng": "gio", "h": "gio", "trieu": "trieu", "nghin": "nghin",
+    "ngan": "nghin", "tang": "tang", "lan": "lan", "khoan": "khoan", "con": "con", "ghe": "ghe",
+    "nguoi": "nguoi", "bong": "bong", "vu": "vu", "chiec": "chiec", "dem": "dem", "hom": "ngay",
+}
 _NOT_NAME = STOPWORDS | {p[0] for p in BOILERPLATE if len(p) == 1}
 
 
@@ -199,6 +207,10 @@ class _Extractor:
             after_house = i > 0 and self.t[i - 1].text in ("nha", "can", "so")
             before_name = i + 1 < self.n and self.t[i + 1].cap and not self.t[i + 1].brk
             self._slashed(tok.text, address=after_house or before_name)
+        if tok.is_number and i + 1 < self.n and self.t[i + 1].text in _QUANTITY_UNITS:
+            # "ngập 40cm", "nợ lương 3 tháng": a grievance's own facts, repeated
+            # by every report of it and rarely equal across two incidents
+            self.numbers.append(f"qty={tok.text} {_QUANTITY_UNITS[self.t[i + 1].text]}")
         if not tok.is_number and not tok.initial and len(tok.text) > 1 and tok.text not in STOPWORDS:
             self.topic.append(tok.text)  # unmarked numbers are quantities and dates: dropped
         return i + 1
@@ -259,6 +271,12 @@ class _Extractor:
         if j < self.n and self.t[j].is_number:  # "quận 1", "phường 12"
             return j + 1
         length = self._admin_name_length(j)
+        if length:
+            name = tuple(tok.text for tok in self.t[j : j + length])
+            if name not in self.own_area:
+                # "giáp phường Bến Nghé": another ward named, which lets the
+                # report match that ward's cases (kept as evidence, not a name)
+                self.numbers.append(f"area={' '.join(name)}")
         return j + length if length else j  # a bare "phường" is boilerplate
 
     def _admin_name_length(self, j: int) -> int:

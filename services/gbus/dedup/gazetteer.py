@@ -77,3 +77,31 @@ def name_syllables() -> frozenset[str]:
     """Syllables that occur in place names: a lower-case word outside this set
     (ngap, nat, tac...) cannot continue a street name typed without capitals."""
     return frozenset(tok for name in admin_names() for tok in name)
+
+
+@cache
+def ward_names(ward_code: str | None) -> frozenset[str]:
+    """Folded names of one ward ("ben thanh"), empty when unknown."""
+    if not ward_code or not ward_code.isdigit():
+        return frozenset()
+    return _names_by_code()[1].get(int(ward_code), frozenset())
+
+
+@cache
+def _wards_by_name(province_code: str) -> dict[str, tuple[int, ...]]:
+    from vietnam_provinces import Ward
+
+    out: dict[str, list[int]] = {}
+    for ward in Ward.iter_all():
+        if f"{int(ward.province_code):02d}" == province_code:
+            for name in _variants(ward.name):
+                out.setdefault(name, []).append(int(ward.code))
+    return {name: tuple(codes) for name, codes in out.items()}
+
+
+def wards_named(province_code: str | None, name: str) -> tuple[int, ...]:
+    """Codes of the province's wards called `name` (folded), for looking up
+    the cases of a ward a report mentions."""
+    if not province_code:
+        return ()
+    return _wards_by_name(province_code).get(name, ())

@@ -9,8 +9,8 @@ the same grievance as this one?" in well under a millisecond. So:
   hashes) plus its fingerprint bytes and id string;
 - candidate keys (LSH bands scoped by ward, place names, reporter) point to
   row numbers through `Postings` (12 bytes a posting);
-- hard constraints (ward neighbourhood, kind, category, case window) are
-  applied to candidate rows with vectorised numpy, before any text is read.
+- the gates (gop_y only with the same draft, case window) are applied to
+  candidate rows with vectorised numpy, before any text is read.
 
 Rows are never updated in place except for their case (merges); removed or
 expired rows are flagged dead and reclaimed by `compact`.
@@ -24,7 +24,7 @@ from datetime import datetime, timezone
 
 import numpy as np
 
-from gbus.dedup.compat import CATEGORY_INDEX, COMPATIBLE_CATEGORIES
+from gbus.dedup.compat import CATEGORY_INDEX
 from gbus.dedup.entry import IndexEntry
 from gbus.dedup.features import from_fingerprint
 from gbus.dedup.matcher import Profile
@@ -35,7 +35,6 @@ from gbus.domain.vocabulary import CATEGORIES, KINDS
 KIND_INDEX = {k: i for i, k in enumerate(KINDS)}
 GOP_Y = KIND_INDEX["gop_y"]
 _OPEN = np.iinfo(np.int64).max  # closed_at of an open case
-_COMPAT = np.array([[b in COMPATIBLE_CATEGORIES[i] for b in CATEGORIES] for i in range(len(CATEGORIES))])
 _COLUMNS = {
     "case": np.int32, "ward": np.int32, "kind": np.int8, "category": np.int8, "subject": np.uint64,
     "reporter": np.uint64, "request": np.uint64, "submitted": np.int64, "text_end": np.int64,
@@ -247,16 +246,16 @@ class ShardIndex:
         self,
         weighted_keys: list[tuple[np.ndarray, float]],
         *,
-        ward: int,
-        allowed_wards: np.ndarray | None,
         kind: str,
-        category: str,
         subject: int,
         not_closed_before: int,
         limit: int,
     ) -> np.ndarray:
-        """Rows sharing keys with the query that pass every hard constraint,
-        best first (most shared keys; then newest), at most `limit`."""
+        """Rows sharing keys with the query that pass the gates, best first
+        (most shared keys; then newest), at most `limit`. The gates are only
+        those law or fact demand: an opinion on a draft (gop_y) joins only
+        opinions on the same draft, and a case closed before
+        `not_closed_before` is out. Ward and category are scored, not gated."""
         found = [(self.postings.lookup(keys, self.bucket_limit), w) for keys, w in weighted_keys if keys.size]
         found = [(rows, w) for rows, w in found if rows.size]
         if not found:
@@ -267,10 +266,6 @@ class ShardIndex:
         hits = np.bincount(inverse, weights=weights)
         c = self._cols
         keep = c["alive"][rows]
-        if allowed_wards is not None:
-            row_wards = c["ward"][rows]
-            keep &= (row_wards == 0) | np.isin(row_wards, allowed_wards)
-        keep &= _COMPAT[CATEGORY_INDEX[category]][c["category"][rows]]
         is_gop_y = c["kind"][rows] == GOP_Y
         if kind == "gop_y":
             keep &= is_gop_y & (c["subject"][rows] == np.uint64(subject)) & (subject != 0)

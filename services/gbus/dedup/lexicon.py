@@ -158,7 +158,8 @@ GENERIC_NAME_HEADS: tuple[tuple[str, ...], ...] = _phrases(
     """
     so, phong, cuc, chi cuc, uy ban, hoi dong, mat tran, lien doan, cong an, dien luc,
     thanh tra, trung tam, ban quan ly, ban chi dao, bao hiem, vien kiem sat, toa an,
-    chu tich, bi thu, dang uy, cong doan, cap nuoc, kiem lam, zalo, facebook, lien, noi dong
+    chu tich, bi thu, dang uy, cong doan, cap nuoc, kiem lam, zalo, facebook, lien, noi dong,
+    don, tham gia, gop y, y kien
     """
 )
 

@@ -1,19 +1,17 @@
-"""The precise comparison of two reports: evidence, score and reasons.
+"""The evidence two reports share or contradict, read from their features.
 
-Candidates come from the index (same shard, compatible ward, kind, category
-and window); this module decides how alike two of them are. The score is a
-logistic combination of a few kinds of evidence, each of which a clerk can
-check by reading the two reports:
+Candidates come from the index (same shard, kind, window); this module says
+how alike two of them are, in terms a clerk can check by reading them:
 
 - what: weighted overlap of content words and syllable pairs, with the
   grievance concepts (ngập, nợ lương, sổ đỏ...) counting double;
 - concept: whether the two name the same problem (or two different ones);
 - where/who: named places and organisations, numbered alleys, parcels,
   hamlets — agreeing, or conflicting ("hẻm 12" vs "hẻm 88");
-- context: the same reporter (keyed hash), the same category, a known ward.
+- context: the same reporter (keyed hash), the same category and ward.
 
-Every term's contribution becomes a reason string, so a decision can be
-explained and a wrong one traced to the evidence that caused it.
+`pair_features.py` turns this evidence into numbers and `scorer.py` weighs
+them with the learned model.
 """
 
 from __future__ import annotations
@@ -36,6 +34,7 @@ _EXACT_NUMBER_CLASSES = frozenset(
     {"alley", "parcel", "sheet", "group", "hamlet", "street", "quarter", "lot", "building"}
 )
 _HOUSE_TOLERANCE = 0.25
+_HOUSE_TOLERANCE_FROM = 20
 _NAME_FUZZ = 88  # rapidfuzz ratio for a typo in a name ("Nguyen Hye")
 
 
@@ -54,12 +53,37 @@ class Profile:
     terms: dict[str, float] = field(init=False, repr=False, compare=False)
     weight: float = field(init=False, repr=False, compare=False)
     concepts: frozenset[str] = field(init=False, repr=False, compare=False)
+    grams: dict[str, float] = field(init=False, repr=False, compare=False)
+    gram_norm: float = field(init=False, repr=False, compare=False)
+    # Place names the text mentions, including other wards ("giáp phường X")
+    mentions: frozenset[str] = field(init=False, repr=False, compare=False)
+    quantities: frozenset[str] = field(init=False, repr=False, compare=False)  # "40 cm", "3 thang"
 
     def __post_init__(self) -> None:
         found = terms(self.features)
         object.__setattr__(self, "terms", found)
         object.__setattr__(self, "weight", sum(found.values()))
         object.__setattr__(self, "concepts", frozenset(t for t in self.features.topic if t in PROBLEM_CONCEPTS))
+        grams = char_grams(self.features.topic)
+        object.__setattr__(self, "grams", grams)
+        object.__setattr__(self, "gram_norm", math.sqrt(sum(v * v for v in grams.values())) or 1.0)
+        areas = {n.partition("=")[2] for n in self.features.numbers if n.startswith("area=")}
+        names = {split_name(n)[1] for n in self.features.names}
+        object.__setattr__(self, "mentions", frozenset(areas | names))
+        quantities = frozenset(n[4:] for n in self.features.numbers if n.startswith("qty="))
+        object.__setattr__(self, "quantities", quantities)
+
+
+def char_grams(words: tuple[str, ...], n: int = 4) -> dict[str, float]:
+    """Character n-grams of the folded content words, each word padded, with
+    sublinear counts: "ngap"/"ngapp"/"ngập" typed three ways still overlap."""
+    counts: dict[str, int] = {}
+    for word in words:
+        padded = f" {word} "
+        for i in range(max(1, len(padded) - n + 1)):
+            gram = padded[i : i + n]
+            counts[gram] = counts.get(gram, 0) + 1
+    return {g: 1.0 + math.log(c) for g, c in counts.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,52 +101,6 @@ class Evidence:
     same_category: bool
     same_ward: bool
     both_gop_y: bool
-
-
-@dataclass(frozen=True, slots=True)
-class Weights:
-    """Log-odds contributions. Fitted by logistic regression on the labelled
-    pairs of the development corpus, then rounded (docs/dedup.md)."""
-
-    bias: float = -1.2
-    dice: float = 1.0
-    containment: float = 1.0
-    # Copy-pasted or re-sent text: Dice >= near_copy_at on content terms.
-    near_copy: float = 2.0
-    near_copy_at: float = 0.6
-    shared_concept: float = 0.5
-    concept_conflict: float = -2.0
-    # The same named or numbered place AND the same problem: the conjunction
-    # is far stronger evidence than either alone (a street has many
-    # grievances, a ward has many floods; one street rarely has two floods).
-    place_and_problem: float = 1.5
-    name_match: float = 1.0
-    name_partial: float = 0.3
-    name_conflict: float = -3.0
-    number_match: float = 1.0
-    number_conflict: float = -4.0
-    house_conflict: float = -2.5
-    same_reporter: float = 1.0
-    other_category: float = -1.0
-    unknown_ward: float = -0.2
-    gop_y: float = -0.7
-    # Neither a shared place (name, number) nor the same reporter: the text
-    # alone must carry the match ("mưa là ngập, nước vô nhà" fits every
-    # flooded street of a ward).
-    no_anchor: float = -0.8
-    # Different places are never linked automatically, however alike the
-    # text (a template letter, a copied complaint): at most flagged for review.
-    place_conflict_cap: float = 0.45
-
-
-DEFAULT_WEIGHTS = Weights()
-
-
-@dataclass(frozen=True, slots=True)
-class PairScore:
-    score: float
-    reasons: tuple[str, ...]
-    evidence: Evidence
 
 
 def terms(features: TextFeatures) -> dict[str, float]:
@@ -146,7 +124,7 @@ def _text_overlap(a: Profile, b: Profile) -> tuple[float, float]:
     return 2 * shared / (a.weight + b.weight), shared / min(a.weight, b.weight)
 
 
-def _names_agree(a: str, b: str) -> bool:
+def names_agree(a: str, b: str) -> bool:
     kind_a, text_a = split_name(a)
     kind_b, text_b = split_name(b)
     kind_a, kind_b = kind_a.strip("~"), kind_b.strip("~")
@@ -169,12 +147,12 @@ def _compare_names(a: TextFeatures, b: TextFeatures) -> tuple[str, str | None, t
         weak = a.names if primary_a is None else b.names
         primary = primary_b if primary_a is None else primary_a
         if primary is not None:
-            found = any(_names_agree(primary, n) for n in weak)
+            found = any(names_agree(primary, n) for n in weak)
         else:  # two lower-case messages: the same run of syllables
             found = bool({split_name(n)[1] for n in a.names} & {split_name(n)[1] for n in b.names})
         return ("match", split_name(primary or weak[0])[1], None) if found else ("none", None, None)
-    a_found = any(_names_agree(primary_a, n) for n in b.names)
-    b_found = any(_names_agree(primary_b, n) for n in a.names)
+    a_found = any(names_agree(primary_a, n) for n in b.names)
+    b_found = any(names_agree(primary_b, n) for n in a.names)
     if a_found and b_found:
         return "match", split_name(primary_a)[1], None
     if a_found or b_found:
@@ -186,7 +164,8 @@ def _numbers_by_class(numbers: tuple[str, ...]) -> dict[str, set[str]]:
     by_class: dict[str, set[str]] = defaultdict(set)
     for item in numbers:
         cls, _, value = item.partition("=")
-        by_class[cls].add(value)
+        if cls not in ("area", "qty"):  # a ward mentioned and a quantity are not numbered places
+            by_class[cls].add(value)
     return by_class
 
 
@@ -200,6 +179,8 @@ def _number_values_agree(cls: str, a: str, b: str) -> bool:
         # "88/5" is in alley 88: it may be "88"; "12/5" and "12/40" are two houses
         return a.startswith(b + "/") or b.startswith(a + "/")
     x, y = int(head_a), int(head_b)
+    if max(x, y) < _HOUSE_TOLERANCE_FROM:
+        return False  # "số 9" and "số 10" are two places, not one stretch of street
     return abs(x - y) <= _HOUSE_TOLERANCE * max(x, y)
 
 
@@ -244,54 +225,3 @@ def gather(query: Profile, candidate: Profile) -> Evidence:
         same_ward=query.ward is not None and query.ward == candidate.ward,
         both_gop_y=query.kind == "gop_y" and candidate.kind == "gop_y",
     )
-
-
-def score_evidence(ev: Evidence, w: Weights = DEFAULT_WEIGHTS) -> PairScore:
-    parts: list[tuple[float, str]] = [
-        (
-            w.dice * ev.dice + w.containment * ev.containment,
-            f"text overlap {ev.dice:.2f} (containment {ev.containment:.2f})",
-        ),
-    ]
-    if ev.dice >= w.near_copy_at:
-        parts.append((w.near_copy, "nearly the same text"))
-    if ev.shared_concepts:
-        parts.append((w.shared_concept, f"same problem: {', '.join(ev.shared_concepts[:3])}"))
-    if ev.concept_conflict:
-        parts.append((w.concept_conflict, "different problems named"))
-    if ev.names == "match":
-        parts.append((w.name_match, f"same place/organisation: {ev.matched_name}"))
-    elif ev.names == "partial":
-        parts.append((w.name_partial, "one mentions the other's place in passing"))
-    elif ev.names == "conflict" and ev.conflicting_names:
-        parts.append((w.name_conflict, f"different places: {ev.conflicting_names[0]} vs {ev.conflicting_names[1]}"))
-    if ev.numbers == "match":
-        parts.append((w.number_match, f"same numbered place: {ev.number_detail}"))
-    elif ev.numbers == "conflict":
-        parts.append((w.number_conflict, f"different numbered places: {ev.number_detail}"))
-    elif ev.numbers == "house_conflict":
-        parts.append((w.house_conflict, f"different house numbers: {ev.number_detail}"))
-    if ev.shared_concepts and (ev.names == "match" or ev.numbers == "match"):
-        parts.append((w.place_and_problem, "same problem at the same place"))
-    if ev.same_reporter:
-        parts.append((w.same_reporter, "same reporter"))
-    if not ev.same_category:
-        parts.append((w.other_category, "related but different category"))
-    if not ev.same_ward and not ev.both_gop_y:  # opinions on a draft have no ward
-        parts.append((w.unknown_ward, "ward unknown on one side"))
-    if ev.both_gop_y:
-        parts.append((w.gop_y, "opinions on one draft share its words"))
-    # Opinions on one draft are anchored by the draft itself (same subject agency).
-    anchored = ev.names == "match" or ev.numbers == "match" or ev.same_reporter or ev.both_gop_y
-    if not anchored:
-        parts.append((w.no_anchor, "no shared place or reporter"))
-    z = w.bias + sum(value for value, _ in parts)
-    score = 1.0 / (1.0 + math.exp(-z))
-    if ev.names == "conflict" or ev.numbers in ("conflict", "house_conflict"):
-        score = min(score, w.place_conflict_cap)
-    reasons = tuple(f"{text} ({value:+.1f})" for value, text in parts if abs(value) >= 0.05)
-    return PairScore(score=score, reasons=reasons, evidence=ev)
-
-
-def compare(query: Profile, candidate: Profile, weights: Weights = DEFAULT_WEIGHTS) -> PairScore:
-    return score_evidence(gather(query, candidate), weights)

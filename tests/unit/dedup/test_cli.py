@@ -48,7 +48,9 @@ def test_cluster_prints_one_line_per_report_in_submission_order(corpus, capsys):
     code, out, _ = run(["dedup", "cluster", "--input", str(corpus)], capsys)
     lines = [json.loads(line) for line in out.splitlines()]
     assert [line["report_id"] for line in lines] == ["C", "A", "B"]
-    assert all(set(line) == {"report_id", "case_key", "decision", "score", "matched_report_id"} for line in lines)
+    assert all(
+        set(line) == {"report_id", "case_key", "decision", "score", "matched_report_id", "suggestions"} for line in lines
+    )
     by_id = {line["report_id"]: line for line in lines}
     assert by_id["B"]["decision"] == "link" and by_id["B"]["case_key"] == by_id["A"]["case_key"]
     assert by_id["B"]["matched_report_id"] == "A"

@@ -50,11 +50,23 @@ def test_a_company_is_a_named_organisation():
         ("trại lợn xóm 5", ("hamlet=5",)),
         ("nhà 79/12 Núi Thành xây vượt tầng", ("alley=79", "house=79/12")),
         ("nộp hồ sơ ngày 14/10, tháng 8/2025", ()),  # dates are not places
-        ("mưa to 2 tiếng, ngập 40cm", ()),  # quantities are not places
+        ("mưa to 2 tiếng, ngập 40cm", ()),  # quantities are not places (they are read as facts)
     ],
 )
 def test_numbered_places_are_read_with_their_class(text, expected):
-    assert analyse(text, "", "79", "26743").numbers == expected
+    numbers = analyse(text, "", "79", "26743").numbers
+    assert tuple(n for n in numbers if not n.startswith("qty=")) == expected
+
+
+def test_quantities_are_read_as_facts_with_one_spelling_per_unit():
+    assert analyse("mưa to 2 tiếng, ngập 40 phân", "", "79", "26743").numbers == ("qty=2 gio", "qty=40 cm")
+    assert analyse("ngap 40cm", "", "79", "26743").numbers == ("qty=40 cm",)
+
+
+def test_another_ward_named_in_the_text_is_kept_as_a_mention():
+    # Tân Định borders Bến Thành; the report's own ward is its address and is dropped
+    numbers = analyse("Ngập đường Hai Bà Trưng", "đoạn giáp phường Tân Định, phường Bến Thành", "79", "26743").numbers
+    assert numbers == ("area=tan dinh",)
 
 
 def test_topic_keeps_content_words_and_drops_formulae():
