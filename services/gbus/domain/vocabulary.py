@@ -1,4 +1,4 @@
-"""The shared vocabulary of the bus (DESIGN.md §2), as plain constants.
+"""The shared vocabulary of the bus, as plain constants (docs/api.md lists them for member systems).
 
 These spellings are part of the wire contract: they appear in Avro enums,
 protobuf string fields, routing rules and member systems' data.
@@ -72,7 +72,7 @@ KIND_FORMALITY: dict[str, int] = {
     "gop_y": 0,
 }
 
-# Shard of a case with no province (DESIGN.md §2).
+# Shard of a case with no province.
 NO_PROVINCE_SHARD = "00"
 CENTRAL_AREA = "VN"
 

@@ -46,7 +46,7 @@ class RouteDecision:
 
 
 def deciding_report(reports: Sequence[Report]) -> Report:
-    """The report whose kind decides a case's routing (DESIGN.md §2): the most formal
+    """The report whose kind decides a case's routing: the most formal
     (to_cao > khieu_nai > kien_nghi = phan_anh > gop_y); among equals the earliest
     submitted, then the smallest report id, so every node picks the same one."""
     if not reports:
