@@ -97,3 +97,23 @@ def test_a_refusal_after_the_answer_shows_in_get_report_and_is_counted(bus, star
     finally:
         n01.stop()
 
+
+
+def test_a_bulk_import_answers_each_reports_placement_and_refuses_other_content_per_report(bus, start_node, processor):
+    n79, n01 = start_node("79"), start_node("01")
+    original = _flood("front-bulk-1")
+    placed = submit(n79, original)
+    other = P.SubmitReportRequest(report=original).report  # a copy
+    other.title = "Đèn đường hẻm 42 hỏng"
+    fresh = report("front-bulk-2", WARD_FRONT, "mttq", "Rác thải tồn đọng chợ Bến Thành",
+                   "Rác thải tồn đọng ba ngày ở cổng chợ Bến Thành, bốc mùi hôi.")  # fmt: skip
+    stream = [P.SubmitReportsRequest(report=r) for r in (original, fresh, other)]
+    summary = n01.intake.SubmitReports(iter(stream), metadata=as_agency(WARD_FRONT), timeout=30)
+
+    replayed, new, refused = summary.outcomes
+    assert replayed.status == P.REPORT_OUTCOME_STATUS_REPLAYED
+    assert replayed.placement.case_id == placed.placement.case_id
+    assert new.status == P.REPORT_OUTCOME_STATUS_ACCEPTED and new.placement.placed
+    assert new.placement.decision == P.PLACEMENT_DECISION_NEW and new.placement.case_id != placed.placement.case_id
+    # The third repeats the first's request id in the same stream with other content.
+    assert refused.status == P.REPORT_OUTCOME_STATUS_REJECTED

@@ -35,6 +35,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--listen", default="127.0.0.1:0", help="HTTP listen address HOST:PORT (port 0 = any free port)")
     p.add_argument("--data-dir", default="var/open311", help="directory of the gateway's store (tokens, coordinates)")
     p.add_argument("--channel", default=DEFAULT_CHANNEL, help=f"channel of the reports it files (default {DEFAULT_CHANNEL})")
+    p.add_argument("--tls-ca", help="CA bundle of a secure node (mutual TLS); with --tls-cert and --tls-key")
+    p.add_argument("--tls-cert", help="the agency's certificate: the node knows the caller by it (one agency per gateway)")
+    p.add_argument("--tls-key", help="the agency certificate's private key")
     p.set_defaults(func=_run)
 
 
@@ -47,11 +50,16 @@ def _run(args: argparse.Namespace) -> int:
         keys = ApiKeys.parse(pairs)
     except ValueError as exc:
         raise CliError(str(exc), EXIT_USAGE) from exc
+    tls_files = (args.tls_ca, args.tls_cert, args.tls_key)
+    if any(tls_files) and not all(tls_files):
+        raise CliError("--tls-ca, --tls-cert and --tls-key go together", EXIT_USAGE)
+    tls = tls_files if all(tls_files) else None
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     try:
-        app = Open311App(node=args.node, keys=keys, data_dir=args.data_dir, listen=args.listen, channel=args.channel).start()
+        app = Open311App(node=args.node, keys=keys, data_dir=args.data_dir, listen=args.listen, channel=args.channel,
+                         tls=tls).start()  # fmt: skip
     except OSError as exc:
         raise CliError(f"open311 did not start: {exc}") from exc
     demo_key, _, demo_agency = pairs[0].partition("=")

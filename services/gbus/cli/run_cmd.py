@@ -19,6 +19,7 @@ DEFAULT_RUN_DIR = Path("var") / "run"
 NODE_READY = re.compile(r"node (?P<area>\S+) grpc=(?P<grpc>\S+) metrics=(?P<metrics>\S+)")
 PROCESSOR_READY = re.compile(r"processor (?P<instance>\S+) .*?metrics=(?P<metrics>\S+)")
 MONITOR_READY = re.compile(r"monitor metrics=(?P<metrics>\S+)")
+OPEN311_READY = re.compile(r"open311 url=(?P<url>\S+) api_key=(?P<key>\S+) agency=(?P<agency>\S+)")
 
 
 def _write_targets(run_dir: Path, processor: str, nodes: dict[str, str], monitor: str) -> Path:
@@ -142,6 +143,28 @@ def _prepare_pki(pki: Path, areas: list[str]):
         if not layout.signer_cert(kind, name).exists():
             issue_signer_certificate(pki, kind, name)
 
+def _spawn_open311(supervisor, nodes: dict[str, str], run_dir: Path, *, secure: bool) -> dict[str, str] | None:  # type: ignore[no-untyped-def]
+    """The Open311 gateway in front of a provincial node, for that province's People's Committee
+    running a citizen app (a fresh API key each run); None when the run has no provincial node."""
+    from gbus.open311.keys import ApiKeys
+
+    area = "79" if "79" in nodes else next((a for a in nodes if a != "VN"), None)
+    if area is None:
+        return None
+    agency = f"gov.ubnd@{area}"
+    argv = ["open311", "--node", nodes[area], "--api-key", f"{ApiKeys.new_key()}={agency}",
+            "--data-dir", str(run_dir / "open311")]  # fmt: skip
+    if secure:
+        from gbus.security.pki import PkiLayout, issue_agency_certificate
+
+        layout = PkiLayout(run_dir / "pki")
+        if not layout.agency_cert(agency).exists():
+            issue_agency_certificate(run_dir / "pki", agency)
+        argv += ["--tls-ca", str(layout.ca_cert), "--tls-cert", str(layout.agency_cert(agency)),
+                 "--tls-key", str(layout.agency_key(agency))]  # fmt: skip
+    return supervisor.spawn("open311", "open311", area, argv, OPEN311_READY).ready
+
+
     def connect(address: str, agency: str) -> grpc.Channel:
         if not layout.agency_cert(agency).exists():
             issue_agency_certificate(pki, agency)
@@ -263,6 +286,9 @@ def _run(args: argparse.Namespace) -> int:
         nodes_metrics: dict[str, str] = {}
         for area in areas:
             child = supervisor.spawn(
+        gateway = _spawn_open311(supervisor, nodes, run_dir, secure=args.secure)
+        if gateway is not None:
+            lines.append(f"open311 url={gateway['url']} api_key={gateway['key']} agency={gateway['agency']}")
                 f"node-{area}", "node", area,
                 ["node", "--area", area, *common, "--grpc-listen", "127.0.0.1:0", "--data-dir", str(run_dir / "nodes")],
                 NODE_READY, env={**_kafka_env(cluster, f"node-{area}"), **(_tls_env(run_dir / "pki", area) if args.secure else {})},

@@ -32,13 +32,17 @@ class Open311App:
         listen: str = "127.0.0.1:0",
         channel: str = DEFAULT_CHANNEL,
         directory: Any = None,
+        tls: tuple[str, str, str] | None = None,
     ) -> None:
+        """`tls` = (CA bundle, agency certificate, key): mutual TLS to a secure node, which then
+        knows the caller by the certificate, so all keys must belong to that one agency."""
         self._node_target = node
         self._keys = keys
         self._data_dir = Path(data_dir)
         self._listen = listen
         self._channel = channel
         self._directory = directory
+        self._tls = tls
         self._closers: list[Any] = []
         self.server: Open311Server | None = None
 
@@ -48,7 +52,7 @@ class Open311App:
         directory = self._directory or Directory.default()
         store = GatewayStore(self._data_dir / "open311.sqlite")
         self._closers.append(store.close)
-        node = NodeClient(self._node_target)
+        node = NodeClient(self._node_channel())
         self._closers.append(node.close)
         gateway = Open311Gateway(
             node=node, store=store, keys=self._keys, gazetteer=Gazetteer(directory),
@@ -58,6 +62,16 @@ class Open311App:
         self.server = Open311Server(gateway, self._listen).start()
         self._closers.append(self.server.stop)
         return self
+
+    def _node_channel(self) -> Any:
+        import grpc
+
+        from gbus.api.tls import secure_channel
+
+        if self._tls is None:
+            return grpc.insecure_channel(self._node_target)
+        ca, cert, key = self._tls
+        return secure_channel(self._node_target, ca, cert, key)
 
     @property
     def base_url(self) -> str:

@@ -34,8 +34,8 @@ _HTTP_STATUS = {
 
 
 class NodeClient:
-    def __init__(self, target: str, credentials: grpc.ChannelCredentials | None = None) -> None:
-        self._channel = grpc.secure_channel(target, credentials) if credentials else grpc.insecure_channel(target)
+    def __init__(self, channel: grpc.Channel) -> None:
+        self._channel = channel
         self._intake = intake_pb2_grpc.IntakeServiceStub(self._channel)
         self._cases = case_pb2_grpc.CaseServiceStub(self._channel)
 
