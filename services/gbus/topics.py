@@ -123,7 +123,7 @@ def topic_specs(topics: Topics, areas: tuple[str, ...] | None = None) -> list[To
     for area in areas if areas is not None else node_areas():
         # Each node's copies: one partition keeps its delivery order total.
         specs.append(TopicSpec(topics.node(area), 1, {**_COMPACTED, **_LARGE}))
-    return specs
         # Verdicts live as long as the intake log: a node that was down for a week still
         # learns where the reports it accepted went (GetReport answers from them).
         specs.append(TopicSpec(topics.report_results(area), 1, {**_FOREVER}))
+    return specs

@@ -286,9 +286,6 @@ def _run(args: argparse.Namespace) -> int:
         nodes_metrics: dict[str, str] = {}
         for area in areas:
             child = supervisor.spawn(
-        gateway = _spawn_open311(supervisor, nodes, run_dir, secure=args.secure)
-        if gateway is not None:
-            lines.append(f"open311 url={gateway['url']} api_key={gateway['key']} agency={gateway['agency']}")
                 f"node-{area}", "node", area,
                 ["node", "--area", area, *common, "--grpc-listen", "127.0.0.1:0", "--data-dir", str(run_dir / "nodes")],
                 NODE_READY, env={**_kafka_env(cluster, f"node-{area}"), **(_tls_env(run_dir / "pki", area) if args.secure else {})},
@@ -296,6 +293,9 @@ def _run(args: argparse.Namespace) -> int:
             nodes[area] = child.ready["grpc"]
             nodes_metrics[area] = child.ready["metrics"]
             lines.append(f"node {area} grpc={child.ready['grpc']} metrics={child.ready['metrics']}")
+        gateway = _spawn_open311(supervisor, nodes, run_dir, secure=args.secure)
+        if gateway is not None:
+            lines.append(f"open311 url={gateway['url']} api_key={gateway['key']} agency={gateway['agency']}")
         monitor = supervisor.spawn("monitor", "monitor", "*", ["monitor", *common], MONITOR_READY, env=_kafka_env(cluster, "admin"))
         lines.append(f"monitor metrics={monitor.ready['metrics']}")
         lines.append(f"kafka bootstrap={bootstrap}")
