@@ -31,6 +31,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "gbus.cli.monitor_cmd",
     "gbus.cli.identity_cmd",
     "gbus.cli.tick_cmd",
+    "gbus.cli.open311_cmd",
 )
 
 
@@ -39,7 +40,6 @@ def build_parser() -> argparse.ArgumentParser:
         prog="gbus",
         description=(
             "grievance-bus: routes citizens' reports between party, government, "
-    "gbus.cli.open311_cmd",
             "Front and union systems, merges duplicates and syncs case status."
         ),
     )
