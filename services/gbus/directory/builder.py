@@ -7,6 +7,7 @@ wrong: every lookup afterwards is a dict access.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
 from gbus.directory.aliases import Alias, resolve_aliases
@@ -19,6 +20,7 @@ from gbus.domain.vocabulary import CENTRAL_AREA, area_level, split_agency_id
 
 _COMMITTEE = {"thành phố trung ương": "Thành ủy"}  # every other province: "Tỉnh ủy"
 _WARD_TYPE_PREFIX = ("Phường ", "Xã ", "Đặc khu ")
+_Role = tuple[str, str, str, "str | None"]  # sector, role, name template, superior template
 
 
 def build_agencies(
@@ -26,18 +28,27 @@ def build_agencies(
 ) -> dict[str, Agency]:
     """Every agency by id, superiors checked to exist and to end at a top."""
     agencies: dict[str, Agency] = {}
-    _add_level(agencies, template, "central", CENTRAL_AREA, {"name": "Việt Nam", "short": "Việt Nam"}, None, None)
+
+    @functools.cache
+    def roles_here(level: str, province: str | None, division_type: str | None) -> tuple[_Role, ...]:
+        # The same for all 3,321 communes but a few dozen (province, type) pairs: worked
+        # out once per pair, not once per agency (the build budget is < 1 s).
+        return _roles_here(template, level, province, division_type)
+
+    _add_level(agencies, roles_here("central", None, None), "central", CENTRAL_AREA,
+               {"name": "Việt Nam", "short": "Việt Nam"}, None)  # fmt: skip
     for province in divisions.provinces.values():
         names = {
             "name": province.name,
             "short": template.short_names.get(province.code, province.short_name),
             "committee": _COMMITTEE.get(province.division_type, "Tỉnh ủy"),
         }
-        _add_level(agencies, template, "province", province.code, names, province.code, None)
+        _add_level(agencies, roles_here("province", province.code, None), "province", province.code, names, province.code)
     for province_code, wards in divisions.wards_by_province.items():
         for ward in wards:
             names = {"name": ward.name, "short": _short_ward_name(ward.name), "committee": "Đảng ủy"}
-            _add_level(agencies, template, "commune", ward.area, names, province_code, ward.division_type)
+            roles = roles_here("commune", province_code, ward.division_type)
+            _add_level(agencies, roles, "commune", ward.area, names, province_code)
     _apply_extras(agencies, divisions, template, extras)
     _check_superiors(agencies)
     return agencies
@@ -45,22 +56,26 @@ def build_agencies(
 
 def _add_level(
     agencies: dict[str, Agency],
-    template: RoleTemplate,
+    roles: tuple[_Role, ...],
     level: str,
     area: str,
     names: dict[str, str],
     province: str | None,
-    division_type: str | None,
 ) -> None:
     placeholders = {"province": province or CENTRAL_AREA, "area": area}
-    for spec in template.levels[level]:
-        if not spec.exists_in(province):
-            continue
-        agency_id = f"{spec.sector}.{spec.role}@{area}"
-        superior = spec.superior_template.format_map(placeholders) if spec.superior_template else None
-        agencies[agency_id] = Agency(
-            agency_id, spec.name_for(division_type).format_map(names), spec.sector, spec.role, level, area, superior
-        )
+    for sector, role, name_template, superior_template in roles:
+        agency_id = f"{sector}.{role}@{area}"
+        superior = superior_template.format_map(placeholders) if superior_template else None
+        agencies[agency_id] = Agency(agency_id, name_template.format_map(names), sector, role, level, area, superior)
+
+
+def _roles_here(template: RoleTemplate, level: str, province: str | None, division_type: str | None) -> tuple[_Role, ...]:
+    """The roles an area of this province and type has, each with the name for the type."""
+    return tuple(
+        (spec.sector, spec.role, spec.name_for(division_type), spec.superior_template)
+        for spec in template.levels[level]
+        if spec.exists_in(province)
+    )
 
 
 def build_aliases(
