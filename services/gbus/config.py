@@ -25,8 +25,12 @@ class ConfigError(Exception):
     """A configuration file or override is invalid; the message names the key."""
 
 
+SECURITY_PROTOCOLS = ("PLAINTEXT", "SASL_SSL", "SASL_PLAINTEXT")
+
+
 @dataclass(frozen=True)
 class KafkaSettings:
+    # Brokers to contact first, HOST:PORT[,HOST:PORT]; the client learns the rest of the cluster from them.
     bootstrap_servers: str = "127.0.0.1:9092"
     # Every topic name starts with this, so several buses (or test runs) can share a cluster.
     topic_prefix: str = "gbus."
@@ -36,39 +40,54 @@ class KafkaSettings:
     # are two or more replicas (gbus.kafka_io.replication says why).
     replication_factor: int = 0
     min_insync_replicas: int = 0
+    # Prefix of every Kafka client id (broker logs and quotas name the process by it).
     client_id: str = "gbus"
+    # How long a Kafka request may take before the client gives up on it (and the default
+    # --timeout of the operator commands).
     request_timeout_ms: int = 30_000
-    # PLAINTEXT (development) or SASL_PLAINTEXT (a `gbus kafka up --secure` cluster: each
+    # PLAINTEXT (development), SASL_SSL (a `gbus kafka up --secure` cluster: TLS to the brokers,
+    # verified against the bus CA in ssl_cafile, and SCRAM logins) or SASL_PLAINTEXT (SCRAM without
+    # TLS, for a cluster behind its own encrypted network). With SASL each
     # node authenticates as node-<area>, the processor as processor; see docs/kafka-security.md).
     security_protocol: str = "PLAINTEXT"
+    # SASL mechanism and user of this process (one SCRAM user per node and per processor).
     sasl_mechanism: str = "SCRAM-SHA-512"
     sasl_username: str = ""
     # Settings get logged; the password must not be.
     sasl_password: str = field(default="", repr=False)
+    # PEM file of the CA that issued the brokers' certificates (SASL_SSL only).
+    ssl_cafile: str = ""
 
     def __post_init__(self) -> None:
-        if self.security_protocol not in ("PLAINTEXT", "SASL_PLAINTEXT"):
+        if self.security_protocol not in SECURITY_PROTOCOLS:
             raise ConfigError(
-                f"kafka.security_protocol: expected PLAINTEXT or SASL_PLAINTEXT, got {self.security_protocol!r}"
+                f"kafka.security_protocol: expected one of {', '.join(SECURITY_PROTOCOLS)}, got {self.security_protocol!r}"
             )
 
-    def client_security(self) -> dict[str, str]:
-        """kafka-python keyword arguments for authentication ({} for PLAINTEXT)."""
+    def client_security(self) -> dict[str, Any]:
+        """kafka-python keyword arguments for authentication and TLS ({} for PLAINTEXT)."""
         if self.security_protocol == "PLAINTEXT":
             return {}
         # Checked here, not in __post_init__: a file or the environment sets these one key at a time.
         if not (self.sasl_username and self.sasl_password):
             raise ConfigError(f"kafka.security_protocol={self.security_protocol} needs kafka.sasl_username and kafka.sasl_password")
-        return {
+        login: dict[str, Any] = {
             "security_protocol": self.security_protocol,
             "sasl_mechanism": self.sasl_mechanism,
             "sasl_plain_username": self.sasl_username,
             "sasl_plain_password": self.sasl_password,
         }
+        if self.security_protocol == "SASL_SSL":
+            # The bus CA, never the system's: a broker certificate from any public CA must not pass.
+            if not self.ssl_cafile:
+                raise ConfigError("kafka.security_protocol=SASL_SSL needs kafka.ssl_cafile (the bus CA certificate)")
+            login.update(ssl_cafile=self.ssl_cafile, ssl_check_hostname=True)
+        return login
 
 
 @dataclass(frozen=True)
 class GrpcSettings:
+    # Where the node's gRPC API listens, HOST:PORT (port 0: any free port, printed at start).
     listen: str = "127.0.0.1:0"
     # Reports carry text only; 4 MiB bounds a malicious or broken client.
     max_message_bytes: int = 4 * 1024 * 1024
@@ -91,11 +110,13 @@ class GrpcSettings:
 
 @dataclass(frozen=True)
 class MetricsSettings:
+    # Where /metrics is served for Prometheus, HOST:PORT (port 0: any free port, printed at start).
     listen: str = "127.0.0.1:0"
 
 
 @dataclass(frozen=True)
 class LoggingSettings:
+    # DEBUG, INFO, WARNING or ERROR.
     level: str = "INFO"
     # json for production (one event per line); console for a human at a terminal.
     format: str = "json"
@@ -103,7 +124,9 @@ class LoggingSettings:
 
 @dataclass(frozen=True)
 class NodeSettings:
+    # The area this node serves: VN (the central node) or a 2-digit province code.
     area: str = "VN"
+    # The node's stores (a subdirectory per area): case copies, accepted requests, placements.
     data_dir: str = "var/node"
     # How long SubmitReport waits for the case processor to place the report before it
     # answers placed=false (GetReport tells later). Placing takes tens of milliseconds.
@@ -141,7 +164,7 @@ class LegalClockSettings:
 class SecuritySettings:
     # Keyed hash (HMAC) secret for same-reporter matching. Every intake node must
     # use the same one, or the same reporter looks like two. Development default.
-    reporter_hmac_secret: str = "dev-only-reporter-secret"
+    reporter_hmac_secret: str = field(default="dev-only-reporter-secret", repr=False)
     # Master secret (hex, >= 32 bytes) of the identity key custodian, i.e. the
     # processor: every agency's KEK and the custodian's X25519 key derive from it
     # (docs/identity.md). Development default; never configure it on a node
