@@ -116,7 +116,9 @@ def test_a_civic_app_files_a_request_and_follows_the_handlers_work(gateway):
         assert (rid, "open", "Đã tiếp nhận") in mine and (rid, "closed", "Đã nạo vét cống hẻm 42") in mine
     assert len({u["update_id"] for u in updates}) == len(updates)
 
-    # A date window in the past holds none of today's requests.
+    # Another jurisdiction, and a date window in the past, hold none of today's requests.
+    hanoi = Open311Client(client.endpoint, transport=KeyedTransport(KEY), jurisdiction_id="01")
+    assert hanoi.list_requests() == [] and request_id in {r["service_request_id"] for r in client.list_requests()}
     assert client.list_requests(start_date="2020-01-01T00:00:00Z", end_date="2020-02-01T00:00:00Z") == []
     xml = _get(app.base_url + f"requests/{request_id}.xml?api_key={KEY}")
     assert xml.startswith(b'<?xml version="1.0" encoding="UTF-8"?>')
@@ -140,6 +142,12 @@ def test_bad_service_code_and_missing_or_wrong_api_key_are_open311_errors(gatewa
     with pytest.raises(HttpError) as wrong_key:
         _client(app.base_url, api_key="not-ours").get_request("R79-x")
     assert wrong_key.value.status == 403
+
+    not_utf8 = urllib.request.Request(app.base_url + "requests.json", data=b"api_key=" + KEY.encode() + b"&description=\xff\xfe",
+                                      headers={"Content-Type": "application/x-www-form-urlencoded"})  # fmt: skip
+    with pytest.raises(urllib.error.HTTPError) as bad_bytes:
+        urllib.request.urlopen(not_utf8, timeout=20)
+    assert bad_bytes.value.code == 400 and "UTF-8" in json.loads(bad_bytes.value.read())[0]["description"]
 
     with pytest.raises(urllib.error.HTTPError) as xml_error:
         _get(app.base_url + "requests/R79-nothing.xml?api_key=" + KEY)

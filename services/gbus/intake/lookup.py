@@ -29,7 +29,7 @@ class ReportLookup:
             raise ValidationError.single("report_id", "give report_id, or request_id (origin_agency defaults to the caller)")
         # Only the filing agency: the handler and watchers follow the case through CaseService.
         if found is None or found.origin_agency != caller:
-            raise NotFoundError(f"report {report_id or request_id} not found")
+            raise NotFoundError(f"report {(report_id or request_id)[:80]} not found")
         return found
 
     def _by_report_id(self, report_id: str) -> Placement | None:

@@ -105,7 +105,7 @@ class Open311Gateway:
 
     def requests(self, query: dict[str, str]) -> list[dict[str, Any]]:
         agency = self._keys.agency_of(query.get("api_key"))
-        self._gazetteer.jurisdiction(query.get("jurisdiction_id", ""))
+        province = self._gazetteer.jurisdiction(query.get("jurisdiction_id", ""))
         wanted_ids = _csv(query.get("service_request_id"))
         if wanted_ids:  # GeoReport: the ids override every other filter; unknown ones are left out
             found_ids = (self._find(agency, rid) for rid in wanted_ids[:MAX_RESULTS])
@@ -117,6 +117,8 @@ class Open311Gateway:
         start, end = self._window(query)
         found = []
         for report, holding in self._visible(agency):
+            if province is not None and holding.case.province_code != province:
+                continue
             view = self._view(report, holding)
             if codes and view["service_code"] not in codes or statuses and view["status"] not in statuses:
                 continue

@@ -70,11 +70,13 @@ def _handler_for(gateway: Open311Gateway) -> type[BaseHTTPRequestHandler]:
             try:
                 if match is None:
                     raise Open311Error(404, f"no such resource: {url.path[:80]}")
-                query = _single_values(parse_qs(url.query))
+                query = _single_values(parse_qs(url.query, errors="strict"))
                 if method == "POST":
                     query.update(self._form())
                 status, body, shape = _dispatch(gateway, method, match["resource"], match["id"], query)
                 self._send(status, fmt, formats.render(fmt, body, shape))
+            except UnicodeDecodeError:
+                self._send(400, fmt, formats.errors(fmt, 400, ["the query string must be UTF-8"]))
             except Open311Error as exc:
                 self._send(exc.status, fmt, formats.errors(fmt, exc.status, exc.descriptions))
             except Exception as exc:  # noqa: BLE001 - a bug answers 500 in Open311's format, logged
@@ -82,10 +84,16 @@ def _handler_for(gateway: Open311Gateway) -> type[BaseHTTPRequestHandler]:
                 self._send(500, fmt, formats.errors(fmt, 500, [f"internal error ({type(exc).__name__})"]))
 
         def _form(self) -> dict[str, str]:
-            length = int(self.headers.get("Content-Length") or 0)
+            try:
+                length = int(self.headers.get("Content-Length") or 0)
+            except ValueError:
+                raise Open311Error(400, "Content-Length must be a number") from None
             if length > MAX_BODY_BYTES:
                 raise Open311Error(413, f"the form is larger than {MAX_BODY_BYTES} bytes")
-            raw = self.rfile.read(length).decode("utf-8", errors="strict") if length else ""
+            try:
+                raw = self.rfile.read(length).decode("utf-8") if length > 0 else ""
+            except UnicodeDecodeError:
+                raise Open311Error(400, "the form must be UTF-8 (application/x-www-form-urlencoded)") from None
             return _single_values(parse_qs(raw, keep_blank_values=True))
 
         def _send(self, status: int, fmt: str, body: bytes) -> None:
