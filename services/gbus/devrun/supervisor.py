@@ -18,6 +18,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from gbus.private_files import PRIVATE_UMASK, open_private, private_dir
+
 PIDS_FILE = "pids.json"
 
 
@@ -51,7 +53,7 @@ class Supervisor:
         self.run_dir = run_dir
         self.env = dict(env or {})
         self.log_dir = run_dir / "logs"
-        self.log_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(self.log_dir)
         self.children: list[Child] = []
 
     def spawn(
@@ -66,7 +68,7 @@ class Supervisor:
     ) -> Child:
         out_log, err_log = self.log_dir / f"{name}.out", self.log_dir / f"{name}.log"
         env = {**os.environ, "PYTHONUNBUFFERED": "1", **self.env, **(env or {})}
-        with open(out_log, "wb") as out, open(err_log, "wb") as err:
+        with open_private(out_log, "wb") as out, open_private(err_log, "wb") as err:
             popen = subprocess.Popen(
                 [sys.executable, "-m", "gbus.cli.main", *args],
                 stdout=out,
@@ -74,6 +76,7 @@ class Supervisor:
                 stdin=subprocess.DEVNULL,
                 env=env,
                 start_new_session=True,  # Ctrl-C reaches us; we stop children in order
+                umask=PRIVATE_UMASK,  # their stores and files: readable by this account only
             )
         child = Child(name, role, area, popen, out_log, err_log)
         self.children.append(child)
@@ -92,7 +95,8 @@ class Supervisor:
 
     def _write_pids(self) -> None:
         data = [{"name": c.name, "pid": c.popen.pid} for c in self.children]
-        (self.run_dir / PIDS_FILE).write_text(json.dumps(data, indent=2) + "\n")
+        with open_private(self.run_dir / PIDS_FILE, "w") as out:
+            out.write(json.dumps(data, indent=2) + "\n")
 
     def dead_children(self) -> list[Child]:
         return [c for c in self.children if not c.alive()]

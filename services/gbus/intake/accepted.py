@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from gbus.private_files import private_sqlite
+
 # Member systems retry within minutes or hours; a month covers any sane retry
 # policy and keeps the file small on a busy node.
 RETENTION_S = 30 * 24 * 3600
@@ -47,9 +49,7 @@ class AcceptedRequests:
     """SQLite file (or ":memory:"), safe to use from the gRPC worker threads."""
 
     def __init__(self, path: str | Path) -> None:
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._db = sqlite3.connect(private_sqlite(path), check_same_thread=False, isolation_level=None)
         self._lock = threading.Lock()
         with self._lock:
             self._db.execute("PRAGMA journal_mode=WAL")

@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from gbus.intake.placement import Placement, Verdict, apply_verdict
+from gbus.private_files import private_sqlite
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS placements (
@@ -50,9 +51,7 @@ class PlacementStore:
     """SQLite file (or ":memory:"), safe to use from gRPC worker threads and the feed."""
 
     def __init__(self, path: str | Path) -> None:
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._db = sqlite3.connect(private_sqlite(path), check_same_thread=False, isolation_level=None)
         self._lock = threading.Lock()
         # Notified on every applied verdict: retries wait on it for "any placement of this report".
         self._changed = threading.Condition(self._lock)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gbus.kafka_harness.jars import KafkaRuntime
+from gbus.private_files import PRIVATE_UMASK, open_private, private_dir
 
 MAIN_CLASS = "kafka.Kafka"
 # Kafka's scripts default to 1 GB; two or three test brokers on a small machine need less.
@@ -91,9 +92,9 @@ def launch(
     bind_to_parent: bool = False,
 ) -> subprocess.Popen[bytes]:
     """Start the broker JVM detached and record its pid; returns at once (see readiness)."""
-    files.logs_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(files.logs_dir)
     cmd = jvm_command(java, runtime, log4j_config, files, heap, [MAIN_CLASS, str(files.config)])
-    with open(files.console_log, "ab") as console:
+    with open_private(files.console_log, "ab") as console:
         console.write(f"\n=== starting at {time.strftime('%Y-%m-%dT%H:%M:%S%z')}\n".encode())
         console.flush()
         proc = subprocess.Popen(
@@ -104,9 +105,12 @@ def launch(
             cwd=files.root,
             start_new_session=True,
             close_fds=True,
+            # Log segments hold every record (report texts, sealed identities): private to this account.
+            umask=PRIVATE_UMASK,
             preexec_fn=_die_with_parent if bind_to_parent else None,
         )
-    files.pid_file.write_text(f"{proc.pid}\n", encoding="ascii")
+    with open_private(files.pid_file, "w") as pid_file:
+        pid_file.write(f"{proc.pid}\n")
     return proc
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from gbus.kafka_harness.errors import HarnessError
 from gbus.kafka_harness.jars import KafkaRuntime
 from gbus.kafka_harness.process import NodeFiles, jvm_command
+from gbus.private_files import PRIVATE_UMASK, private_dir
 
 STORAGE_TOOL = "kafka.tools.StorageTool"
 FORMAT_TIMEOUT_S = 120
@@ -36,10 +37,11 @@ def start_format(
     extra_args: Sequence[str] = (),
 ) -> subprocess.Popen[str]:
     """Start formatting; nodes of a cluster are formatted in parallel (a JVM start each)."""
-    files.logs_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(files.logs_dir)
     cmd = format_command(java, runtime, log4j_config, files, cluster_id, standalone, extra_args)
     return subprocess.Popen(
-        cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        umask=PRIVATE_UMASK,  # the metadata log it writes holds SCRAM credentials on a secure cluster
     )
 
 

@@ -21,6 +21,7 @@ from gbus.codec import AvroCodec
 from gbus.domain.case import CaseState
 from gbus.domain.events import CaseEvent, IdentityErased
 from gbus.node.copies import EVENT_SCHEMA, SNAPSHOT_SCHEMA, ReceivedCopy, integrity_problems
+from gbus.private_files import private_sqlite
 from gbus.wire.avro_records import event_from_record, snapshot_record, state_from_snapshot
 
 _SCHEMA = """
@@ -105,7 +106,7 @@ class NodeStore:
     def __init__(self, path: str | Path, codec: AvroCodec) -> None:
         self._path = str(path)
         if self._path != ":memory:":
-            Path(self._path).parent.mkdir(parents=True, exist_ok=True)
+            private_sqlite(self._path)
         else:  # one shared in-memory database for every thread (tests)
             self._path = f"file:nodestore-{uuid.uuid4().hex}?mode=memory&cache=shared"
         self._codec = codec

@@ -13,6 +13,8 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from gbus.private_files import private_sqlite
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS filed (
     report_id      TEXT PRIMARY KEY,
@@ -41,9 +43,7 @@ class Filed:
 
 class GatewayStore:
     def __init__(self, path: str | Path) -> None:
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._db = sqlite3.connect(private_sqlite(path), check_same_thread=False, isolation_level=None)
         self._lock = threading.Lock()
         with self._lock:
             self._db.execute("PRAGMA journal_mode=WAL")

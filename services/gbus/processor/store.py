@@ -22,6 +22,7 @@ from pathlib import Path
 
 from gbus.domain.case import CaseState
 from gbus.domain.status import OPEN_STATES, CaseStatus
+from gbus.private_files import private_sqlite
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS cases (
@@ -83,8 +84,7 @@ class CaseStore:
         decode_state: Callable[[bytes], CaseState],
         cache_size: int = 50_000,
     ) -> None:
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        private_sqlite(path)
         # Built by bootstrap, used by the processor thread: one user at a time, never two.
         self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
