@@ -25,6 +25,7 @@ from gbus.errors import FieldViolation, NotFoundError, UnroutableError, Validati
 from gbus.node.tokens import decode_page_token, encode_page_token, query_digest
 from gbus.routing import RouteDecision, Router
 from gbus.v1 import directory_pb2, directory_pb2_grpc
+from gbus.wire.protobuf import datetime_of
 
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
@@ -135,11 +136,7 @@ def explain_mapping(report: Any) -> dict[str, Any]:
     (title, description, request_id, submitted_at) may be left empty and get
     stand-ins; every field routing reads is validated as on intake.
     """
-    submitted = (
-        report.submitted_at.ToDatetime(tzinfo=timezone.utc)
-        if report.HasField("submitted_at")
-        else datetime.now(timezone.utc)
-    )
+    submitted = datetime_of(report, "submitted_at") or datetime.now(timezone.utc)
     return {
         "report_id": "explain",
         "kind": report.kind,
