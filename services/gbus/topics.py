@@ -55,9 +55,10 @@ class Topics:
     def case_state(self) -> str:
         return f"{self.prefix}case-state"
 
-    @property
-    def command_results(self) -> str:
-        return f"{self.prefix}command-results"
+    def command_results_of(self, area: str) -> str:
+        """The processor's answers to one node's commands. A topic per node, not a partition of a
+        shared topic: Kafka ACLs grant READ per topic, so only node-<area> can read its answers."""
+        return f"{self.prefix}command-results.{area}"
 
     @property
     def dead_letters(self) -> str:
@@ -72,7 +73,7 @@ class Topics:
 
     def used_by_node(self, area: str) -> list[str]:
         """The topics a node of `area` reads or writes (and its Kafka ACLs cover)."""
-        return [self.reports, self.commands, self.command_results, self.dead_letters, self.node(area)]
+        return [self.reports, self.commands, self.command_results_of(area), self.dead_letters, self.node(area)]
 
     def partition_of_shard(self, shard: str) -> int:
         try:
@@ -80,10 +81,6 @@ class Topics:
         except ValueError:
             raise ValueError(f"unknown shard {shard!r}") from None
         return index % self.partitions
-
-    def partition_of_area(self, area: str) -> int:
-        """Command results for a node go to one partition it reads alone."""
-        return self.partition_of_shard(NO_PROVINCE_SHARD if area == CENTRAL_AREA else area)
 
     def shards_of_partition(self, partition: int) -> tuple[str, ...]:
         return tuple(s for s in all_shards() if self.partition_of_shard(s) == partition)
@@ -116,13 +113,13 @@ def topic_specs(topics: Topics, areas: tuple[str, ...] | None = None) -> list[To
         TopicSpec(topics.commands, p, {**_FOREVER}),
         TopicSpec(topics.case_events, p, {**_FOREVER}),
         TopicSpec(topics.case_state, p, {**_COMPACTED, **_LARGE}),
-        # Answers are only useful while a caller waits.
-        TopicSpec(topics.command_results, p, {"retention.ms": str(24 * 3600 * 1000)}),
         TopicSpec(topics.dead_letters, 1, {**_FOREVER}),
     ]
     for area in areas if areas is not None else node_areas():
         # Each node's copies: one partition keeps its delivery order total.
         specs.append(TopicSpec(topics.node(area), 1, {**_COMPACTED, **_LARGE}))
+        # Answers to its commands: only useful while a caller waits.
+        specs.append(TopicSpec(topics.command_results_of(area), 1, {"retention.ms": str(24 * 3600 * 1000)}))
         # Verdicts live as long as the intake log: a node that was down for a week still
         # learns where the reports it accepted went (GetReport answers from them).
         specs.append(TopicSpec(topics.report_results(area), 1, {**_FOREVER}))

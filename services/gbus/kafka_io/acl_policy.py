@@ -9,7 +9,7 @@ Principals (SCRAM user names; Kafka sees them as User:<name>):
     node-<area>    one per provincial node and the central node (node-79, node-VN ...)
 
 What each needs follows from what it reads and writes:
-- a node reads its own copy topic node.<area> and its answers on command-results, and
+- a node reads its own copy topic node.<area> and its answers on command-results.<area>, and
   writes reports, commands and dead-letters. It consumes without a group (manual assignment)
   and its producer is idempotent but not transactional, which since Kafka 3.0 (KIP-679)
   needs WRITE on a topic only, not IdempotentWrite on the cluster.
@@ -87,7 +87,7 @@ def node_acls(topics: Topics, area: str) -> list[AclRule]:
     read = (Operation.READ, Operation.DESCRIBE)
     write = (Operation.WRITE, Operation.DESCRIBE)
     return sorted(
-        _grant(user, Resource.TOPIC, [topics.node(area), topics.report_results(area), topics.command_results], read)
+        _grant(user, Resource.TOPIC, [topics.node(area), topics.report_results(area), topics.command_results_of(area)], read)
         + _grant(user, Resource.TOPIC, [topics.reports, topics.commands, topics.dead_letters], write)
         # Its monitoring group: the applied position, committed for `gbus status` (gbus.node.position_reporter).
         + _grant(user, Resource.GROUP, [node_monitor_group(topics.prefix, area)], read)

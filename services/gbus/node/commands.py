@@ -1,8 +1,8 @@
 """Commands from this node to the case processor, and waiting for its answer.
 
 A command goes to `commands` (partition of the case's shard) with
-reply_to = this node's area; the processor answers on `command-results`,
-partition of that area, which a background consumer reads from the moment
+reply_to = this node's area; the processor answers on `command-results.<area>`,
+a topic only this node may read, which a background consumer reads from the moment
 the node started. Waiters are keyed by command_id, which is derived from
 (actor, request_id): a retry is the same command, and a second waiter for
 it is answered by the same result.
@@ -70,7 +70,7 @@ class CommandGateway:
         self._topics = topics
         self._codec = codec
         self._area = area
-        self._tp = TopicPartition(topics.command_results, topics.partition_of_area(area))
+        self._tp = TopicPartition(topics.command_results_of(area), 0)
         self._waiters: dict[str, list[_Waiter]] = {}
         self._lock = threading.Lock()
         self._stopping = threading.Event()
@@ -152,7 +152,7 @@ class CommandGateway:
             self._log.error("command_result_undecodable", offset=record.offset, error=str(exc))
             return
         if rec["reply_to"] != self._area:
-            return  # another node shares this partition
+            return  # not ours: only a topic writer with the processor's rights could have put it here
         result = CommandResult(
             command_id=rec["command_id"],
             case_id=rec["case_id"],

@@ -4,7 +4,7 @@ Addressing is the contract with every other process:
 - case-events and case-state: key case_id, partition of the case's shard, so
   the shard's next owner restores from the partitions it owns;
 - node.<area>: key case_id, the topic's only partition;
-- command-results: key reply_to, the partition of the waiting node's area;
+- command-results.<area>: key reply_to, the waiting node's own topic (one partition);
 - report-results.<area>: key report_id, the accepting node's own topic;
 - dead-letters: key the source topic, one partition.
 """
@@ -122,7 +122,7 @@ class Outputs:
                 "at": now,
             },
         )
-        return OutRecord(self.topics.command_results, self.topics.partition_of_area(reply_to), reply_to.encode(), value)
+        return OutRecord(self.topics.command_results_of(reply_to), 0, reply_to.encode(), value)
 
     def report_result(
         self,

@@ -182,8 +182,7 @@ class Processor:
     def answer(self, command: dict, **result) -> None:
         value = result_bytes(CODEC, command_id=command["command_id"], request_id=command["request_id"],
                              case_id=command["case_id"], reply_to=command["reply_to"], **result)  # fmt: skip
-        self.bus.produce(self.bus.topics.command_results, value, key=b"79",
-                         partition=self.bus.topics.partition_of_area(command["reply_to"]))  # fmt: skip
+        self.bus.produce(self.bus.topics.command_results_of(command["reply_to"]), value, key=b"79")
 
 
 def _update(node, case_id, request_id="u-1", agency=HANDLER, **kw):

@@ -20,12 +20,14 @@ def grants(rules: list[AclRule], principal: str) -> set[tuple[str, str, str]]:
     return {(r.resource.value, r.name, r.operation.value) for r in rules if r.principal == principal}
 
 
-def test_a_node_reads_its_own_topic_and_command_results_and_writes_the_intake_topics() -> None:
+def test_a_node_reads_its_own_topic_and_its_own_command_results_and_writes_the_intake_topics() -> None:
     assert grants(node_acls(TOPICS, "79"), "User:node-79") == {
         ("TOPIC", "gbus.node.79", "READ"),
         ("TOPIC", "gbus.node.79", "DESCRIBE"),
-        ("TOPIC", "gbus.command-results", "READ"),
-        ("TOPIC", "gbus.command-results", "DESCRIBE"),
+        ("TOPIC", "gbus.command-results.79", "READ"),
+        ("TOPIC", "gbus.command-results.79", "DESCRIBE"),
+        ("TOPIC", "gbus.report-results.79", "READ"),
+        ("TOPIC", "gbus.report-results.79", "DESCRIBE"),
         ("TOPIC", "gbus.reports", "WRITE"),
         ("TOPIC", "gbus.reports", "DESCRIBE"),
         ("TOPIC", "gbus.commands", "WRITE"),
@@ -40,7 +42,7 @@ def test_a_node_reads_its_own_topic_and_command_results_and_writes_the_intake_to
 def test_node_rules_are_literal_so_no_node_matches_another_provinces_topic() -> None:
     rules = node_acls(TOPICS, "79")
     assert all(r.pattern is Pattern.LITERAL for r in rules)
-    assert not any(r.name == "gbus.node.01" for r in rules)
+    assert not any(r.name in ("gbus.node.01", "gbus.command-results.01") for r in rules)
     assert not any(r.operation is Operation.READ and r.name in ("gbus.reports", "gbus.case-events") for r in rules)
 
 
@@ -52,7 +54,7 @@ def test_a_nodes_only_group_is_its_own_monitoring_group_and_it_gets_no_cluster_o
 
 def test_node_rules_follow_the_topic_prefix() -> None:
     names = {r.name for r in node_acls(Topics(prefix="test-1.", partitions=3), "01")}
-    assert names == {"test-1.node.01", "test-1.command-results", "test-1.reports", "test-1.commands", "test-1.dead-letters",
+    assert names == {"test-1.node.01", "test-1.command-results.01", "test-1.report-results.01", "test-1.reports", "test-1.commands", "test-1.dead-letters",
                      "test-1.node-monitor.01"}
 
 

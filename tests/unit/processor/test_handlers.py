@@ -90,7 +90,7 @@ def test_the_handler_changes_status_and_is_answered_ok_with_the_new_version(kit)
     case = _open(kit)
     effects, result, answer = _command(kit, case, HANDLER, c.UpdateStatus("ACCEPTED"), version=case.version)
     assert (result["code"], result["case_version"]) == ("OK", case.version + 1)
-    assert answer.partition == TOPICS.partition_of_area("79") and answer.key == b"79"
+    assert (answer.topic, answer.partition, answer.key) == (TOPICS.command_results_of("79"), 0, b"79")
     assert ("status_transitions", {"from_status": "ASSIGNED", "to_status": "ACCEPTED"}) in effects.counts
 
 
