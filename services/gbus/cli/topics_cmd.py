@@ -21,8 +21,9 @@ def register(subparsers: Any) -> None:
         "create",
         help="create every topic that does not exist yet",
         description=(
-            "Create reports, commands, case-events, case-state, command-results, dead-letters and one "
-            "node.<area> topic per node area, with their retention and compaction settings. "
+            "Create reports, commands, case-events, case-state, dead-letters and, per node area, "
+            "node.<area>, command-results.<area> and report-results.<area>, with their retention and compaction "
+            "settings. "
             "Existing topics are left as they are."
         ),
     )
