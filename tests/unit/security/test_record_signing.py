@@ -122,3 +122,15 @@ def test_an_operator_certificate_signs_as_operator(signing_pki):
     signer = signer_from(signing_pki.signer_key("operator", "ops"), "operator:ops")
     origin = verify_with(load_trust(signing_pki.root), TOPIC, b"00", b"tick", signer.headers(TOPIC, b"00", b"tick"), NOW)
     assert (origin.kind, origin.name) == ("operator", "ops")
+
+
+def test_after_a_processor_key_rotation_history_signed_by_the_old_key_still_verifies(signing_pki):
+    issue_signer_certificate(signing_pki.root, "processor", "p1")
+    p1 = signer_from(signing_pki.signer_key("processor", "p1"), "processor:p1")
+    signed = p1.headers("gbus.case-events", b"79-x", b"event", now=NOW)
+    issue_signer_certificate(signing_pki.root, "processor", "p2")  # the announcement: p2 joins the trust directory
+    years_later = NOW + timedelta(days=3 * 365)  # p1's certificate (1 year) has long expired
+    trust = load_trust(signing_pki.root)
+    assert verify_with(trust, "gbus.case-events", b"79-x", b"event", signed, years_later, historical=True).signer == "processor:p1"
+    with pytest.raises(RecordRefused, match="not valid at"):
+        verify_with(trust, "gbus.case-events", b"79-x", b"event", signed, years_later)  # but no new copy is accepted with it
