@@ -1,4 +1,4 @@
-"""Benchmark of the dedup engine at shard scale (issue 4).
+"""Benchmark of the dedup engine at shard scale (issues 4 and 11).
 
 Measures, with 10k, 100k and 1M indexed cases in one shard (Hồ Chí Minh
 City's 168 wards):
@@ -42,7 +42,7 @@ from gbus.dedup import DedupConfig, DedupEngine, IndexEntry  # noqa: E402
 from gbus.dedup.concepts import CONTEXT_CONCEPTS, PROBLEM_CONCEPTS  # noqa: E402
 from gbus.dedup.features import TextFeatures, analyse, to_fingerprint  # noqa: E402
 from gbus.dedup.gazetteer import name_syllables  # noqa: E402
-from gbus.dedup.matcher import compare  # noqa: E402
+from gbus.dedup.scorer import compare  # noqa: E402
 from gbus.domain.report_fields import report_from_mapping  # noqa: E402
 
 SHARD = "79"

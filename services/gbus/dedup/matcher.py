@@ -57,6 +57,7 @@ class Profile:
     gram_norm: float = field(init=False, repr=False, compare=False)
     # Place names the text mentions, including other wards ("giáp phường X")
     mentions: frozenset[str] = field(init=False, repr=False, compare=False)
+    areas: frozenset[str] = field(init=False, repr=False, compare=False)  # wards named after "phường/xã"
     quantities: frozenset[str] = field(init=False, repr=False, compare=False)  # "40 cm", "3 thang"
 
     def __post_init__(self) -> None:
@@ -69,6 +70,7 @@ class Profile:
         object.__setattr__(self, "gram_norm", math.sqrt(sum(v * v for v in grams.values())) or 1.0)
         areas = {n.partition("=")[2] for n in self.features.numbers if n.startswith("area=")}
         names = {split_name(n)[1] for n in self.features.names}
+        object.__setattr__(self, "areas", frozenset(areas))
         object.__setattr__(self, "mentions", frozenset(areas | names))
         quantities = frozenset(n[4:] for n in self.features.numbers if n.startswith("qty="))
         object.__setattr__(self, "quantities", quantities)

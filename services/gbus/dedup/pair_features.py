@@ -54,6 +54,7 @@ FEATURES: tuple[tuple[str, str], ...] = (
     ("same_kind", "the same kind"),
     ("both_gop_y", "two opinions on one draft"),
     ("text_x_anchor", "char cosine when a place or reporter is shared"),
+    ("text_x_conflict", "char cosine when the places conflict: a copied complaint about another street"),
 )
 FEATURE_NAMES: tuple[str, ...] = tuple(name for name, _ in FEATURES)
 _WINDOW_DAYS = 90.0
@@ -113,17 +114,18 @@ def compare_quantities(a: Profile, b: Profile) -> tuple[str, bool]:
 def pair_vector(query: Profile, candidate: Profile, ev: Evidence | None = None) -> list[float]:
     """Values in FEATURE_NAMES order; most are 0/1, text measures in 0..1."""
     ev = ev or gather(query, candidate)
+    shared_qty, qty_conflict = compare_quantities(query, candidate)
+    any_shared, typed_conflict = compare_typed_names(query, candidate)
     cosine = char_cosine(query, candidate)
     known_wards = query.ward is not None and candidate.ward is not None
     mentioned = mentions_ward(query.mentions, candidate.ward) or mentions_ward(candidate.mentions, query.ward) or (
-        not query.mentions.isdisjoint(candidate.mentions)
+        not query.areas.isdisjoint(candidate.areas)  # both name the same third ward
     )
     both_reporters = query.reporter != 0 and candidate.reporter != 0
     anchored = ev.names == "match" or ev.numbers == "match" or ev.same_reporter
+    conflicting = ev.names == "conflict" or ev.numbers in ("conflict", "house_conflict") or typed_conflict
     days = abs((query.submitted_at - candidate.submitted_at).total_seconds()) / 86400
     same_category = query.category == candidate.category
-    shared_qty, qty_conflict = compare_quantities(query, candidate)
-    any_shared, typed_conflict = compare_typed_names(query, candidate)
     values = {
         "text_dice": ev.dice,
         "text_containment": ev.containment,
@@ -156,5 +158,6 @@ def pair_vector(query: Profile, candidate: Profile, ev: Evidence | None = None) 
         "same_kind": float(query.kind == candidate.kind),
         "both_gop_y": float(ev.both_gop_y),
         "text_x_anchor": cosine if anchored else 0.0,
+        "text_x_conflict": cosine if conflicting else 0.0,
     }
     return [values[name] for name in FEATURE_NAMES]

@@ -99,7 +99,9 @@ def compare(query: Profile, candidate: Profile, model: PairModel | None = None) 
 def _describe(name: str, ev: Evidence) -> str:
     if name == "name_match" and ev.matched_name:
         return f"same place/organisation: {ev.matched_name}"
-    if name == "name_conflict" and ev.conflicting_names:
+    if name == "text_x_conflict":
+        return "alike text about different places"
+    if name in ("name_conflict", "typed_name_conflict") and ev.conflicting_names:
         return f"different places: {ev.conflicting_names[0]} vs {ev.conflicting_names[1]}"
     if name in ("number_match", "number_conflict", "house_conflict") and ev.number_detail:
         return f"{name.replace('_', ' ')}: {ev.number_detail}"

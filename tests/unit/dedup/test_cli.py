@@ -96,3 +96,34 @@ def test_eval_requires_a_cluster_label(tmp_path, capsys):
     path.write_text(json.dumps({k: v for k, v in LINES[2].items() if k != "cluster"}) + "\n")
     _, _, err = run(["dedup", "eval", "--input", str(path)], capsys)
     assert ":1: skipped: cluster label is required for eval" in err
+
+
+def test_eval_prints_the_linked_or_suggested_rate(corpus, capsys):
+    _, out, _ = run(["dedup", "eval", "--input", str(corpus)], capsys)
+    assert "linked or suggested 1.0000 of 1 reports with an earlier duplicate" in out
+
+
+def test_cluster_prints_suggestions_as_case_keys_with_scores(tmp_path, capsys):
+    # The sidewalk report is another grievance: shown to the flood reports as a
+    # weak suggestion at most, never as their case.
+    path = tmp_path / "reports.jsonl"
+    path.write_text("\n".join(json.dumps(line) for line in LINES) + "\n")
+    _, out, _ = run(["dedup", "cluster", "--input", str(path)], capsys)
+    for line in map(json.loads, out.splitlines()):
+        assert len(line["suggestions"]) <= 3
+        assert all(set(s) == {"case_key", "score"} and 0 < s["score"] < 1 for s in line["suggestions"])
+        assert line["case_key"] not in [s["case_key"] for s in line["suggestions"]] or line["decision"] != "link"
+
+
+def test_train_writes_a_model_the_engine_loads(tmp_path, capsys):
+    from gbus.dedup.scorer import PairModel
+
+    path = tmp_path / "labelled.jsonl"
+    path.write_text("\n".join(json.dumps(line) for line in LINES) + "\n")
+    out_file = tmp_path / "model.json"
+    code, out, _ = run(["dedup", "train", "--input", str(path), "--out", str(out_file)], capsys)
+    assert code == 0
+    assert json.loads(out)["train_pairs"] == 3 and json.loads(out)["train_positive_pairs"] == 1
+    model = PairModel.load(out_file)
+    assert json.loads(out_file.read_text())["trained"]["input"] == ["labelled.jsonl"]
+    assert len(model.weights) == len(json.loads(out_file.read_text())["features"])

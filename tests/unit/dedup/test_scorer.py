@@ -24,7 +24,9 @@ def test_the_packaged_model_names_every_feature_in_order():
     data = json.loads(resources.files("gbus.dedup").joinpath(MODEL_FILE).read_text(encoding="utf-8"))
     assert data["features"] == list(FEATURE_NAMES)
     assert len(data["weights"]) == len(FEATURE_NAMES)
-    assert data["trained"]["input"] == "dedup_train.jsonl"  # never the frozen test split
+    assert "dedup_train.jsonl" in data["trained"]["input"]
+    assert "dedup_test.jsonl" not in data["trained"]["input"]  # never the frozen test split
+    assert data["trained"]["calibrate"] == "dedup_dev.jsonl"
 
 
 def test_a_model_trained_on_other_features_is_refused():
