@@ -38,7 +38,9 @@ def register(subparsers: Any) -> None:
         "init",
         help="create the CA (EC P-256, valid 5 years)",
         description="Creates DIR/ca.pem and DIR/ca-key.pem. Keep ca-key.pem secret: whoever has it can "
-        "issue a certificate for any agency.",
+        "issue a certificate for any agency. Also creates, once, this installation's random identity master "
+        "and reporter HMAC secret (DIR/identity-master.hex, DIR/reporter-hmac.secret, mode 0600; never "
+        "printed): secure-mode nodes and processors refuse the public development ones.",
     )
     _dir_flag(init)
     existing = init.add_mutually_exclusive_group()
@@ -119,6 +121,7 @@ def _init(args: argparse.Namespace) -> int:
     layout = PkiLayout(Path(args.dir))
     if layout.ca_cert.exists() and args.keep_existing:
         print(f"kept the existing CA {layout.ca_cert}")
+        _ensure_secrets(layout.root)
         return EXIT_OK
     try:
         issued = create_ca(layout.root, overwrite=args.force)
@@ -126,7 +129,16 @@ def _init(args: argparse.Namespace) -> int:
         raise CliError(f"{exc} (use --force to replace it, --keep-existing to keep it)") from exc
     until = _day(issued.certificate.not_valid_after_utc)
     print(f"created CA {issued.cert_path} (key {issued.key_path}), valid until {until}")
+    _ensure_secrets(layout.root)
     return EXIT_OK
+
+
+def _ensure_secrets(root: Path) -> None:
+    """This installation's identity master and reporter HMAC secret: created once, never printed."""
+    from gbus.security.installation_secrets import HMAC_SECRET_FILE, MASTER_FILE, ensure_installation_secrets
+
+    ensure_installation_secrets(root)
+    print(f"installation secrets (mode 0600, kept if present): {root / MASTER_FILE}, {root / HMAC_SECRET_FILE}")
 
 
 def _issue(args: argparse.Namespace) -> int:

@@ -47,6 +47,7 @@ from gbus.observability.logging import get_logger
 from gbus.ops.lag import node_monitor_group
 from gbus.observability.metrics import Metrics, MetricsEndpoint, serve_metrics
 from gbus.security.provisioning import node_keyring_from_settings, record_signer_from_settings, trust_from_settings
+from gbus.security.public_defaults import refuse_public_defaults
 from gbus.topics import Topics, all_shards
 from gbus.v1 import case_pb2_grpc, intake_pb2_grpc
 
@@ -108,6 +109,7 @@ class NodeApp:
         from gbus.routing import Router  # loads the directory: seconds' worth, only when started
 
         s = self.settings
+        refuse_public_defaults(s, role="node")
         router = self._router or Router.default()
         authority = Authority(router.directory)
         keyring = node_keyring_from_settings(s.security, router.directory, self.area)

@@ -24,6 +24,7 @@ from gbus.processor.transactions import TransactionalProducer
 from gbus.processor.watchdog import Watchdog
 from gbus.processor.origin import OriginGate
 from gbus.security.provisioning import custodian_from_settings, record_signer_from_settings, trust_from_settings
+from gbus.security.public_defaults import refuse_public_defaults
 from gbus.topics import MAX_CASE_RECORD_BYTES, Topics, node_areas, topic_specs
 from gbus.wire.avro_records import state_from_snapshot
 
@@ -47,6 +48,7 @@ def build_processor(
     router: object | None = None,
     watchdog: Watchdog | None = None,
 ) -> CaseProcessor:
+    refuse_public_defaults(settings, role="processor")
     kafka, conf = settings.kafka, settings.processor
     group_id = conf.group_id
     instance_id = conf.instance_id or default_instance_id()
