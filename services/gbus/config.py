@@ -94,8 +94,11 @@ class GrpcSettings:
     # Threads for unary calls. Response streams (WatchCases) run on a pool of their own,
     # so open streams never take these (gbus.api.stream_guard).
     max_workers: int = 16
-    # Open response streams: per calling agency, and in total (each holds a stream-pool thread).
+    # Response streams (WatchCases, health watches) open at once on this node; each holds a
+    # stream-pool thread. Past it a new stream gets RESOURCE_EXHAUSTED (docs/security.md, Hardening).
     max_streams: int = 512
+    # Response streams one calling agency may hold open at once, so one member system cannot take
+    # every slot; past it RESOURCE_EXHAUSTED naming the agency.
     max_streams_per_agency: int = 32
     # A connection with no call for this long is closed; its client reconnects when needed.
     idle_connection_timeout_s: float = 300.0
