@@ -14,7 +14,7 @@ from typing import Any
 
 from gbus.directory import DataFileError, Directory
 from gbus.domain.report import Report
-from gbus.domain.vocabulary import CENTRAL_AREA, KIND_FORMALITY, known_category
+from gbus.domain.vocabulary import CATEGORIES, CENTRAL_AREA, KIND_FORMALITY, known_category
 from gbus.errors import FieldViolation, UnroutableError
 from gbus.routing.rules import Condition, Rule, RuleSet, load_rules
 from gbus.routing.targets import Target, Template, resolve
@@ -59,11 +59,17 @@ class Router:
         self.directory = directory
         self.rules = rules
         _check_fixed_targets(directory, rules)
-        # Rules by kind, keeping file order, so routing scans only rules that can match.
-        self._by_kind: dict[str, tuple[Rule, ...]] = {
-            kind: tuple(r for r in rules.rules if r.when.kinds is None or kind in r.when.kinds)
+        # Rules by kind and category, keeping file order, so routing scans only rules that
+        # can match: with 20 categories most rules name one, and a report skips the rest.
+        self._candidates: dict[tuple[str, str], tuple[Rule, ...]] = {
+            (kind, category): tuple(
+                r for r in rules.rules
+                if (r.when.kinds is None or kind in r.when.kinds)
+                and (r.when.categories is None or category in r.when.categories)
+            )
             for kind in KIND_FORMALITY
-        }
+            for category in CATEGORIES
+        }  # fmt: skip
 
     @classmethod
     def default(cls) -> "Router":
@@ -136,7 +142,7 @@ class Router:
         subject = self._check_places(report)
         values = self._values(report, subject)
         facts = _Facts(report, subject)
-        rule = next((r for r in self._by_kind[report.kind] if _matches(r.when, facts)), None)
+        rule = next((r for r in self._candidates[report.kind, facts.category] if _matches(r.when, facts)), None)
         if rule is None:
             raise UnroutableError.single(
                 "category",
