@@ -34,7 +34,7 @@ def secure_bus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, A
         def kafka(user: str) -> KafkaSettings:
             return KafkaSettings(
                 bootstrap_servers=cluster.bootstrap_servers, topic_prefix=prefix, partitions=PARTITIONS,
-                security_protocol="SASL_PLAINTEXT", sasl_username=user, sasl_password=cluster.credentials.password(user),
+                **cluster.settings_fields(user),  # TLS with the cluster's CA, SCRAM as `user`
             )  # fmt: skip
 
         ensure_topics(kafka("admin"), topic_specs(Topics(prefix, PARTITIONS)))

@@ -54,10 +54,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     up.add_argument("--timeout", type=float, default=120.0,
                     help="seconds to wait for the brokers to become ready (default 120)")
     up.add_argument("--secure", action="store_true",
-                    help="SASL/SCRAM-SHA-512 for every client, ACLs enforced: a user per node area "
+                    help="TLS with certificates from the bus CA (--ca-dir) and SASL/SCRAM-SHA-512 for every "
+                         "client, ACLs enforced: a user per node area "
                          "(node-79 ...), processor and admin, passwords in <data-dir>/credentials.json "
                          "(see `gbus kafka credentials`); the ACLs of topic prefix 'gbus.' are applied. "
                          "Only for a new data dir (or with --fresh)")
+    up.add_argument("--ca-dir", type=Path,
+                    help="with --secure: the bus CA directory (gbus pki init) that issues the brokers' "
+                         "certificates (default: <data-dir>/pki, created if absent)")
     up.set_defaults(func=_up)
 
     down = sub.add_parser("down", help="stop the cluster (SIGTERM, SIGKILL after a grace period)",
@@ -125,14 +129,14 @@ def _up(args: argparse.Namespace) -> int:
             port = paths.DEFAULT_PORT
         cluster = KafkaCluster(
             data_dir, brokers=args.brokers, base_port=port,
-            start_timeout=args.timeout, progress=_progress, secure=args.secure,
+            start_timeout=args.timeout, progress=_progress, secure=args.secure, ca_dir=args.ca_dir,
         )
         cluster.start()
         if cluster.secure:
             from gbus.cli.kafka_security_cmd import apply_bus_acls
 
             count = apply_bus_acls(cluster)
-            _progress(f"secure: SASL_PLAINTEXT/SCRAM-SHA-512, {count} ACLs for prefix 'gbus.'; "
+            _progress(f"secure: SASL_SSL (CA {cluster.ca_dir}/ca.pem) with SCRAM-SHA-512, {count} ACLs for prefix 'gbus.'; "
                       "`gbus kafka credentials --area <area>` prints a node's settings")
     except HarnessError as exc:
         raise CliError(str(exc)) from exc

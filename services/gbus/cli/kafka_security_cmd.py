@@ -127,13 +127,11 @@ def _credentials(args: argparse.Namespace) -> int:
             _progress(f"new password for {user} set on the brokers and saved in {cluster.data_dir}")
     except HarnessError as exc:
         raise CliError(str(exc)) from exc
-    settings = {
-        "bootstrap_servers": cluster.bootstrap_servers,
-        "security_protocol": "SASL_PLAINTEXT",
-        "sasl_mechanism": creds.mechanism,
-        "sasl_username": user,
-        "sasl_password": creds.password(user),
-    }
+    from gbus.kafka_harness.security import settings_fields
+    from gbus.kafka_harness.tls import ca_file
+
+    # From creds, not the cluster: after --rotate they hold the new password.
+    settings = {"bootstrap_servers": cluster.bootstrap_servers, **settings_fields(creds, ca_file(cluster.ca_dir), user)}
     if args.json:
         print(json.dumps(settings))
     else:

@@ -77,16 +77,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _kafka_login(cluster: object, user: str) -> dict[str, str]:
-    """KafkaSettings fields to log in as `user` on a secure cluster ({} otherwise)."""
-    config = cluster.client_config(user)  # type: ignore[attr-defined]
-    if not config:
-        return {}
-    return {
-        "security_protocol": config["security_protocol"],
-        "sasl_mechanism": config["sasl_mechanism"],
-        "sasl_username": config["sasl_plain_username"],
-        "sasl_password": config["sasl_plain_password"],
-    }
+    """KafkaSettings fields to connect as `user` on a secure cluster (TLS + SCRAM; {} otherwise)."""
+    return cluster.settings_fields(user)  # type: ignore[attr-defined,no-any-return]
 
 
 def _kafka_env(cluster: object, user: str) -> dict[str, str]:
@@ -200,7 +192,8 @@ def _harness_cluster(args: argparse.Namespace, run_dir: Path):  # type: ignore[n
     try:
         cluster = KafkaCluster(
             run_dir / "kafka", brokers=1, base_port=args.kafka_port, secure=args.secure,
-            progress=lambda m: print(f"   {m}", file=sys.stderr),
+            # One CA for the bus: it issues the brokers' certificates as well as the nodes' and agencies'.
+            ca_dir=run_dir / "pki" if args.secure else None, progress=lambda m: print(f"   {m}", file=sys.stderr),
         )  # fmt: skip
         cluster.start()
     except HarnessError as exc:
@@ -262,7 +255,7 @@ def _run(args: argparse.Namespace) -> int:
         from gbus.cli.kafka_security_cmd import apply_bus_acls
 
         # ACLs first: the brokers apply them asynchronously, and the topics take a moment anyway.
-        _say(f"   SASL/SCRAM-SHA-512 with {apply_bus_acls(cluster)} ACLs; every process logs in as its own user")
+        _say(f"   TLS (bus CA) + SASL/SCRAM-SHA-512 with {apply_bus_acls(cluster)} ACLs; every process logs in as its own user")
         connect = _prepare_pki(run_dir / "pki", areas)
         _say(f"   mutual TLS: development CA and certificates in {run_dir / 'pki'}")
     created = ensure_topics(kafka, topic_specs(Topics(kafka.topic_prefix, kafka.partitions)))

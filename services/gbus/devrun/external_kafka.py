@@ -19,7 +19,7 @@ class UnreachableKafka(Exception):
 class ExternalKafka:
     bootstrap_servers: str
 
-    def client_config(self, user: str) -> dict[str, str]:
+    def settings_fields(self, user: str) -> dict[str, str]:
         # Plaintext, as the harness's development cluster: every process connects the same way.
         return {}
 

@@ -2,6 +2,7 @@
 
     <data-dir>/cluster.json          cluster id, Kafka version, node ports (state.py)
     <data-dir>/credentials.json      secure clusters only: SCRAM passwords, 0600 (security.py)
+    <data-dir>/pki/                  secure clusters without ca_dir: their own CA (tls.py)
     <data-dir>/node-<id>/            server.properties, data/, logs/, console.log, kafka.pid
 
 start() is idempotent: nodes already running are left alone, missing ones are started,
@@ -21,7 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
-from gbus.kafka_harness import paths, readiness, security, storage
+from gbus.config import KafkaSettings
+from gbus.kafka_harness import paths, readiness, security, storage, tls
 from gbus.kafka_harness.config import NodeSpec, new_cluster_id, plan_nodes, render_node_config
 from gbus.kafka_harness.errors import BrokerStartError, DataDirError, HarnessError
 from gbus.kafka_harness.jars import KafkaRuntime, ensure_jars
@@ -38,6 +40,7 @@ from gbus.kafka_harness.process import (
     wait_exit,
 )
 from gbus.kafka_harness.state import ClusterState, is_harness_dir, load_state, save_state
+from gbus.private_files import open_private, private_dir, private_file
 
 Progress = Callable[[str], None]
 
@@ -119,8 +122,12 @@ class KafkaCluster:
         bind_to_parent: bool = False,
         cache_root: Path | None = None,
         secure: bool = False,
+        ca_dir: Path | None = None,
     ) -> None:
         """base_port=None (or 0): reuse the ports of an existing data dir, else pick free ones.
+
+        secure=True: TLS (certificates from the CA in ca_dir, the bus CA; default
+        <data-dir>/pki, created if absent), SCRAM logins and ACLs (security.py, tls.py).
 
         bind_to_parent=True makes the kernel SIGKILL the brokers when their parent dies (tests).
         The kernel ties this to the *thread* that launched the JVM: call start()/restart()
@@ -145,6 +152,7 @@ class KafkaCluster:
             self.nodes = plan_nodes(brokers, base_port, self._claims)
             self._extra = dict(extra_config or {})
             self.secure = secure
+            self.ca_dir = Path(ca_dir).resolve() if ca_dir else self.data_dir / "pki"
             return
         if secure and not existing.secure:
             raise DataDirError(
@@ -153,6 +161,8 @@ class KafkaCluster:
             )
         # A secure cluster stays secure: its brokers refuse unauthenticated clients anyway.
         self.secure = existing.secure
+        # The brokers' certificates come from the CA they were first started with.
+        self.ca_dir = Path(existing.ca_dir) if existing.ca_dir else self.data_dir / "pki"
         if self.secure:
             self._creds = security.load_credentials(self.data_dir)
         if len(existing.nodes) != brokers:
@@ -192,13 +202,18 @@ class KafkaCluster:
         """SCRAM passwords of a secure cluster (None if insecure or not started yet)."""
         return self._creds
 
-    def client_config(self, user: str = security.ADMIN_USER) -> dict[str, str]:
+    def client_config(self, user: str = security.ADMIN_USER) -> dict[str, object]:
         """kafka-python keyword arguments to connect as `user` ({} for an insecure cluster)."""
+        fields = self.settings_fields(user)
+        return KafkaSettings(**fields).client_security() if fields else {}
+
+    def settings_fields(self, user: str = security.ADMIN_USER) -> dict[str, str]:
+        """KafkaSettings fields (GBUS__KAFKA__*) that connect as `user` ({} for an insecure cluster)."""
         if not self.secure:
             return {}
         if self._creds is None:
             raise HarnessError("the secure cluster has no credentials yet; start() it first")
-        return security.client_config(self._creds, user)
+        return security.settings_fields(self._creds, tls.ca_file(self.ca_dir), user)
 
     def node(self, node_id: int) -> NodeSpec:
         for spec in self.nodes:
@@ -310,8 +325,8 @@ class KafkaCluster:
                 f"{self.data_dir} is not empty and was not made by the Kafka harness; "
                 "refusing to use it (choose a new or empty --data-dir)"
             )
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        with open(self.data_dir / ".harness.lock", "a+") as handle:
+        private_dir(self.data_dir)
+        with open(private_file(self.data_dir / ".harness.lock"), "a+") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             try:
                 yield
@@ -372,7 +387,8 @@ class KafkaCluster:
         assert self._cluster_id is not None
         save_state(
             self.data_dir,
-            ClusterState(self._cluster_id, runtime.version, self.nodes, self._extra, secure=self.secure),
+            ClusterState(self._cluster_id, runtime.version, self.nodes, self._extra, secure=self.secure,
+                         ca_dir=str(self.ca_dir) if self.secure else ""),
         )
 
     def _new_ports(self, reason: str) -> None:
@@ -389,16 +405,16 @@ class KafkaCluster:
         deploy = paths.deploy_dir()
         for spec in self.nodes:
             files = self.files(spec.node_id)
-            files.root.mkdir(parents=True, exist_ok=True)
+            private_dir(files.root)
             extra = dict(self._extra)
             if self._creds is not None:
-                extra.update(security.broker_overrides(spec, self._creds))
+                assert self._cluster_id is not None
+                broker_tls = tls.prepare_broker_tls(self.ca_dir, self._cluster_id, spec.node_id, files.root)
+                extra.update(security.broker_overrides(spec, self._creds, broker_tls))
             text = render_node_config(deploy, spec, self.nodes, files.log_dir, extra)
-            # A secure node's config holds the admin and controller passwords.
-            if self._creds is not None:
-                files.config.touch(mode=0o600)
-                files.config.chmod(0o600)
-            files.config.write_text(text, encoding="utf-8")
+            # Private whether or not it holds passwords (a secure node's admin and controller ones).
+            with open_private(files.config, "w") as config:
+                config.write(text)
 
     def _format(self, java: str, runtime: KafkaRuntime) -> None:
         todo = [n for n in self.nodes if not self.files(n.node_id).is_formatted]
@@ -448,8 +464,8 @@ class KafkaCluster:
         if launched:
             self._say(f"brokers registered after {waited:.1f} s")
 
-    def _admin_config(self) -> dict[str, str] | None:
-        return security.client_config(self._creds) if self._creds is not None else None
+    def _admin_config(self) -> dict[str, object] | None:
+        return self.client_config() if self._creds is not None else None
 
     def _first_dead(self, node_ids: list[int]) -> int | None:
         return next((i for i in node_ids if running_pid(self.files(i)) is None), None)

@@ -3,8 +3,11 @@
     <data-dir>/credentials.json   (0600) every SCRAM user's password + the controller's
 
 Listeners of a secure node:
-    SASL_PLAINTEXT://127.0.0.1:<port>   clients and inter-broker traffic (SCRAM-SHA-512, as admin)
-    CONTROLLER://127.0.0.1:<cport>      KRaft, SASL/PLAIN with one static user "controller"
+    SASL_SSL://127.0.0.1:<port>         clients and inter-broker traffic: TLS with a certificate
+                                        from the bus CA (tls.py), then SCRAM-SHA-512 (brokers as admin)
+    CONTROLLER://127.0.0.1:<cport>      KRaft, SASL/PLAIN with one static user "controller"; the only
+                                        listener without TLS, and on loopback only (in production the
+                                        controllers' network is the operator's, deploy/kafka/)
 
 KRaft cannot use SCRAM on the controller listener (the credentials live in the metadata log
 the controller is serving), and a PLAINTEXT controller listener would make the broker's
@@ -22,9 +25,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from gbus.config import KafkaSettings
 from gbus.kafka_harness.config import NodeSpec
 from gbus.kafka_harness.errors import DataDirError
 from gbus.kafka_harness.ports import HOST
+from gbus.kafka_harness.tls import BrokerTls
 from gbus.kafka_io.acl_policy import ADMIN_USER, PROCESSOR_USER, node_user
 
 CREDENTIALS_FILE = "credentials.json"
@@ -99,7 +104,7 @@ def scram_format_args(creds: Credentials) -> list[str]:
     return args
 
 
-def broker_overrides(node: NodeSpec, creds: Credentials) -> dict[str, str]:
+def broker_overrides(node: NodeSpec, creds: Credentials, tls: BrokerTls) -> dict[str, str]:
     """server.properties lines that replace the template's PLAINTEXT listeners (later keys win)."""
     admin_jaas = (
         "org.apache.kafka.common.security.scram.ScramLoginModule required "
@@ -111,13 +116,14 @@ def broker_overrides(node: NodeSpec, creds: Credentials) -> dict[str, str]:
         f'username="{CONTROLLER_USER}" password="{cpw}" user_{CONTROLLER_USER}="{cpw}";'
     )
     return {
-        "listeners": f"SASL_PLAINTEXT://{HOST}:{node.port},CONTROLLER://{HOST}:{node.controller_port}",
-        "advertised.listeners": f"SASL_PLAINTEXT://{HOST}:{node.port},CONTROLLER://{HOST}:{node.controller_port}",
-        "listener.security.protocol.map": "CONTROLLER:SASL_PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT",
-        "inter.broker.listener.name": "SASL_PLAINTEXT",
+        "listeners": f"SASL_SSL://{HOST}:{node.port},CONTROLLER://{HOST}:{node.controller_port}",
+        "advertised.listeners": f"SASL_SSL://{HOST}:{node.port},CONTROLLER://{HOST}:{node.controller_port}",
+        "listener.security.protocol.map": "CONTROLLER:SASL_PLAINTEXT,SASL_SSL:SASL_SSL",
+        "inter.broker.listener.name": "SASL_SSL",
         "sasl.enabled.mechanisms": creds.mechanism,
         "sasl.mechanism.inter.broker.protocol": creds.mechanism,
-        f"listener.name.sasl_plaintext.{creds.mechanism.lower()}.sasl.jaas.config": admin_jaas,
+        f"listener.name.sasl_ssl.{creds.mechanism.lower()}.sasl.jaas.config": admin_jaas,
+        **tls.broker_config(),
         "sasl.mechanism.controller.protocol": "PLAIN",
         "listener.name.controller.sasl.enabled.mechanisms": "PLAIN",
         "listener.name.controller.plain.sasl.jaas.config": controller_jaas,
@@ -127,11 +133,17 @@ def broker_overrides(node: NodeSpec, creds: Credentials) -> dict[str, str]:
     }
 
 
-def client_config(creds: Credentials, user: str = ADMIN_USER) -> dict[str, str]:
-    """kafka-python keyword arguments that authenticate as `user`."""
+def settings_fields(creds: Credentials, ca_file: Path, user: str = ADMIN_USER) -> dict[str, str]:
+    """KafkaSettings fields (GBUS__KAFKA__<FIELD>) that connect over TLS and log in as `user`."""
     return {
-        "security_protocol": "SASL_PLAINTEXT",
+        "security_protocol": "SASL_SSL",
         "sasl_mechanism": creds.mechanism,
-        "sasl_plain_username": user,
-        "sasl_plain_password": creds.password(user),
+        "sasl_username": user,
+        "sasl_password": creds.password(user),
+        "ssl_cafile": str(ca_file),
     }
+
+
+def client_config(creds: Credentials, ca_file: Path, user: str = ADMIN_USER) -> dict[str, object]:
+    """kafka-python keyword arguments: the same login, through KafkaSettings (one place for the rule)."""
+    return KafkaSettings(**settings_fields(creds, ca_file, user)).client_security()

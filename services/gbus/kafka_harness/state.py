@@ -13,6 +13,7 @@ from pathlib import Path
 
 from gbus.kafka_harness.config import NodeSpec
 from gbus.kafka_harness.errors import DataDirError
+from gbus.private_files import open_private
 
 STATE_FILE = "cluster.json"
 STATE_FORMAT = 1
@@ -26,6 +27,8 @@ class ClusterState:
     extra_config: dict[str, str] = field(default_factory=dict)
     # SASL/SCRAM + ACLs (security.py); the passwords are in credentials.json, never here.
     secure: bool = False
+    # Secure clusters: the CA directory the brokers' TLS certificates come from (kafka_harness.tls).
+    ca_dir: str = ""
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -36,6 +39,7 @@ class ClusterState:
             "nodes": [n.to_json() for n in self.nodes],
             "extra_config": dict(sorted(self.extra_config.items())),
             "secure": self.secure,
+            "ca_dir": self.ca_dir,
         }
 
 
@@ -60,6 +64,7 @@ def load_state(data_dir: Path) -> ClusterState | None:
             nodes=[NodeSpec.from_json(n) for n in raw["nodes"]],
             extra_config={str(k): str(v) for k, v in (raw.get("extra_config") or {}).items()},
             secure=bool(raw.get("secure", False)),
+            ca_dir=str(raw.get("ca_dir", "")),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise DataDirError(f"{path} is incomplete ({exc}); use --fresh") from exc
@@ -68,7 +73,8 @@ def load_state(data_dir: Path) -> ClusterState | None:
 def save_state(data_dir: Path, state: ClusterState) -> None:
     path = state_path(data_dir)
     tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(state.to_json(), indent=2) + "\n", encoding="utf-8")
+    with open_private(tmp, "w") as out:
+        out.write(json.dumps(state.to_json(), indent=2) + "\n")
     os.replace(tmp, path)  # a reader never sees half a file
 
 
@@ -77,5 +83,5 @@ def is_harness_dir(data_dir: Path) -> bool:
     if not data_dir.exists():
         return True
     entries = [p.name for p in data_dir.iterdir()]
-    ours = {STATE_FILE, ".harness.lock"}
+    ours = {STATE_FILE, ".harness.lock", "pki"}
     return all(name in ours or name.startswith(("node-", STATE_FILE, "credentials.json")) for name in entries)

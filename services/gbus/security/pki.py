@@ -89,6 +89,13 @@ class PkiLayout:
     def signer_key(self, kind: str, name: str) -> Path:
         return self.root / f"{kind}s" / f"{_checked_name(name)}-key.pem"
 
+    def broker_cert(self, name: str) -> Path:
+        """brokers/<name>.pem: a Kafka broker's TLS certificate (gbus.kafka_harness.tls)."""
+        return self.root / "brokers" / f"{_checked_name(name)}.pem"
+
+    def broker_key(self, name: str) -> Path:
+        return self.root / "brokers" / f"{_checked_name(name)}-key.pem"
+
     @property
     def crl(self) -> Path:
         """The revocation list (gbus.security.revocation), signed by the CA."""
@@ -211,14 +218,37 @@ def issue_node_certificate(
     and lets the node authenticate as a client of other nodes or brokers."""
     layout = PkiLayout(Path(directory))
     sans: list[x509.GeneralName] = [x509.UniformResourceIdentifier(NODE_URI_PREFIX + _checked_area(area))]
-    sans += [x509.DNSName(name) for name in dns_names]
+    sans += _host_sans(dns_names, ip_addresses)
+    usages = [ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]
+    return _issue(layout, layout.node_cert(area), layout.node_key(area), f"node {area}", "node", sans, usages, now)
+
+
+def issue_broker_certificate(
+    directory: Path,
+    name: str,
+    *,
+    dns_names: tuple[str, ...] = DEFAULT_NODE_DNS,
+    ip_addresses: tuple[str, ...] = DEFAULT_NODE_IPS,
+    now: dt.datetime | None = None,
+) -> Issued:
+    """A Kafka broker's certificate: server auth for the names clients dial, client auth for
+    the connections brokers open to each other. It names no agency or node: a broker's key
+    can prove it is a broker of this bus, nothing more."""
+    layout = PkiLayout(Path(directory))
+    sans = _host_sans(dns_names, ip_addresses)
+    usages = [ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]
+    return _issue(layout, layout.broker_cert(name), layout.broker_key(name), f"kafka {name}", "broker", sans, usages, now)
+
+
+def _host_sans(dns_names: tuple[str, ...], ip_addresses: tuple[str, ...]) -> list[x509.GeneralName]:
+    """The names a TLS client checks the server against (the host it dialled)."""
+    sans: list[x509.GeneralName] = [x509.DNSName(name) for name in dns_names]
     for raw in ip_addresses:
         try:
             sans.append(x509.IPAddress(ipaddress.ip_address(raw)))
         except ValueError:
             raise PkiError(f"not an IP address: {raw!r}") from None
-    usages = [ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]
-    return _issue(layout, layout.node_cert(area), layout.node_key(area), f"node {area}", "node", sans, usages, now)
+    return sans
 
 
 def issue_signer_certificate(directory: Path, kind: str, name: str, *, now: dt.datetime | None = None) -> Issued:

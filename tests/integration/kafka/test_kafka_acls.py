@@ -36,14 +36,11 @@ def secure_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 
 
 def settings_as(cluster: Any, user: str, password: str | None = None) -> KafkaSettings:
-    return KafkaSettings(
-        bootstrap_servers=cluster.bootstrap_servers,
-        partitions=PARTITIONS,
-        security_protocol="SASL_PLAINTEXT",
-        sasl_username=user,
-        sasl_password=password if password is not None else cluster.credentials.password(user),
-        request_timeout_ms=10_000,
-    )
+    fields = cluster.settings_fields(user)  # TLS with the cluster's CA, SCRAM as `user`
+    if password is not None:
+        fields["sasl_password"] = password
+    return KafkaSettings(bootstrap_servers=cluster.bootstrap_servers, partitions=PARTITIONS, request_timeout_ms=10_000,
+                         **fields)  # fmt: skip
 
 
 def produce(settings: KafkaSettings, topic: str, value: bytes, **extra: Any) -> None:
@@ -189,7 +186,12 @@ def test_the_processor_writes_in_transactions_and_commits_its_group_offsets(secu
     finally:
         producer.close(timeout=5)
         consumer.close()
-    assert b"event" in read_all(settings, "gbus.case-events", partition=_partition_of(b"k"))
+    # The commit markers are written after commit_transaction returns; until then the last stable
+    # offset (what a read_committed reader sees as the end) has not moved. Over TLS that takes longer.
+    deadline = time.monotonic() + 15
+    while b"event" not in read_all(settings, "gbus.case-events", partition=_partition_of(b"k")):
+        assert time.monotonic() < deadline, "the committed record never became readable"
+        time.sleep(0.2)
 
 
 def test_a_rotated_password_replaces_the_old_one(secure_cluster: Any, tmp_path: Path) -> None:
@@ -249,8 +251,7 @@ def test_cli_up_secure_prints_no_password_and_credentials_print_and_rotate_one(t
         from gbus.kafka_io.admin import ensure_topics
 
         def as_user(user: str, password: str) -> KafkaSettings:
-            return KafkaSettings(bootstrap_servers=new["bootstrap_servers"], partitions=PARTITIONS,
-                                 security_protocol="SASL_PLAINTEXT", sasl_username=user, sasl_password=password)
+            return KafkaSettings(**{**new, "sasl_username": user, "sasl_password": password}, partitions=PARTITIONS)
 
         ensure_topics(as_user("admin", saved["users"]["admin"]), topic_specs(Topics("gbus.", PARTITIONS), areas=("79",)))
         produce(as_user("node-79", new["sasl_password"]), "gbus.reports", b"with the rotated password")

@@ -20,6 +20,7 @@ from gbus.kafka_harness.security import (
     scram_format_args,
 )
 from gbus.kafka_harness.state import is_harness_dir
+from gbus.kafka_harness.tls import BrokerTls
 
 CREDS = Credentials(users={"admin": "a-pw", "processor": "p-pw", "node-79": "n-pw"}, controller_password="c-pw")
 
@@ -36,15 +37,39 @@ def test_every_user_is_added_at_format_time() -> None:
     assert "SCRAM-SHA-512=[name=node-79,password=n-pw]" in args
 
 
+TLS = BrokerTls(keystore=Path("/d/node-1/tls/keystore.pem"), truststore=Path("/pki/ca.pem"))
+
+
 def test_a_secure_broker_authenticates_every_client_and_enforces_acls() -> None:
-    conf = broker_overrides(NodeSpec(1, 19092, 19093), CREDS)
-    assert conf["listeners"] == "SASL_PLAINTEXT://127.0.0.1:19092,CONTROLLER://127.0.0.1:19093"
-    assert "PLAINTEXT://" not in conf["listeners"].replace("SASL_PLAINTEXT://", "")
+    conf = broker_overrides(NodeSpec(1, 19092, 19093), CREDS, TLS)
     assert conf["sasl.enabled.mechanisms"] == "SCRAM-SHA-512"
     assert conf["authorizer.class.name"] == "org.apache.kafka.metadata.authorizer.StandardAuthorizer"
     assert conf["allow.everyone.if.no.acl.found"] == "false"
     assert "User:ANONYMOUS" not in conf["super.users"]
-    assert 'password="a-pw"' in conf["listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config"]
+    assert 'password="a-pw"' in conf["listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config"]
+
+
+def test_a_secure_broker_speaks_tls_to_clients_and_brokers_and_plaintext_only_to_its_loopback_controller() -> None:
+    conf = broker_overrides(NodeSpec(1, 19092, 19093), CREDS, TLS)
+    assert conf["listeners"] == "SASL_SSL://127.0.0.1:19092,CONTROLLER://127.0.0.1:19093"
+    assert conf["listener.security.protocol.map"] == "CONTROLLER:SASL_PLAINTEXT,SASL_SSL:SASL_SSL"
+    assert conf["inter.broker.listener.name"] == "SASL_SSL"
+    assert (conf["ssl.keystore.type"], conf["ssl.keystore.location"]) == ("PEM", "/d/node-1/tls/keystore.pem")
+    assert (conf["ssl.truststore.type"], conf["ssl.truststore.location"]) == ("PEM", "/pki/ca.pem")
+    assert conf["ssl.endpoint.identification.algorithm"] == "https"
+
+
+def test_clients_of_a_secure_cluster_verify_the_broker_against_the_bus_ca() -> None:
+    config = client_config(CREDS, Path("/pki/ca.pem"), "node-79")
+    assert config["security_protocol"] == "SASL_SSL"
+    assert config["ssl_cafile"] == "/pki/ca.pem" and config["ssl_check_hostname"] is True
+    assert config["sasl_plain_username"] == "node-79" and config["sasl_plain_password"] == "n-pw"
+
+
+def test_sasl_ssl_without_the_bus_ca_is_a_config_error() -> None:
+    # Falling back to the system's CAs would let any publicly certified host pose as a broker.
+    with pytest.raises(ConfigError, match="ssl_cafile"):
+        KafkaSettings(security_protocol="SASL_SSL", sasl_username="node-79", sasl_password="pw").client_security()
 
 
 def test_credentials_are_saved_readable_by_the_owner_only(tmp_path: Path) -> None:
@@ -62,7 +87,7 @@ def test_missing_credentials_are_a_data_dir_error(tmp_path: Path) -> None:
 
 def test_an_unknown_user_is_named_in_the_error() -> None:
     with pytest.raises(DataDirError, match="node-01"):
-        client_config(CREDS, "node-01")
+        client_config(CREDS, Path("/pki/ca.pem"), "node-01")
 
 
 def test_kafka_settings_default_to_plaintext_without_sasl_arguments() -> None:
