@@ -21,7 +21,7 @@ from gbus.cli.common import EXIT_OK, EXIT_USAGE, CliError
 
 
 def register(subparsers: Any) -> None:
-    from gbus.open311.app import DEFAULT_CHANNEL, DEMO_AGENCY
+    from gbus.open311.defaults import DEFAULT_CHANNEL, DEMO_AGENCY
 
     p = subparsers.add_parser(
         "open311",

@@ -10,16 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from gbus.open311.defaults import DEFAULT_CHANNEL
 from gbus.open311.gateway import Names, Open311Gateway
 from gbus.open311.gateway_store import GatewayStore
 from gbus.open311.http_server import Open311Server
 from gbus.open311.keys import ApiKeys
 from gbus.open311.locations import Gazetteer
 from gbus.open311.node_client import NodeClient
-
-# The demo: the Ho Chi Minh City People's Committee runs a citizen app.
-DEMO_AGENCY = "gov.ubnd@79"
-DEFAULT_CHANNEL = "app_cong_dan"
 
 
 class Open311App:
