@@ -31,6 +31,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "gbus.cli.monitor_cmd",
     "gbus.cli.identity_cmd",
     "gbus.cli.tick_cmd",
+    "gbus.cli.report_cmd",
     "gbus.cli.open311_cmd",
 )
 

@@ -242,6 +242,11 @@ class NodeStore:
         ).fetchall()
         return [event_from_record(self._codec.decode(r[0], expected=EVENT_SCHEMA)) for r in rows]
 
+    def all_cases(self) -> list[tuple[CaseState, list[CaseEvent]]]:
+        """Every case held here with its history (the weekly situation report reads them all)."""
+        rows = self._db().execute("SELECT case_id, snapshot FROM cases ORDER BY case_id").fetchall()
+        return [(self._state(snapshot), self.history(case_id)) for case_id, snapshot in rows]
+
     def count_cases(self) -> int:
         return int(self._db().execute("SELECT COUNT(*) FROM cases").fetchone()[0])
 

@@ -1,0 +1,62 @@
+"""Where the report's cases come from: the case-state and case-events topics, or a node's store."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+from gbus.codec.single_object import AvroCodec
+from gbus.config import KafkaSettings
+from gbus.domain.events import CaseEvent
+from gbus.domain.vocabulary import shard_of_province
+from gbus.ops.kafka_view import admin_client
+from gbus.ops.records import read_to_end
+from gbus.situation.figures import CaseHistory
+from gbus.topics import Topics
+from gbus.wire.avro_records import event_from_record, state_from_snapshot
+
+SNAPSHOT = "gbus.avro.CaseSnapshot"
+EVENT = "gbus.avro.CaseEvent"
+
+
+def from_node_store(path: str | Path) -> list[CaseHistory]:
+    """A node's local store (its area's cases); read-only use of the SQLite file."""
+    from gbus.node.store import NodeStore
+
+    if not Path(path).is_file():
+        raise FileNotFoundError(f"no node store at {path}")
+    store = NodeStore(path, AvroCodec())
+    try:
+        return [CaseHistory(state, tuple(events)) for state, events in store.all_cases()]
+    finally:
+        store.close()
+
+
+def from_topics(settings: KafkaSettings, area: str) -> list[CaseHistory]:
+    """The compacted case-state topic and the case-events log: the area's shard, or every shard for VN."""
+    with admin_client(settings, "report") as admin:
+        base = Topics(settings.topic_prefix)
+        described = admin.describe_topics([base.case_state])
+        partitions = len(described[0]["partitions"]) if described and described[0].get("partitions") else 0
+    if not partitions:
+        raise LookupError(f"topic {base.case_state} does not exist on {settings.bootstrap_servers}")
+    topics = Topics(settings.topic_prefix, partitions)
+    wanted = range(partitions) if area == "VN" else [topics.partition_of_shard(shard_of_province(area))]
+    codec = AvroCodec()
+    latest: dict[str, bytes] = {}
+    for record in read_to_end(settings, [(topics.case_state, p) for p in wanted]):
+        key = record.key.decode("utf-8")
+        if record.value is None:
+            latest.pop(key, None)  # a tombstone: the case was deleted
+        else:
+            latest[key] = record.value  # offset order: the last snapshot wins
+    events: dict[str, list[CaseEvent]] = defaultdict(list)
+    for record in read_to_end(settings, [(topics.case_events, p) for p in wanted]):
+        if record.value is not None:
+            event = event_from_record(codec.decode(record.value, expected=EVENT))
+            events[event.case_id].append(event)
+    return [
+        CaseHistory(state, tuple(sorted(events.get(case_id, ()), key=lambda e: e.seq)))
+        for case_id, blob in latest.items()
+        if (state := state_from_snapshot(codec.decode(blob, expected=SNAPSHOT)))
+    ]
