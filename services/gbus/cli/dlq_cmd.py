@@ -139,7 +139,12 @@ def _send(kafka: Any, rows: Any) -> list[tuple[Any, int]]:
     producer = make_producer(kafka, "dlq-replay")
     try:
         # Same partition as the original: partitions follow shards, not Kafka's key hash.
-        futures = [(row, producer.send(row.source_topic, key=row.key, value=row.value, partition=row.partition)) for row in rows]
+        # With its original headers: a verifying processor accepts only a record its writer signed.
+        futures = [
+            (row, producer.send(row.source_topic, key=row.key, value=row.value, partition=row.partition,
+                                headers=list(row.headers) or None))
+            for row in rows
+        ]  # fmt: skip
         return [(row, future.get(timeout=30).offset) for row, future in futures]
     finally:
         producer.close(timeout=10)

@@ -200,6 +200,7 @@ class CopyFeed:
             "reason": reason[:2000],
             "failed_at": datetime.now(timezone.utc),
             "consumer": f"node-{self._area}",
+            "headers": [{"name": n, "value": v} for n, v in record.headers or ()],
         }
         # Wait for the ack: the offset moves past the record only once it is kept elsewhere.
         self._producer.send(

@@ -32,6 +32,8 @@ class DeadLetterRow:
     consumer: str
     decodes_as: str | None  # the schema the value decodes to with today's schemas
     decode_error: str | None  # why it does not (None when it decodes or is empty)
+    # The original's Kafka headers (DeadLetter v2): its writer's signature, replayed with it.
+    headers: tuple[tuple[str, bytes], ...] = ()
 
     @property
     def size(self) -> int:
@@ -63,6 +65,7 @@ def decode_dead_letter(codec: AvroCodec, dlq_offset: int, value: bytes | None) -
         consumer=rec.get("consumer", ""),
         decodes_as=decodes_as,
         decode_error=decode_error,
+        headers=tuple((h["name"], h["value"] or b"") for h in rec.get("headers") or ()),
     )
 
 

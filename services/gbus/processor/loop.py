@@ -255,7 +255,7 @@ class CaseProcessor:
                           error_type=error_type)  # fmt: skip
         return self._outputs.dead_letter(
             source_topic=rec.topic, partition=rec.partition, offset=rec.offset, key=rec.key, value=rec.value,
-            error_type=error_type, reason=reason, consumer=self.consumer_name, now=now,
+            error_type=error_type, reason=reason, consumer=self.consumer_name, now=now, headers=rec.headers,
         )  # fmt: skip
 
     def _sync_index(self, effects: Effects, staging: Staging) -> None:

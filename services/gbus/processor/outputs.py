@@ -167,6 +167,7 @@ class Outputs:
         reason: str,
         consumer: str,
         now: datetime,
+        headers: tuple[tuple[str, bytes], ...] = (),
     ) -> OutRecord:
         record = {
             "source_topic": source_topic,
@@ -178,5 +179,7 @@ class Outputs:
             "reason": reason[:MAX_REASON_CHARS],
             "failed_at": now,
             "consumer": consumer,
+            # The writer's signature travels with the record, so `gbus dlq replay` stays verifiable.
+            "headers": [{"name": n, "value": v} for n, v in headers],
         }
         return OutRecord(self.topics.dead_letters, 0, source_topic.encode(), self.codec.encode(DEAD_LETTER, record))

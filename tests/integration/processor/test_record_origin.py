@@ -4,6 +4,9 @@ allows; only the signature headers differ from what a node writes."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 from dataclasses import replace
 
@@ -149,3 +152,13 @@ def test_a_revoked_node_is_refused_within_the_reload_interval(signed_bus):
     wait_until(lambda: forged(running, "79", "command") == 1, 30, "the revoked node's command refused")
     assert any("the certificate of node:79 is revoked" in r for r in dead_letter_reasons(bus))
     assert bus.latest_snapshots()[case_id]["version"] == 1
+
+    # The revocation was a mistake: lifted, the dead letter replays with its original signature
+    # (DeadLetter v2 keeps the headers) and is applied — `gbus dlq replay`, as an operator runs it.
+    bus.pki.crl.unlink()
+    time.sleep(RELOAD_S)
+    env = dict(os.environ, GBUS__KAFKA__TOPIC_PREFIX=bus.prefix, GBUS__KAFKA__BOOTSTRAP_SERVERS=bus.bootstrap)
+    replay = subprocess.run([sys.executable, "-m", "gbus.cli.main", "dlq", "replay", "--offset", "0"],
+                            capture_output=True, text=True, timeout=120, env=env)  # fmt: skip
+    assert replay.returncode == 0, replay.stderr
+    wait_until(lambda: bus.latest_snapshots()[case_id]["version"] == 2, 30, "the replayed command applied")
