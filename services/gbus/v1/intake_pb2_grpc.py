@@ -74,8 +74,11 @@ class IntakeServiceServicer:
 
     def GetReport(self, request, context):
         """Where a report went: its placement by the case processor, asked by
-        (origin_agency, request_id) or by report_id. Only the origin agency may
-        ask; anyone else gets NOT_FOUND, as for a report that does not exist.
+        (origin_agency, request_id) or by report_id. Answered from what this node
+        took: ask the node you submitted to (a node that only replayed a report
+        knows it too). Only the origin agency may ask; anyone else gets
+        NOT_FOUND, as for a report that does not exist. A submission with other
+        content that was refused after the node had answered shows as `refusal`.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
