@@ -10,9 +10,17 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
-from gbus.cli.common import CliError, fail
+from gbus.cli.common import EXIT_OK, CliError, fail
+
+EXIT_CODES = """exit codes:
+  0  success
+  1  runtime failure (Kafka or a node unreachable, a refused call, a failed check)
+  2  usage error (bad flag, bad configuration value)
+  3  partial failure: some input lines were bad (reported as FILE:LINE: reason), the rest done
+"""
 
 COMMAND_MODULES: tuple[str, ...] = (
     "gbus.cli.kafka_cmd",
@@ -43,6 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
             "grievance-bus: routes citizens' reports between party, government, "
             "Front and union systems, merges duplicates and syncs case status."
         ),
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
@@ -65,6 +75,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`gbus route agencies | head -1`): that is not an error.
+        # Point stdout at /dev/null so the interpreter's final flush cannot fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 
+from typing import TYPE_CHECKING
+
 from gbus.cli.common import EXIT_FAILURE, EXIT_OK, CliError
-from gbus.codec.errors import SchemaDefinitionError
-from gbus.codec.schema_store import DEFAULT_SCHEMA_DIR, SchemaStore
+
+if TYPE_CHECKING:
+    from gbus.codec.schema_store import SchemaStore
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -17,7 +20,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Every published version of every schema is kept under schemas/<name>/v<N>.avsc. "
         "A new version must be FULL_TRANSITIVE compatible with all earlier ones.",
     )
-    parser.add_argument("--dir", default=str(DEFAULT_SCHEMA_DIR), help="schema directory (default: %(default)s)")
+    parser.add_argument("--dir", help="schema directory (default: the schemas installed with the package)")
     actions = parser.add_subparsers(dest="schemas_command", metavar="ACTION", required=True)
 
     ls = actions.add_parser("list", help="list schemas, versions and fingerprints")
@@ -39,9 +42,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     pub.set_defaults(func=_publish)
 
 
+def _installed_dir() -> str:
+    # Imported here: the schema store brings fastavro, which `gbus --help` must not pay for.
+    from gbus.codec.schema_store import DEFAULT_SCHEMA_DIR
+
+    return str(DEFAULT_SCHEMA_DIR)
+
+
 def _store(args: argparse.Namespace) -> SchemaStore:
+    from gbus.codec.errors import SchemaDefinitionError
+    from gbus.codec.schema_store import SchemaStore
+
     try:
-        return SchemaStore(args.dir)
+        return SchemaStore(args.dir or _installed_dir())
     except SchemaDefinitionError as exc:
         raise CliError(str(exc)) from exc
 
@@ -72,7 +85,7 @@ def _check(args: argparse.Namespace) -> int:
     if getattr(args, "installed", False):
         from importlib.metadata import version
 
-        args.dir = str(DEFAULT_SCHEMA_DIR)
+        args.dir = _installed_dir()
         print(f"checking the schemas installed with grievance-bus {version('grievance-bus')} in {args.dir}")
     _, report = _run_check(args)
     for problem in report.problems:
