@@ -3,7 +3,7 @@
 Data flow, one Kafka transaction per batch:
 
     reports / commands  ->  handlers (dedup, open/link, commands)  ->  staging (batch overlay)
-        -> outputs (case-events, case-state, node.<area>, command-results, dead-letters)
+        -> outputs (case-events, case-state, node.<area>, command-results.<area>, dead-letters)
         -> commit (records + consumed offsets)  ->  store.apply (local state follows Kafka)
 
 Modules: `store` (SQLite state of owned shards), `staging` (uncommitted changes of a batch),
