@@ -209,6 +209,12 @@ def describe(body: ev.EventBody) -> str:
             return f"escalated ({body.code}): {body.reason}"
         case ev.IdentityErased():
             return f"reporter identity erased for {len(body.report_ids)} report(s)"
+        case ev.TimeLimitExtended():
+            due = body.due_at.date().isoformat() if body.due_at else "none"
+            return f"{body.stage} time limit extended ({body.complexity}, extension {body.extensions}) to {due}: {body.reason}"
+        case ev.ResolutionRated():
+            added = f"; {', '.join(body.added_watchers)} now watches" if body.added_watchers else ""
+            return f"citizen rated the resolution of {body.handler} {body.rating}/5 (report {body.report_id}){added}"
     return type(body).__name__
 
 
