@@ -139,7 +139,8 @@ class RecordHandler:
 
     def handle_report(self, rec: InputRecord, view: Any, now: datetime) -> Effects:
         data = self._codec.decode(rec.value, expected=REPORT)  # type: ignore[arg-type]
-        voucher = self._admit(rec, origin.REPORT, data["origin_agency"])
+        # accepted_by is where the verdict goes (report-results.<area>): the signer's own area only.
+        voucher = self._admit(rec, origin.REPORT, data["origin_agency"], data["accepted_by"])
         report = case_report_from_record(data)
         shard = self._check_partition(shard_of_province(report.province_code), rec, what="report")
         if data["shard"] != shard:

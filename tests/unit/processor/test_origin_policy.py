@@ -33,6 +33,7 @@ def test_a_node_speaks_for_its_own_area_and_an_operator_ticks(signer, kind, clai
         ("node:79", REPORT, "gov.ttcp@VN", None, "served by node VN"),
         ("node:VN", COMMAND, "gov.ubnd@79", None, "served by node 79"),
         ("node:79", COMMAND, "gov.ubnd@79", "01", "answers to go to node 01"),
+        ("node:79", REPORT, "front.mttq@79", "01", "answers to go to node 01"),
         ("node:79", TICK, "bus", None, "must be signed by an operator"),
         ("operator:ops", COMMAND, "gov.ubnd@79", None, "must be signed by a node"),
         ("processor:p1", REPORT, "gov.ubnd@79", None, "must be signed by a node"),
