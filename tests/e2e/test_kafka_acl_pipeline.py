@@ -12,7 +12,15 @@ import pytest
 from support.flows import HANDLER, WARD_FRONT, cases_of, report, submit
 from support.node_harness import Running, wait_until
 
-from gbus.config import GrpcSettings, KafkaSettings, MetricsSettings, NodeSettings, ProcessorSettings, Settings
+from gbus.config import (
+    GrpcSettings,
+    KafkaSettings,
+    MetricsSettings,
+    NodeSettings,
+    ProcessorSettings,
+    SecuritySettings,
+    Settings,
+)
 from gbus.v1 import case_pb2
 
 pytestmark = pytest.mark.e2e
@@ -45,10 +53,14 @@ def test_a_report_and_a_status_change_flow_with_each_process_on_its_own_credenti
     from gbus.node.app import NodeApp
     from gbus.processor.bootstrap import build_processor
     from gbus.routing import Router
+    from gbus.security.installation_secrets import ensure_installation_secrets
 
     router = Router.default()
+    # Kafka logins are secure mode: the development secrets would be refused.
+    own = ensure_installation_secrets(tmp_path / "pki")
+    security = SecuritySettings(identity_master_hex=own.identity_master_hex, reporter_hmac_secret=own.reporter_hmac_secret)
     proc = build_processor(
-        Settings(kafka=secure_bus["kafka"]("processor"),
+        Settings(kafka=secure_bus["kafka"]("processor"), security=security,
                  processor=ProcessorSettings(group_id=secure_bus["group"], instance_id="p1")),
         in_memory=True, router=router,
     )  # fmt: skip
@@ -62,6 +74,7 @@ def test_a_report_and_a_status_change_flow_with_each_process_on_its_own_credenti
         settings = Settings(
             kafka=secure_bus["kafka"]("node-79"), grpc=GrpcSettings(listen="127.0.0.1:0"),
             metrics=MetricsSettings(listen="127.0.0.1:0"), node=NodeSettings(area="79", data_dir=str(tmp_path)),
+            security=security,
         )  # fmt: skip
         node = Running(NodeApp(settings, router=router).start())
 
