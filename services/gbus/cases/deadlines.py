@@ -15,7 +15,7 @@ from datetime import datetime
 
 from gbus.cases.authority import agency_id_of
 from gbus.cases.history import ChangeBuilder
-from gbus.cases.legal_clock import stage_of
+from gbus.cases.legal_clock import breach_code_of, stage_of
 from gbus.cases.ports import DirectoryPort
 from gbus.domain import events as ev
 from gbus.domain.case import CaseState, Watcher
@@ -30,8 +30,7 @@ def breach_code(case: CaseState) -> str | None:
     stage = stage_of(case)
     if stage is None:
         return None
-    number = case.clock.number if case.clock else 1
-    return f"sla_breach:{stage}#{number}"
+    return breach_code_of(stage, case.clock.number if case.clock else 1)
 
 
 def breach_escalation(

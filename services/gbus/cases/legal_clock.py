@@ -93,6 +93,14 @@ class ClockStanding:
     article: str | None = None
 
 
+BREACH = "sla_breach"
+
+
+def breach_code_of(stage: str, number: int) -> str:
+    """The escalation code of one stage's breach: kept in case.escalations, so it happens once."""
+    return f"{BREACH}:{stage}#{number}"
+
+
 def stage_of(case: CaseState) -> str | None:
     return _STAGE_OF_STATUS.get(case.status)
 
@@ -171,6 +179,8 @@ class LegalClock:
             # The last stage's clock stays (its number keeps counting stages); nothing is due.
             return replace(after, due_at=None)
         previous = before.clock if before is not None else None
+        if before is not None and previous is None and stage_of(before) == stage and before.handler == after.handler:
+            return self._adopt(before, after, stage)
         restarts = (
             before is None
             or previous is None
@@ -184,6 +194,18 @@ class LegalClock:
             clock = StageClock(stage, at, number, keep, 0, self.remote.is_remote(after.province_code, after.ward_code))
             after = replace(after, clock=clock)
         return replace(after, due_at=self.due_at(after))
+
+    def _adopt(self, before: CaseState, after: CaseState, stage: str) -> CaseState:
+        """A case written before the clock existed, still in the same stage: keep the due date it
+        was given, and date the stage from what the snapshot knows (opening, or its last change
+        for the resolution stage), so that later extensions have a start to count from."""
+        started = before.opened_at if stage == "acceptance" else before.updated_at
+        number = _stages_before(after) + 1
+        clock = StageClock(stage, started, number, "normal", 0, self.remote.is_remote(after.province_code, after.ward_code))
+        escalations = after.escalations
+        if f"{BREACH}:{stage}" in escalations:  # escalated under the old, unnumbered code: this very stage
+            escalations = (*escalations, breach_code_of(stage, number))
+        return replace(after, clock=clock, due_at=before.due_at, escalations=escalations)
 
     def extended(self, case: CaseState, complexity: str) -> CaseState:
         """The case after the handler declared it `complexity` or extended its limit.
@@ -223,7 +245,7 @@ class LegalClock:
 def _stages_before(case: CaseState) -> int:
     # A case restored from a snapshot written before the clock existed: count
     # its past escalations so the next stage's number is still new.
-    return sum(1 for code in case.escalations if code.startswith("sla_breach"))
+    return sum(1 for code in case.escalations if code.startswith(BREACH))
 
 
 # --- loading -------------------------------------------------------------------

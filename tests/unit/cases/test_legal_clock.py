@@ -204,3 +204,13 @@ def test_a_holidays_file_with_a_misplaced_date_is_refused_naming_the_year():
 
     with pytest.raises(DataFileError, match="2027"):
         calendar_from_data({"years": {2027: {"status": "announced", "days_off": ["2028-01-01"]}}})
+
+
+def test_a_case_from_before_the_clock_keeps_its_due_date_when_it_next_changes():
+    case = received("khieu_nai", "2026-11-02")
+    old = replace(case, clock=None, due_at=at("2026-11-12"), escalations=("sla_breach:acceptance",))
+    after = clock().on_change(old, replace(old, version=old.version + 1), at("2026-11-20"))
+    assert after.due_at == at("2026-11-12") and after.clock.stage == "acceptance"
+    assert after.clock.number == 2 and "sla_breach:acceptance#2" in after.escalations  # already escalated: not again
+    accepted = clock().on_change(after, replace(after, status=CaseStatus.ACCEPTED), at("2026-11-23"))
+    assert accepted.due_at == end_of("2026-12-23")  # a new stage counts normally
