@@ -38,12 +38,25 @@ def settings_from(args: argparse.Namespace) -> Any:
 
 
 def quiet_logging(settings: Any) -> None:
-    """Library logs (kafka-python) to stderr at WARNING: stdout carries the command's result."""
+    """Our logs to stderr at WARNING; stdout carries the command's result.
+
+    kafka-python's own retries (a refused connection, a bootstrap backoff) stay silent
+    unless logging.level is DEBUG: an operator command that cannot reach Kafka says so
+    in one line (kafka_failure), not in a dozen JSON events about each attempt.
+    """
+    import logging
+
     from gbus.observability.logging import configure_logging
 
     level = settings.logging.level if settings.logging.level in ("WARNING", "ERROR") else "WARNING"
     configure_logging(level, settings.logging.format, process="cli")
+    if settings.logging.level != "DEBUG":
+        logging.getLogger("kafka").setLevel(logging.CRITICAL)
 
 
 def kafka_failure(exc: Exception, bootstrap: str) -> CliError:
-    return CliError(f"cannot read the cluster at {bootstrap}: {type(exc).__name__}: {exc}")
+    # kafka-python's errors already start with their class name ("KafkaTimeoutError: ...").
+    text = str(exc)
+    name = type(exc).__name__
+    reason = text if text.startswith(name) else f"{name}: {text}" if text else name
+    return CliError(f"cannot reach Kafka at {bootstrap}: {reason}")

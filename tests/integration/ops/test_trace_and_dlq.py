@@ -119,4 +119,4 @@ def test_dlq_lists_dead_letters_and_replays_the_original_record_to_its_partition
 def test_status_fails_with_exit_1_and_one_line_when_kafka_cannot_be_reached():
     done = subprocess.run([sys.executable, "-m", "gbus.cli.main", "status", "--bootstrap", "127.0.0.1:1", "--timeout", "3"],
                           capture_output=True, text=True, timeout=60)  # fmt: skip
-    assert done.returncode == 1 and "gbus: error: cannot read the cluster at 127.0.0.1:1" in done.stderr
+    assert done.returncode == 1 and "gbus: error: cannot reach Kafka at 127.0.0.1:1" in done.stderr
