@@ -10,3 +10,8 @@ fi
 promtool check config prometheus.yml
 promtool check rules alerts.yml
 promtool test rules alerts_test.yml
+
+# The production topology (docs/operations-deploy.md): systemd units, gbus configs, Kafka files.
+cd ../..
+bash deploy/scripts/verify-systemd-units.sh
+"${GBUS_PYTHON:-.venv/bin/python}" -m gbus.devtools.deploy_check --deploy-dir deploy

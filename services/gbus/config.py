@@ -1,6 +1,6 @@
 """Configuration: one TOML file per process, then environment overrides.
 
-    gbus node --config deploy/config/node-79.toml
+    gbus node --config deploy/config/node.toml --area 79
     GBUS__KAFKA__BOOTSTRAP_SERVERS=10.0.0.5:9092 gbus node ...
 
 Environment variables named GBUS__<SECTION>__<KEY> override the file, so an
@@ -45,10 +45,21 @@ class KafkaSettings:
     # How long a Kafka request may take before the client gives up on it (and the default
     # --timeout of the operator commands).
     request_timeout_ms: int = 30_000
+    # How long a produced record may be retried in all before its send fails (kafka-python's
+    # default). Production values and their reasons: deploy/kafka/TUNING.md.
+    delivery_timeout_ms: int = 120_000
+    # How often a client refreshes cluster metadata even without an error (new brokers, partitions).
+    metadata_max_age_ms: int = 300_000
+    # A processor transaction left open by a dead instance blocks every read_committed reader
+    # until the broker aborts it after this long.
+    transaction_timeout_ms: int = 60_000
+    # A consumer-group member that sends no heartbeat for this long is dropped and its partitions
+    # go to another member (heartbeats every third of it).
+    session_timeout_ms: int = 10_000
     # PLAINTEXT (development), SASL_SSL (a `gbus kafka up --secure` cluster: TLS to the brokers,
     # verified against the bus CA in ssl_cafile, and SCRAM logins) or SASL_PLAINTEXT (SCRAM without
     # TLS, for a cluster behind its own encrypted network). With SASL each
-    # node authenticates as node-<area>, the processor as processor; see docs/kafka-security.md).
+    # node authenticates as node-<area>, the processor as processor; see deploy/kafka/SECURITY.md).
     security_protocol: str = "PLAINTEXT"
     # SASL mechanism and user of this process (one SCRAM user per node and per processor).
     sasl_mechanism: str = "SCRAM-SHA-512"

@@ -56,7 +56,7 @@ def ensure_topics(settings: KafkaSettings, specs: list[TopicSpec]) -> list[str]:
         except TopicAlreadyExistsError:
             pass  # another process created them between list and create
         except (TopicAuthorizationFailedError, ClusterAuthorizationFailedError):
-            # A secure cluster (docs/kafka-security.md): a user that may not create topics is
+            # A secure cluster (deploy/kafka/SECURITY.md): a user that may not create topics is
             # told so here; the admin user creates them.
             _log.warning("topics_not_created", reason="not_authorized", user=settings.sasl_username,
                          topics=[s.name for s in missing])

@@ -22,6 +22,7 @@ def _common(settings: KafkaSettings, client_id: str) -> dict[str, Any]:
         "bootstrap_servers": settings.bootstrap_servers.split(","),
         "client_id": f"{settings.client_id}-{client_id}",
         "request_timeout_ms": settings.request_timeout_ms,
+        "metadata_max_age_ms": settings.metadata_max_age_ms,
         **settings.client_security(),
     }
 
@@ -36,10 +37,11 @@ def make_producer(settings: KafkaSettings, client_id: str, *, transactional_id: 
         "linger_ms": 5,
         "max_in_flight_requests_per_connection": 5,
         "retries": 2**31 - 1,
+        "delivery_timeout_ms": settings.delivery_timeout_ms,
     }
     if transactional_id:
         config["transactional_id"] = transactional_id
-        config["transaction_timeout_ms"] = 60_000
+        config["transaction_timeout_ms"] = settings.transaction_timeout_ms
     config.update(extra)
     return KafkaProducer(**config)
 
@@ -54,8 +56,9 @@ def make_consumer(settings: KafkaSettings, client_id: str, *, group_id: str | No
         "max_poll_records": 500,
         # A processor restoring a large shard may not poll for a while.
         "max_poll_interval_ms": 300_000,
-        "session_timeout_ms": 10_000,
-        "heartbeat_interval_ms": 3_000,
+        "session_timeout_ms": settings.session_timeout_ms,
+        # Three heartbeats per session, as Kafka recommends: one lost beat does not drop a member.
+        "heartbeat_interval_ms": max(1_000, settings.session_timeout_ms // 3),
     }
     config.update(extra)
     return KafkaConsumer(**config)
