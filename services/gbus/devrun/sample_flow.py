@@ -111,7 +111,10 @@ class SampleFlow:
                 intake_pb2.SubmitReportRequest(report=report_message(line)), metadata=_md(line["origin_agency"]), timeout=15
             )
             out.append(Submitted(line, node, reply.report_id))
-            self.say(f"  [node {node:>2}] {line['channel']:<13} {line['origin_agency']:<22} {line['title'][:48]!r} -> {reply.report_id}")
+            placed = reply.placement
+            where = (f" -> {placed.case_id} ({intake_pb2.PlacementDecision.Name(placed.decision).removeprefix('PLACEMENT_DECISION_').lower()})"
+                     if placed.placed else " (not placed yet)")  # fmt: skip
+            self.say(f"  [node {node:>2}] {line['channel']:<13} {line['origin_agency']:<22} {line['title'][:48]!r} -> {reply.report_id}{where}")
         return out
 
     def find_case(self, sub: Submitted, timeout: float = 30.0) -> case_pb2.Case:
