@@ -25,6 +25,9 @@ from gbus.domain.case import CaseState, ResolutionRating, Watcher, shard_of_case
 from gbus.domain.status import CaseStatus, can_transition, is_open, parse_status
 
 MAX_NOTE_CHARS = 10_000
+# The reason of the watcher a merge adds (the source case's handler); nodes accept that watcher
+# in a snapshot only with this reason naming a case the history merged in (gbus.node.history_check).
+MERGE_WATCHER_REASON = "merge: handled merged case "
 
 
 @dataclass(frozen=True)
@@ -255,7 +258,7 @@ class CommandHandler:
         tb = self._builder(target, command, now)
         tb.emit(merged_event)
         # The source's handler keeps sight of the grievance it gave up.
-        extra = (Watcher(case.handler, f"merge: handled merged case {case.case_id}"),)
+        extra = (Watcher(case.handler, f"{MERGE_WATCHER_REASON}{case.case_id}"),)
         target_state = replace(
             target,
             reports=(*target.reports, *case.reports),

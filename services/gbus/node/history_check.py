@@ -18,11 +18,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from gbus.cases.commands import MERGE_WATCHER_REASON
 from gbus.domain import events as ev
 from gbus.domain.case import CaseState
 
 _INITIAL_STATUS = "ASSIGNED"  # gbus.cases.intake_decisions.open_case
-_MERGE_REASON = "merge: handled merged case "
 
 
 def snapshot_disagreements(state: CaseState, events: Sequence[ev.CaseEvent]) -> list[str]:
@@ -70,4 +70,4 @@ def snapshot_disagreements(state: CaseState, events: Sequence[ev.CaseEvent]) -> 
 
 
 def _merge_watcher(reason: str, merged_in: set[str]) -> bool:
-    return reason.startswith(_MERGE_REASON) and reason[len(_MERGE_REASON) :].strip() in merged_in
+    return reason.startswith(MERGE_WATCHER_REASON) and reason[len(MERGE_WATCHER_REASON) :].strip() in merged_in

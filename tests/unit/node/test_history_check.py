@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from support.cases import HANDLER, UNRELATED, WATCHER, opened, with_status
 
+from gbus.cases.commands import MERGE_WATCHER_REASON
 from gbus.cases.history import ChangeBuilder
 from gbus.domain import events as ev
 from gbus.domain.case import Watcher
@@ -53,3 +54,14 @@ def test_a_transfer_and_an_escalation_are_followed():
     watchers = (*(w for w in state.watchers if w.agency_id != WATCHER), Watcher(UNRELATED, "escalation: late"))
     after, new = b.finish(replace(state, handler=WATCHER, watchers=watchers))
     assert snapshot_disagreements(after, (*history, *new)) == []
+
+
+def test_a_merge_watcher_is_accepted_only_for_a_case_the_history_merged_in():
+    state, history = opened(ROUTER)
+    b = ChangeBuilder(state, actor=HANDLER, at=state.updated_at, request_id="m-1")
+    b.emit(ev.CaseMerged("79-source", state.case_id, ("r-x",)))
+    merged_watcher = Watcher(UNRELATED, f"{MERGE_WATCHER_REASON}79-source")
+    after, new = b.finish(replace(state, watchers=(*state.watchers, merged_watcher)))
+    assert snapshot_disagreements(after, (*history, *new)) == []
+    claimed_other = replace(after, watchers=(*state.watchers, Watcher(UNRELATED, f"{MERGE_WATCHER_REASON}79-other")))
+    assert snapshot_disagreements(claimed_other, (*history, *new)) == [f"snapshot watchers not in the history: {UNRELATED}"]
