@@ -14,13 +14,15 @@ GBUS := $(VENV)/bin/gbus
 INSTALLED := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: help install kafka-jars system-deps proto api-docs proto-check schemas-check deploy-check checks test test-unit run run-secure stop bench clean
+.PHONY: help install kafka-jars system-deps proto api-docs proto-check schemas-check deploy-check checks test test-unit test-faults config-doc config-doc-check run run-secure stop bench clean
 
 help:
 	@echo "make run          start Kafka + processor + central and provincial nodes, submit sample data"
 	@echo "make run-secure   the same with mutual TLS per agency and SASL/SCRAM + ACLs on Kafka"
 	@echo "make test         install everything and run all tests against a real Kafka broker"
 	@echo "make test-unit    only the pure unit tests (no broker)"
+	@echo "make test-faults  the fault campaign on a 3-broker cluster (broker, coordinator, processor, node failures; ~10 min)"
+	@echo "make config-doc   regenerate docs/configuration.md from gbus/config.py"
 	@echo "make checks       buf lint, generated code and docs/api.md, schema compatibility, promtool on deploy/prometheus"
 	@echo "make proto        regenerate Python code from protos/"
 	@echo "make api-docs     regenerate docs/api.md (the API reference) from the proto comments"
@@ -65,6 +67,13 @@ schemas-check: $(INSTALLED)
 deploy-check: system-deps
 	bash deploy/scripts/check-deploy.sh
 
+# docs/configuration.md is made from the comments above each setting in gbus/config.py.
+config-doc: $(INSTALLED)
+	$(PY) -m gbus.devtools.config_doc
+
+config-doc-check: $(INSTALLED)
+	$(PY) -m gbus.devtools.config_doc --check
+
 checks: proto-check schemas-check deploy-check
 
 test: install checks
@@ -72,6 +81,11 @@ test: install checks
 
 test-unit: $(INSTALLED)
 	$(VENV)/bin/pytest tests/unit $(PYTEST_ARGS)
+
+# Not part of `make test`: it takes about ten minutes on a 2-core machine. One line per
+# fault; fails on a lost or doubled report, a hang, or a stall past its target.
+test-faults: install
+	$(PY) bench/fault_campaign.py
 
 run: install
 	$(GBUS) run
