@@ -97,3 +97,30 @@ def create_topic(
         return name
 
     return make
+
+
+@pytest.fixture(scope="session")
+def kafka_three_brokers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """One 3-broker cluster (replication 3, min ISR 2) for every fault test of the session.
+
+    Starting one costs 30-80 s on a 2-core machine, so the modules share it; each test
+    gets it through `three_brokers`, which brings back any broker the test killed.
+    """
+    from gbus.kafka_harness import KafkaCluster
+
+    cluster = KafkaCluster(tmp_path_factory.mktemp("kafka3"), brokers=3, bind_to_parent=True,
+                           progress=lambda m: _progress(f"[3 brokers] {m}"))  # fmt: skip
+    cluster.start()
+    try:
+        yield cluster
+    finally:
+        cluster.stop(grace=20)
+
+
+@pytest.fixture
+def three_brokers(kafka_three_brokers: Any) -> Iterator[Any]:
+    """The session's 3-broker cluster; every broker is running again after the test."""
+    yield kafka_three_brokers
+    stopped = [n for n in (1, 2, 3) if kafka_three_brokers.pid(n) is None]
+    if stopped:
+        kafka_three_brokers.start()  # starts the missing brokers and waits for all three

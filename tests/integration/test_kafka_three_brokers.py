@@ -1,7 +1,7 @@
 """A 3-broker cluster (replication 3, min.insync.replicas=2) loses no acknowledged record
 when a broker is SIGKILLed mid-stream, and takes the broker back after a restart.
 
-The cluster is this module's own (free ports, temp dir), separate from the session broker.
+The cluster is the session's shared 3-broker cluster (tests/conftest.py), separate from the session broker.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,17 +22,10 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 RECORDS = 3000
 
 
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KafkaCluster]:
-    three = KafkaCluster(
-        tmp_path_factory.mktemp("kafka3"), brokers=3, bind_to_parent=True,
-        progress=lambda message: print(f"[kafka 3 brokers] {message}", flush=True),
-    )
-    three.start()
-    try:
-        yield three
-    finally:
-        three.stop(grace=20)
+@pytest.fixture
+def cluster(three_brokers: KafkaCluster) -> KafkaCluster:
+    """The session's shared 3-broker cluster (tests/conftest.py)."""
+    return three_brokers
 
 
 def admin_for(cluster: KafkaCluster) -> Any:

@@ -1,7 +1,7 @@
 """On a 3-broker cluster: `gbus topics create` replicates by default, and `gbus monitor` keeps
 reading after the broker coordinating a consumer group is killed and restarted.
 
-The cluster is this module's own (free ports, temp dir), separate from the session broker.
+The cluster is the session's shared 3-broker cluster (tests/conftest.py), separate from the session broker.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import sys
 import time
 import urllib.request
 import uuid
-from collections.abc import Iterator
 
 import pytest
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, OffsetAndMetadata, TopicPartition
@@ -30,15 +29,10 @@ GBUS = [sys.executable, "-c", "import sys, gbus.cli.main as m; "
         "m.COMMAND_MODULES = ('gbus.cli.topics_cmd', 'gbus.cli.monitor_cmd'); sys.exit(m.main(sys.argv[1:]))"]
 
 
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KafkaCluster]:
-    three = KafkaCluster(tmp_path_factory.mktemp("kafka3"), brokers=3, bind_to_parent=True,
-                         progress=lambda m: print(f"[kafka 3 brokers] {m}", flush=True))  # fmt: skip
-    three.start()
-    try:
-        yield three
-    finally:
-        three.stop(grace=20)
+@pytest.fixture
+def cluster(three_brokers: KafkaCluster) -> KafkaCluster:
+    """The session's shared 3-broker cluster (tests/conftest.py)."""
+    return three_brokers
 
 
 @pytest.fixture

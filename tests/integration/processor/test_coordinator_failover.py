@@ -8,8 +8,8 @@ that the coordinator dies right after the batch's records were sent and before t
 offsets and the commit. Processing must resume, and every report must take effect
 exactly once.
 
-A 3-broker cluster of this module's own (free ports, temp dir; replication 3, min ISR 2,
-three partitions of the transaction-state topic), separate from the session broker.
+The session's shared 3-broker cluster (tests/conftest.py: replication 3, min ISR 2, three
+partitions of the transaction-state topic), separate from the session broker.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from __future__ import annotations
 import signal
 import threading
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -33,15 +32,10 @@ TXN_STATE_PARTITIONS = 3  # transaction.state.log.num.partitions in cluster-node
 REPORTS_BEFORE, REPORTS_AFTER = 30, 30
 
 
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KafkaCluster]:
-    three = KafkaCluster(tmp_path_factory.mktemp("kafka3-failover"), brokers=3, bind_to_parent=True,
-                         progress=lambda message: print(f"[kafka 3 brokers] {message}", flush=True))  # fmt: skip
-    three.start()
-    try:
-        yield three
-    finally:
-        three.stop(grace=20)
+@pytest.fixture
+def cluster(three_brokers: KafkaCluster) -> KafkaCluster:
+    """The session's shared 3-broker cluster (tests/conftest.py)."""
+    return three_brokers
 
 
 def coordinator_partition(key: str, partitions: int) -> int:
@@ -158,7 +152,4 @@ def test_processing_resumes_after_the_transaction_coordinator_is_killed_mid_comm
         assert running.processor._txn.recreations >= 1  # the unconfirmed transaction's producer was replaced
         running.stop()
     finally:
-        bus.close()
-        for node in (1, 2, 3):
-            if cluster.pid(node) is None:
-                cluster.restart(node)
+        bus.close()  # the killed broker is started again by the three_brokers fixture
