@@ -9,9 +9,10 @@ from dataclasses import replace
 
 import grpc
 import pytest
-from support.cases import HANDLER, ORIGIN, UNRELATED, WATCHER, copy_bytes, opened, result_bytes, with_status
+from support.cases import HANDLER, ORIGIN, UNRELATED, WATCHER, copy_bytes, opened, with_status
 from support.identity import keyed, sealed
 from support.node_harness import CODEC, as_agency, wait_until
+from support.scripted_processor import ScriptedProcessor
 
 from gbus.domain.case import make_report_id
 from gbus.domain.status import CaseStatus
@@ -167,24 +168,6 @@ def test_a_watch_with_a_foreign_cursor_is_invalid_argument(bus, start_node):
     assert info.value.code() is grpc.StatusCode.INVALID_ARGUMENT
 
 
-class Processor:
-    """Plays the case processor for one command: read it, answer it."""
-
-    def __init__(self, bus):
-        self.bus = bus
-
-    def next_command(self, expect: int = 1) -> dict:
-        records = wait_until(lambda: self.bus.read_all(self.bus.topics.commands, expect=expect, idle_s=0.2)[expect - 1:],
-                             what="the command")  # fmt: skip
-        return {"partition": records[0].partition, "key": records[0].key,
-                **CODEC.decode(records[0].value, expected="gbus.avro.Command")}  # fmt: skip
-
-    def answer(self, command: dict, **result) -> None:
-        value = result_bytes(CODEC, command_id=command["command_id"], request_id=command["request_id"],
-                             case_id=command["case_id"], reply_to=command["reply_to"], **result)  # fmt: skip
-        self.bus.produce(self.bus.topics.command_results_of(command["reply_to"]), value, key=b"79")
-
-
 def _update(node, case_id, request_id="u-1", agency=HANDLER, **kw):
     request = case_pb2.UpdateStatusRequest(case_id=case_id, status=case_pb2.CASE_STATUS_ACCEPTED, request_id=request_id, **kw)
     return node.cases.UpdateStatus(request, metadata=as_agency(agency), timeout=20)
@@ -195,7 +178,7 @@ def test_a_command_is_answered_with_the_case_as_the_processor_left_it(bus, start
     v1 = opened(router)
     deliver(bus, *v1)
     held_at(node, v1[0].case_id)
-    fake = Processor(bus)
+    fake = ScriptedProcessor(bus)
     with ThreadPoolExecutor(1) as pool:
         pending = pool.submit(_update, node, v1[0].case_id, expected_version=1)
         command = fake.next_command()
@@ -212,7 +195,7 @@ def test_a_command_is_answered_with_the_case_as_the_processor_left_it(bus, start
 
 def test_a_refusal_by_the_processor_arrives_as_its_grpc_status(bus, start_node, router):
     node = start_node("79")
-    fake = Processor(bus)
+    fake = ScriptedProcessor(bus)
     with ThreadPoolExecutor(1) as pool:
         pending = pool.submit(_update, node, "79-abcdefabcdefab", expected_version=7)
         fake.answer(fake.next_command(), code="ABORTED", message="case 79-abcdefabcdefab is at version 2, not 7")
@@ -227,7 +210,7 @@ def test_no_answer_in_time_is_deadline_exceeded_and_a_retry_is_the_same_command(
         _update(node, "79-abcdefabcdefab", request_id="slow-1")
     assert info.value.code() is grpc.StatusCode.DEADLINE_EXCEEDED
     assert "safe to retry" in info.value.details() and "slow-1" in info.value.details()
-    fake = Processor(bus)
+    fake = ScriptedProcessor(bus)
     with ThreadPoolExecutor(1) as pool:
         pending = pool.submit(_update, node, "79-abcdefabcdefab", "slow-1")
         retry = fake.next_command(expect=2)

@@ -4,24 +4,10 @@ from __future__ import annotations
 
 import grpc
 import pytest
+from support.scripted_processor import PROCESSOR_REFUSALS
 
 from gbus import errors
 from gbus.api.error_mapping import code_name_of, error_from_code_name, to_grpc_status
-
-# The code names the case processor writes into CommandResult.code when it refuses a
-# command (gbus.processor.handlers): the node must turn each into the same gRPC code.
-PROCESSOR_REFUSALS = [
-    "INVALID_ARGUMENT",
-    "NOT_FOUND",
-    "PERMISSION_DENIED",
-    "ABORTED",
-    "FAILED_PRECONDITION",
-    "ALREADY_EXISTS",
-    "RESOURCE_EXHAUSTED",
-    "UNIMPLEMENTED",
-    "INTERNAL",
-]
-
 
 @pytest.mark.parametrize("code", PROCESSOR_REFUSALS)
 def test_a_processor_refusal_code_reaches_the_caller_as_the_same_grpc_code(code: str) -> None:
