@@ -66,3 +66,15 @@ def make_consumer(settings: KafkaSettings, client_id: str, *, group_id: str | No
 
 def make_admin(settings: KafkaSettings, client_id: str, **extra: Any) -> KafkaAdminClient:
     return KafkaAdminClient(**{**_common(settings, client_id), **extra})
+
+
+def close_quietly(consumer: KafkaConsumer, log: Any, event: str) -> None:
+    """Close a consumer that may be broken; a failure is logged as `event`, never raised.
+
+    For the side clients (lag, positions) that are thrown away after an error and made
+    again on next use: whatever went wrong, the client is gone either way.
+    """
+    try:
+        consumer.close(autocommit=False)
+    except Exception as exc:  # noqa: BLE001
+        log.warning(event, error=f"{type(exc).__name__}: {exc}")

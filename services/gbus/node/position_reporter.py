@@ -21,6 +21,7 @@ from typing import Any
 from kafka import TopicPartition
 from kafka.structs import OffsetAndMetadata
 
+from gbus.kafka_io.clients import close_quietly
 from gbus.observability.logging import get_logger
 
 _log = get_logger("gbus.node.position")
@@ -88,7 +89,4 @@ class PositionReporter:
     def _drop_client(self) -> None:
         consumer, self._consumer = self._consumer, None
         if consumer is not None:
-            try:
-                consumer.close(autocommit=False)
-            except Exception as exc:
-                _log.warning("position_client_close_failed", error=f"{type(exc).__name__}: {exc}")
+            close_quietly(consumer, _log, "position_client_close_failed")

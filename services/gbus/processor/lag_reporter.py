@@ -18,6 +18,7 @@ from typing import Any
 
 from kafka import KafkaConsumer, TopicPartition
 
+from gbus.kafka_io.clients import close_quietly
 from gbus.observability.logging import get_logger
 
 _log = get_logger("gbus.processor.lag")
@@ -87,7 +88,4 @@ class LagReporter:
     def _drop_client(self) -> None:
         consumer, self._consumer = self._consumer, None
         if consumer is not None:
-            try:
-                consumer.close(autocommit=False)
-            except Exception as exc:  # a broken client is gone either way
-                _log.warning("lag_client_close_failed", error=f"{type(exc).__name__}: {exc}")
+            close_quietly(consumer, _log, "lag_client_close_failed")
