@@ -45,6 +45,7 @@ class Directory:
         # An old id answers every lookup as the body that replaced it: one dict, so a
         # lookup costs the same whichever id a stored case or member system holds.
         self._lookup = {**self._by_id, **{old: self._by_id[a.new_id] for old, a in self._aliases.items()}}
+        self._canonical = {**{i: i for i in self._by_id}, **{old: a.new_id for old, a in self._aliases.items()}}
         self.template = template  # the role template it was built from, for sources
         # Keys are unique (they end with the id), so sorting pairs never compares agencies.
         pairs = sorted((listing_key(a.id), a) for a in self._by_id.values())
@@ -111,6 +112,11 @@ class Directory:
         """The id of the body that answers to `agency_id` today (itself if not renamed)."""
         alias = self._aliases.get(agency_id)
         return alias.new_id if alias else agency_id
+
+    def resolve_id(self, agency_id: str) -> str | None:
+        """The id of the body that answers to `agency_id` today; None if nobody does.
+        One lookup for routing's hot path, which needs both answers for every target."""
+        return self._canonical.get(agency_id)
 
     def alias(self, old_id: str) -> Alias | None:
         return self._aliases.get(old_id)

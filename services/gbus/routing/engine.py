@@ -59,16 +59,20 @@ class Router:
         self.directory = directory
         self.rules = rules
         _check_fixed_targets(directory, rules)
-        # Rules by kind and category, keeping file order, so routing scans only rules that
-        # can match: with 20 categories most rules name one, and a report skips the rest.
-        self._candidates: dict[tuple[str, str], tuple[Rule, ...]] = {
-            (kind, category): tuple(
+        # Rules by kind, category and whether the report names a subject, keeping file
+        # order, so routing scans only rules that can match: most rules name a category or
+        # a subject, and the rest are never looked at (the median budget is 20 µs).
+        self._candidates: dict[tuple[str, str, bool], tuple[Rule, ...]] = {
+            (kind, category, has_subject): tuple(
                 r for r in rules.rules
                 if (r.when.kinds is None or kind in r.when.kinds)
                 and (r.when.categories is None or category in r.when.categories)
+                and (has_subject or not _needs_subject(r.when))
+                and (r.when.subject_present is None or r.when.subject_present == has_subject)
             )
             for kind in KIND_FORMALITY
             for category in CATEGORIES
+            for has_subject in (False, True)
         }  # fmt: skip
 
     @classmethod
@@ -77,7 +81,7 @@ class Router:
 
     def route(self, report: Report) -> RouteDecision:
         """Route one report. Raises UnroutableError (a ValidationError) naming the field."""
-        rule, values = self._match(report)
+        rule, values, facts = self._match(report)
         assert rule.handler is not None  # a rule without reject has a handler (rules.py)
         handler = self._place(rule.handler, values, rule.id, "handler")
         handler_area = handler.rpartition("@")[2]
@@ -89,7 +93,7 @@ class Router:
         for spec in rule.watchers:
             watcher = self._place(spec.target, values, rule.id, "watcher")
             _add(reasons, handler, excluded, watcher, f"rule {rule.id}: {spec.reason}")
-        self._add_always(reasons, handler, excluded, report, values)
+        self._add_always(reasons, handler, excluded, facts, values)
         return _decision(report.report_id, handler, rule, reasons, excluded)
 
     def route_case(self, reports: Sequence[Report]) -> RouteDecision:
@@ -99,14 +103,14 @@ class Router:
         deciding, decision = self._deciding_decision(reports)
         others = [(r, *self._match(r)) for r in reports if r is not deciding]
         excluded = dict(decision.excluded)
-        for _, rule, values in others:
+        for _, rule, values, _ in others:
             for agency_id, why in self._exclusions(rule, values).items():
                 excluded.setdefault(agency_id, why)
         reasons: dict[str, list[str]] = {}
         for watcher in decision.watchers:
             _add(reasons, decision.handler, excluded, watcher, decision.reasons[watcher])
-        for report, _, values in others:
-            self._add_always(reasons, decision.handler, excluded, report, values, report.report_id)
+        for report, _, values, facts in others:
+            self._add_always(reasons, decision.handler, excluded, facts, values, report.report_id)
         rule = next(r for r in self.rules.rules if r.id == decision.rule)
         return _decision(decision.report_id, decision.handler, rule, reasons, excluded)
 
@@ -137,12 +141,14 @@ class Router:
             f"every agency that could handle this case is accused by one of its denunciations: {sorted(accused)}",
         )
 
-    def _match(self, report: Report) -> tuple[Rule, dict[str, str | None]]:
-        """The first rule matching the report, with the placeholder values for its targets."""
+    def _match(self, report: Report) -> tuple[Rule, dict[str, str | None], _Facts]:
+        """The first rule matching the report, with the placeholder values for its targets
+        and the facts its conditions were checked on (the always-watchers reuse them)."""
         subject = self._check_places(report)
         values = self._values(report, subject)
         facts = _Facts(report, subject)
-        rule = next((r for r in self._candidates[report.kind, facts.category] if _matches(r.when, facts)), None)
+        candidates = self._candidates[report.kind, facts.category, subject is not None]
+        rule = next((r for r in candidates if _matches(r.when, facts)), None)
         if rule is None:
             raise UnroutableError.single(
                 "category",
@@ -151,7 +157,7 @@ class Router:
             )
         if rule.reject is not None:
             raise UnroutableError.single(rule.reject.field, f"{rule.reject.message} (rule {rule.id})")
-        return rule, values
+        return rule, values, facts
 
     def _exclusions(self, rule: Rule, values: Mapping[str, str | None]) -> dict[str, str]:
         # An exclusion that names no agency for this report excludes nothing: that only
@@ -222,12 +228,10 @@ class Router:
         reasons: dict[str, list[str]],
         handler: str,
         excluded: Mapping[str, str],
-        report: Report,
+        facts: _Facts,
         values: Mapping[str, str | None],
         report_id: str | None = None,
     ) -> None:
-        subject = None if report.subject_agency is None else self.directory.canonical_id(report.subject_agency)
-        facts = _Facts(report, subject)
         suffix = f" (report {report_id})" if report_id else ""
         for entry in self.rules.always:
             if _matches(entry.when, facts):
@@ -255,6 +259,13 @@ class _Facts:
             self.subject_level = "central" if area == CENTRAL_AREA else ("commune" if "." in area else "province")
         else:
             self.subject_unit = self.subject_level = None
+
+
+def _needs_subject(when: Condition) -> bool:
+    """A constraint on the subject cannot hold for a report that names none."""
+    return when.subject_present is True or any(
+        c is not None for c in (when.subject_sectors, when.subject_units, when.subject_levels)
+    )
 
 
 def _matches(when: Condition, facts: _Facts) -> bool:

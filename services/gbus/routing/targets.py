@@ -154,6 +154,7 @@ def _resolve_candidate(
     if agency_id is None:
         missing = [name for name in candidate.placeholders if values.get(name) is None]
         return None, f"{candidate.text}: no {', '.join(missing)} for this report"
-    if agency_id not in directory:
+    found = directory.resolve_id(agency_id)  # an old id names the body that replaced it
+    if found is None:
         return None, f"{candidate.text}: {agency_id} is not in the directory"
-    return directory.canonical_id(agency_id), ""  # an old id names the body that replaced it
+    return found, ""
