@@ -50,16 +50,20 @@ def gather_trace(
         [RawRecord(r.offset, r.value, tuple(r.headers or ())) for r in events],
         RawRecord(states[-1].offset, states[-1].value) if states else None,
         latest,
-        signer_of=_checked_against(trust, topics.case_events, key) if trust is not None else claimed_signer,
+        signer_of=signature_check(trust, topics.case_events, key) if trust is not None else claimed_signer,
     )
 
 
-def _checked_against(trust: TrustStore, topic: str, key: bytes) -> SignerCheck:
+def signature_check(trust: TrustStore, topic: str, key: bytes) -> SignerCheck:
+    """Who provably signed a case-events record: only a processor may write case history."""
+
     def check(raw: RawRecord) -> str:
         try:
             origin = trust.verify_record(topic, key, raw.value, raw.headers, historical=True)
         except RecordRefused as exc:
             return f"{exc.signer or 'unsigned'} (NOT VERIFIED: {exc.reason})"
+        if origin.kind != "processor":
+            return f"{origin.signer} (NOT VERIFIED: case history must be signed by a processor)"
         return f"{origin.signer} (verified)"
 
     return check
