@@ -33,6 +33,13 @@ class Authority:
     def __init__(self, directory: DirectoryPort) -> None:
         self._directory = directory
         self._superiors = lru_cache(maxsize=65536)(self._superiors_uncached)
+        self._current = lru_cache(maxsize=65536)(self._current_uncached)
+
+    def _current_uncached(self, agency_id: str) -> str:
+        # A body renamed since the case was opened (a directory alias: party.bdv@79 is
+        # now party.btgdv@79) keeps its cases: the directory answers for the old id
+        # with the new body, and both ids are compared as the new one.
+        return agency_id_of(self._directory.get(agency_id)) or agency_id
 
     def _superiors_uncached(self, agency_id: str) -> tuple[str, ...]:
         chain: list[str] = []
@@ -46,20 +53,24 @@ class Authority:
         return self._superiors(agency_id)
 
     def is_superior(self, agency_id: str, of: str) -> bool:
-        return agency_id in self._superiors(of)
+        chain = self._superiors(of)
+        return agency_id in chain or self._current(agency_id) in chain
 
     def can_read(self, case: CaseState, agency_id: str) -> bool:
         involved = case.involved_agencies()
-        if agency_id in involved:
+        if agency_id in involved or self._current(agency_id) in {self._current(a) for a in involved}:
             return True
         return any(self.is_superior(agency_id, a) for a in involved)
 
     def can_manage(self, case: CaseState, agency_id: str) -> bool:
-        return agency_id == case.handler or self.is_superior(agency_id, case.handler)
+        return self._same(agency_id, case.handler) or self.is_superior(agency_id, case.handler)
+
+    def _same(self, agency_id: str, other: str) -> bool:
+        return agency_id == other or self._current(agency_id) == self._current(other)
 
     def role_of(self, case: CaseState, agency_id: str) -> str:
         """handler | superior | watcher | origin | none — for messages and metrics."""
-        if agency_id == case.handler:
+        if self._same(agency_id, case.handler):
             return "handler"
         if self.is_superior(agency_id, case.handler):
             return "superior"
