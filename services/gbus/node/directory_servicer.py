@@ -2,8 +2,8 @@
 
 Every node serves it beside IntakeService and CaseService, so a member system
 can find ward codes and agency ids, and test where a report would go, through
-the same address it submits to. The directory is public reference data: no
-caller identity is required.
+the same address it submits to. The directory is public reference data: any
+caller that reaches the node may read it, so no method asks for the caller's agency.
 
 A thin entrypoint: each method converts the wire message, calls the directory
 or the router, and converts back. Errors are raised as domain errors
