@@ -63,14 +63,15 @@ class Authority:
         return any(self.is_superior(agency_id, a) for a in involved)
 
     def can_manage(self, case: CaseState, agency_id: str) -> bool:
-        return self._same(agency_id, case.handler) or self.is_superior(agency_id, case.handler)
+        return self.same_body(agency_id, case.handler) or self.is_superior(agency_id, case.handler)
 
-    def _same(self, agency_id: str, other: str) -> bool:
+    def same_body(self, agency_id: str, other: str) -> bool:
+        """The same agency, or one id is a former id of the other (a directory alias)."""
         return agency_id == other or self._current(agency_id) == self._current(other)
 
     def role_of(self, case: CaseState, agency_id: str) -> str:
         """handler | superior | watcher | origin | none — for messages and metrics."""
-        if self._same(agency_id, case.handler):
+        if self.same_body(agency_id, case.handler):
             return "handler"
         if self.is_superior(agency_id, case.handler):
             return "superior"

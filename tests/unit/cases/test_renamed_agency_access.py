@@ -46,3 +46,8 @@ def test_the_superior_of_the_renamed_body_still_manages_the_case(authority, case
 def test_another_body_gains_nothing_from_the_rename(authority, case_under_the_old_id):
     assert not authority.can_manage(case_under_the_old_id, "party.btc@79")
     assert authority.role_of(case_under_the_old_id, "party.btc@79") != "handler"
+
+
+def test_the_old_and_new_ids_are_the_same_body_and_a_neighbour_is_not(authority):
+    assert authority.same_body(NEW, OLD) and authority.same_body(OLD, NEW)
+    assert not authority.same_body(NEW, "party.btc@79")
