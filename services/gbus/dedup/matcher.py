@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import datetime
 
 from rapidfuzz import fuzz
@@ -126,7 +127,10 @@ def _text_overlap(a: Profile, b: Profile) -> tuple[float, float]:
     return 2 * shared / (a.weight + b.weight), shared / min(a.weight, b.weight)
 
 
+@lru_cache(maxsize=65536)
 def names_agree(a: str, b: str) -> bool:
+    """Whether two "kind:name" entries name one place; cached because a
+    decision compares the same few names with ~24 candidates' names."""
     kind_a, text_a = split_name(a)
     kind_b, text_b = split_name(b)
     kind_a, kind_b = kind_a.strip("~"), kind_b.strip("~")

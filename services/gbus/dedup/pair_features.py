@@ -65,7 +65,7 @@ def char_cosine(a: Profile, b: Profile) -> float:
     small, large = (a.grams, b.grams) if len(a.grams) <= len(b.grams) else (b.grams, a.grams)
     if not small:
         return 0.0
-    dot = sum(v * large.get(g, 0.0) for g, v in small.items())
+    dot = sum(small[g] * large[g] for g in small.keys() & large.keys())
     return dot / (a.gram_norm * b.gram_norm)
 
 
@@ -122,7 +122,8 @@ def pair_vector(query: Profile, candidate: Profile, ev: Evidence | None = None) 
         not query.areas.isdisjoint(candidate.areas)  # both name the same third ward
     )
     both_reporters = query.reporter != 0 and candidate.reporter != 0
-    anchored = ev.names == "match" or ev.numbers == "match" or ev.same_reporter
+    place_shared = ev.names == "match" or ev.numbers == "match"
+    anchored = place_shared or ev.same_reporter
     conflicting = ev.names == "conflict" or ev.numbers in ("conflict", "house_conflict") or typed_conflict
     days = abs((query.submitted_at - candidate.submitted_at).total_seconds()) / 86400
     same_category = query.category == candidate.category

@@ -85,15 +85,21 @@ def default_model() -> PairModel:
 @dataclass(frozen=True, slots=True)
 class PairScore:
     score: float
-    reasons: tuple[str, ...]
     evidence: Evidence
+    vector: list[float]
+    model: PairModel
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        # Built on demand: a decision scores ~24 candidates and explains one.
+        return self.model.reasons(self.vector, self.evidence)
 
 
 def compare(query: Profile, candidate: Profile, model: PairModel | None = None) -> PairScore:
     model = model or default_model()
     ev = gather(query, candidate)
     vector = pair_vector(query, candidate, ev)
-    return PairScore(model.probability(vector), model.reasons(vector, ev), ev)
+    return PairScore(model.probability(vector), ev, vector, model)
 
 
 def _describe(name: str, ev: Evidence) -> str:
