@@ -1,9 +1,9 @@
-"""The role template: which bodies each level has, their names and superiors (data/roles.yaml)."""
+"""The role template: which bodies each level has, their names, superiors, lines, legal
+sources and 2025 renames (data/roles.yaml; docs/directory.md explains each)."""
 
 from __future__ import annotations
 
 import datetime as dt
-
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
