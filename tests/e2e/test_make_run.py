@@ -4,6 +4,7 @@ sample flows through them (routing, a merge across channels, a worked case, sync
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -30,6 +31,8 @@ def test_gbus_run_shows_routing_merges_and_sync_then_stops_cleanly(tmp_path, sec
     assert "-> RESOLVED" in out
     for area in ("VN", "79", "01"):
         assert f"node {area} grpc=127.0.0.1:" in out
+    # The Open311 gateway in front of node 79, for the city's People's Committee and its citizen app.
+    assert re.search(r"^open311 url=http://127\.0\.0\.1:\d+/ api_key=\S+ agency=gov\.ubnd@79$", out, re.MULTILINE)
     sync = [line for line in out.splitlines() if " sees " in line]
     assert sync and all("RESOLVED" in line for line in sync), sync
     assert out.rstrip().endswith("stopped")
