@@ -63,7 +63,7 @@ def field_comments(source: str) -> dict[tuple[str, str], str]:
     for node in tree.body:
         if not isinstance(node, ast.ClassDef):
             continue
-        previous: ast.AnnAssign | None = None
+        previous: tuple[str, int] | None = None  # the field just above: name, last line
         for stmt in node.body:
             if not (isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name)):
                 continue
@@ -74,10 +74,10 @@ def field_comments(source: str) -> dict[tuple[str, str], str]:
                 i -= 1
             if comment:
                 out[(node.name, stmt.target.id)] = " ".join(comment)
-            elif previous is not None and previous.end_lineno == stmt.lineno - 1 and (node.name, previous.target.id) in out:
+            elif previous is not None and previous[1] == stmt.lineno - 1 and (node.name, previous[0]) in out:
                 # A comment above a run of fields (tls_cert, tls_key, tls_ca) describes them all.
-                out[(node.name, stmt.target.id)] = out[(node.name, previous.target.id)]
-            previous = stmt
+                out[(node.name, stmt.target.id)] = out[(node.name, previous[0])]
+            previous = (stmt.target.id, stmt.end_lineno or stmt.lineno)
     return out
 
 
@@ -107,8 +107,9 @@ def render() -> str:
     source = Path(config.__file__).read_text(encoding="utf-8")
     comments = field_comments(source)
     parts = [INTRO]
+    defaults = config.Settings()
     for section in dataclasses.fields(config.Settings):
-        cls = section.default_factory  # type: ignore[misc]
+        cls = type(getattr(defaults, section.name))
         doc = (cls.__doc__ or "").strip()
         # A dataclass without a docstring gets a generated signature as __doc__; skip that.
         if doc.startswith(cls.__name__ + "("):
