@@ -1,8 +1,10 @@
-"""Which reports may belong to one case at all (DESIGN.md §2).
+"""How two reports' kinds and categories relate (DESIGN.md §2).
 
-Checked before any text is compared: a cheap, explainable gate that keeps
-whole classes of false merges out (a factory's unpaid wages and its dust are
-different grievances whatever their words share).
+Kinds are a gate (an opinion on a draft is never one grievance with a
+complaint, nor with an opinion on another draft). Categories are evidence
+only since issue 11: the sender or the clerk picks them, and one grievance
+is filed under many; `categories_compatible` feeds the scorer's
+"related category" feature.
 """
 
 from __future__ import annotations
