@@ -142,7 +142,8 @@ class NodeApp:
         def consumer() -> Any:
             return make_consumer(s.kafka, f"node-{self.area}", group_id=None)
 
-        gateway = CommandGateway(producer=producer, consumer_factory=consumer, topics=self.topics, codec=codec, area=self.area)
+        gateway = CommandGateway(producer=producer, consumer_factory=consumer, topics=self.topics, codec=codec, area=self.area,
+                                 trust=trust)  # fmt: skip
         gateway.start()
         self._closers.append(gateway.stop)
         self.feed = CopyFeed(

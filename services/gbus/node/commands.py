@@ -25,6 +25,7 @@ from gbus.cases.commands import CaseCommand
 from gbus.codec import AvroCodec, CodecError
 from gbus.errors import DeadlineError, UnavailableError
 from gbus.observability.logging import get_logger
+from gbus.security.trust import RecordRefused, TrustStore
 from gbus.topics import Topics
 from gbus.wire.avro_records import command_record
 
@@ -64,12 +65,16 @@ class CommandGateway:
         topics: Topics,
         codec: AvroCodec,
         area: str,
+        trust: TrustStore | None = None,
     ) -> None:
         self._producer = producer
         self._consumer_factory = consumer_factory
         self._topics = topics
         self._codec = codec
         self._area = area
+        # Answers must be processor-signed (None: development, unverified): whoever else can write
+        # this topic must not be able to tell a member system its command was applied or refused.
+        self._trust = trust
         self._tp = TopicPartition(topics.command_results_of(area), 0)
         self._waiters: dict[str, list[_Waiter]] = {}
         self._lock = threading.Lock()
@@ -145,7 +150,20 @@ class CommandGateway:
         finally:
             consumer.close()
 
+    def _signed_by_processor(self, trust: TrustStore, record: Any) -> bool:
+        try:
+            origin = trust.verify_record(record.topic, record.key, record.value, record.headers)
+        except RecordRefused as exc:
+            self._log.error("command_result_refused", offset=record.offset, reason=exc.reason)
+            return False
+        if origin.kind != "processor":
+            self._log.error("command_result_refused", offset=record.offset, reason=f"signed by {origin.signer}")
+            return False
+        return True
+
     def _deliver(self, record: Any) -> None:
+        if self._trust is not None and not self._signed_by_processor(self._trust, record):
+            return  # its waiter, if any, times out: DEADLINE_EXCEEDED, safe to retry
         try:
             rec = self._codec.decode(record.value, expected=RESULT_SCHEMA)
         except CodecError as exc:

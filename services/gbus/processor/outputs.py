@@ -122,7 +122,7 @@ class Outputs:
                 "at": now,
             },
         )
-        return OutRecord(self.topics.command_results_of(reply_to), 0, reply_to.encode(), value)
+        return self._signed(self.topics.command_results_of(reply_to), 0, reply_to.encode(), value)
 
     def report_result(
         self,

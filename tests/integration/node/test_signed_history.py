@@ -1,17 +1,20 @@
 """Attack tests, issue 10.2/10.4: a node applies a case copy only if a processor signed it
-and its snapshot says what its own history says. Copies are written straight to
-node.79, as anyone holding a node or operator Kafka password could."""
+and its snapshot says what its own history says, and believes only processor-signed
+answers to its commands. Records are written straight to the topics, as anyone holding
+a node or operator Kafka password could."""
 
 from __future__ import annotations
 
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 import grpc
 import pytest
-from support.cases import HANDLER, UNRELATED, copy_bytes, opened, with_status
+from support.cases import HANDLER, UNRELATED, copy_bytes, opened, result_bytes, with_status
 from support.node_harness import CODEC, Running, as_agency, wait_until
-from support.signing import make_signing_pki, node_signer, signer, PROCESSOR
+from support.scripted_processor import ScriptedProcessor
+from support.signing import PROCESSOR, make_signing_pki, node_signer, signer
 
 from gbus.config import SecuritySettings
 from gbus.domain.status import CaseStatus
@@ -90,3 +93,29 @@ def test_an_unsigned_copy_is_not_applied_by_a_verifying_node(bus, router, verify
     assert any("signature: the record is not signed" in r for r in dead_letter_reasons(bus))
     with pytest.raises(grpc.RpcError):
         case_as(verifying_node, state.case_id)
+
+
+def test_a_forged_command_answer_is_ignored_and_the_processor_signed_one_is_delivered(bus, router, pki, verifying_node):
+    node = verifying_node
+    processor = signer(pki.signer_key("processor", PROCESSOR), f"processor:{PROCESSOR}")
+    v1 = opened(router, "c")
+    deliver(bus, *v1, by=processor)
+    wait_until(lambda: case_as(node, v1[0].case_id).version == 1, what="the case at the node")
+    request = case_pb2.UpdateStatusRequest(case_id=v1[0].case_id, status=case_pb2.CASE_STATUS_ACCEPTED,
+                                           expected_version=1, request_id="acc-1")  # fmt: skip
+    with ThreadPoolExecutor(1) as pool:
+        pending = pool.submit(node.cases.UpdateStatus, request, metadata=as_agency(HANDLER), timeout=30)
+        command = ScriptedProcessor(bus).next_command()
+        topic, key = bus.topics.command_results_of("79"), b"79"
+
+        def answer(by, **result):
+            value = result_bytes(CODEC, command_id=command["command_id"], request_id=command["request_id"],
+                                 case_id=command["case_id"], reply_to="79", **result)  # fmt: skip
+            bus.producer.send(topic, key=key, value=value, partition=0, headers=by.headers(topic, key, value)).get(10)
+
+        # First a refusal written with node 01's key: if the node believed it, the call would fail.
+        answer(node_signer(pki, "01"), code="PERMISSION_DENIED", message="forged")
+        deliver(bus, *with_status(*v1, CaseStatus.ACCEPTED), by=processor)
+        answer(processor, case_version=2)
+        reply = pending.result(timeout=30)
+    assert reply.case.version == 2 and reply.case.status == case_pb2.CASE_STATUS_ACCEPTED
