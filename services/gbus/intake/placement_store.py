@@ -113,12 +113,16 @@ class PlacementStore:
             waiter.done.wait(timeout_s)
             return waiter.verdict
         finally:
-            with self._lock:
-                waiting = self._waiters.get(submission, [])
-                if waiter in waiting:
-                    waiting.remove(waiter)
-                if not waiting:
-                    self._waiters.pop(submission, None)
+            self.cancel(submission, waiter)
+
+    def cancel(self, submission: tuple[str, int], waiter: _Waiter) -> None:
+        """Nobody waits any more (answered, or the write failed): a verdict after this is a late one."""
+        with self._lock:
+            waiting = self._waiters.get(submission, [])
+            if waiter in waiting:
+                waiting.remove(waiter)
+            if not waiting:
+                self._waiters.pop(submission, None)
 
     def wait_placed(self, report_id: str, timeout_s: float) -> Placement | None:
         """The report's placement once known (at once if it is), else whatever is known at the timeout."""

@@ -153,7 +153,7 @@ class Intake:
             try:
                 self._sink.wait(self._sink.send(self._record(prepared, now)), self._ack_timeout_s)
             except UnavailableError:
-                self._placements.wait(submission, waiter, 0)
+                self._placements.cancel(submission, waiter)
                 self._metrics.intake_rejections.labels("unavailable").inc()
                 raise
             verdict = self._placements.wait(submission, waiter, self._placement_wait_s)
@@ -205,7 +205,7 @@ class Intake:
                 settled.append(self._settle(in_flight.popleft()))
         except UnavailableError as exc:
             for submission_key, waiter in waiting.values():
-                self._placements.wait(submission_key, waiter, 0)
+                self._placements.cancel(submission_key, waiter)
             self._metrics.intake_rejections.labels("unavailable").inc()
             raise UnavailableError(
                 f"{exc.message}; {len(settled)} reports of this stream were accepted before that: resend the whole "
