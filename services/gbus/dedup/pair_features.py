@@ -17,8 +17,8 @@ from __future__ import annotations
 import math
 
 from gbus.dedup.compat import categories_compatible
-from gbus.dedup.gazetteer import ward_names
 from gbus.dedup.features import split_name
+from gbus.dedup.gazetteer import ward_names
 from gbus.dedup.matcher import Evidence, Profile, gather, names_agree
 
 # Name, and why it may matter (shown in the training report and docs/dedup.md).

@@ -59,7 +59,7 @@ class PairModel:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "PairModel":
+    def from_dict(cls, data: dict[str, Any]) -> PairModel:
         if tuple(data["features"]) != FEATURE_NAMES:
             raise ValueError("the model was trained on other features; run `gbus dedup train`")
         platt = data.get("platt", {})
@@ -69,7 +69,7 @@ class PairModel:
         )
 
     @classmethod
-    def load(cls, path: Path | None = None) -> "PairModel":
+    def load(cls, path: Path | None = None) -> PairModel:
         if path is not None:
             return cls.from_dict(json.loads(path.read_text(encoding="utf-8")))
         return default_model()

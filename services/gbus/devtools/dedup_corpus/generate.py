@@ -19,13 +19,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from gbus.dedup.normalise import fold
 from gbus.devtools.dedup_corpus.drafts import DRAFTS
 from gbus.devtools.dedup_corpus.places import ORGS, Place, chat_place, new_place, place_phrase, wards_by_province
 from gbus.devtools.dedup_corpus.problems import PROBLEMS, Problem
 from gbus.devtools.dedup_corpus.voices import (
-    CHANNELS, FRAMES, KIND_WORDS, NAMES, TITLE_STYLES, chat_style,
+    CHANNELS,
+    FRAMES,
+    KIND_WORDS,
+    NAMES,
+    TITLE_STYLES,
+    chat_style,
 )
-from gbus.dedup.normalise import fold
 
 ICT = timezone(timedelta(hours=7))
 SPLITS = ("train", "dev", "test")
@@ -118,7 +123,7 @@ class CorpusBuilder:
             same_org_other_problem = problem.org == "company" and problem is not first and rng.random() < 0.5
             if problem.org == "company" and (i == 0 or same_org_other_problem):
                 org = shared_org  # one factory's wages vs its soot: two grievances
-            while i and problem is first and org and org == shared_org:
+            while i and problem is first and problem.org and org == shared_org:
                 org = rng.choice(ORGS[problem.org])  # the same problem at another company
             self.grievances.append(
                 Grievance(
