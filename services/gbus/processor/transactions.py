@@ -28,6 +28,10 @@ from gbus.processor.outputs import OutRecord
 _log = get_logger("gbus.processor.txn")
 
 ABORTABLE, INDEFINITE, FENCED = "abortable", "indefinite", "fenced"
+# Tries of init_transactions(): at start (a new cluster may still be making its
+# transaction-state topic: 60 s in all, as kafka-python's default max_block_ms allowed)
+# and when replacing a producer mid-run (the processor's step deadline applies).
+_START_TRIES = 6
 _RECREATE_TRIES = 3
 
 
@@ -65,7 +69,26 @@ class TransactionalProducer:
         self._open = False
         self.recreations = 0
 
-    def start(self) -> None:
+    def start(self, tries: int = _START_TRIES) -> None:
+        """A producer with its transactions initialised; a few tries, each bounded by max_block_ms.
+
+        init_transactions() may have to wait for the transaction coordinator to move (its
+        broker just died) or, on a new cluster, for the transaction-state topic to be made.
+        Past the last try the error is raised and the process restarts.
+        """
+        for attempt in range(1, tries + 1):
+            try:
+                self._producer = self._init_one()
+                return
+            except FencedError:
+                raise
+            except Exception as exc:
+                if attempt == tries:
+                    raise
+                _log.warning("producer_init_failed", attempt=attempt, error=f"{type(exc).__name__}: {exc}")
+                time.sleep(min(attempt, 5))
+
+    def _init_one(self) -> KafkaProducer:
         producer = self._make()
         try:
             producer.init_transactions()
@@ -75,7 +98,7 @@ class TransactionalProducer:
                 raise FencedError(str(exc)) from exc
             raise
         self._warm_metadata(producer)
-        self._producer = producer
+        return producer
 
     def begin(self) -> None:
         self._require().begin_transaction()
@@ -172,19 +195,7 @@ class TransactionalProducer:
             except Exception as exc:  # closing a broken producer may fail too; it is gone either way
                 _log.warning("producer_close_failed", error=f"{type(exc).__name__}: {exc}")
         self.recreations += 1
-        # The coordinator may be moving (its broker just died): a few tries, each bounded
-        # by max_block_ms, before giving up and letting the process restart.
-        for attempt in range(1, _RECREATE_TRIES + 1):
-            try:
-                self.start()
-                return
-            except FencedError:
-                raise
-            except Exception as exc:
-                if attempt == _RECREATE_TRIES:
-                    raise
-                _log.warning("producer_init_failed", attempt=attempt, error=f"{type(exc).__name__}: {exc}")
-                time.sleep(attempt)
+        self.start(tries=_RECREATE_TRIES)
 
     def _warm_metadata(self, producer: KafkaProducer) -> None:
         """Learn every output topic's partitions in one metadata request.

@@ -184,3 +184,27 @@ def test_an_abort_that_is_never_confirmed_replaces_the_producer():
     txn.begin()
     assert txn.recover(TxnFailure(ABORTABLE, kerr.KafkaError("x"))) is True
     assert "manager-abort" in log and txn.recreations == 1
+
+
+def test_a_slow_first_init_is_tried_again_before_the_processor_gives_up(monkeypatch):
+    import gbus.processor.transactions as txn_module
+
+    monkeypatch.setattr(txn_module.time, "sleep", lambda _s: None)
+    log: list[str] = []
+    failures = [kerr.KafkaTimeoutError("transaction state not ready"), kerr.KafkaTimeoutError("still not ready")]
+
+    def make():
+        return FakeProducer(log, init_error=failures.pop(0) if failures else None)
+
+    txn = TransactionalProducer(make)
+    txn.start()
+    assert log.count("init") == 3 and log.count("close") == 2  # two timed-out producers closed, the third kept
+
+
+def test_init_failing_every_time_ends_in_the_error_after_the_last_try(monkeypatch):
+    import gbus.processor.transactions as txn_module
+
+    monkeypatch.setattr(txn_module.time, "sleep", lambda _s: None)
+    txn = TransactionalProducer(lambda: FakeProducer([], init_error=kerr.KafkaTimeoutError("never")))
+    with pytest.raises(kerr.KafkaTimeoutError):
+        txn.start(tries=2)
