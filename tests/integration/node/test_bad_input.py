@@ -100,6 +100,9 @@ def test_every_service_the_node_serves_is_covered(node: Running) -> None:
 
 
 @pytest.mark.parametrize("method", METHODS, ids=lambda m: m.path)
+# The node's Kafka client threads use the random module while hypothesis draws; that is not
+# the strategy using it, which is what this warning is about.
+@pytest.mark.filterwarnings("ignore:Do not use the `random` module inside strategies")
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.data())
 def test_no_request_message_yields_internal_or_unknown(node: Running, method: Any, data: st.DataObject) -> None:
