@@ -22,6 +22,7 @@ from gbus.v1 import case_pb2, intake_pb2
 pytestmark = pytest.mark.e2e
 S = case_pb2
 KEY = "test-key-79"
+HANOI_KEY = "test-key-01"  # Hà Nội's People's Committee: involved in nothing filed in 79
 APP_AGENCY = "gov.ubnd@79"  # the city's People's Committee runs the citizen app
 WARD = "26743"  # Phường Bến Thành
 
@@ -50,7 +51,7 @@ def _open311_errors(exc: HttpError) -> list[dict]:
 @pytest.fixture
 def gateway(start_node, processor, router, tmp_path):
     node = start_node("79")
-    app = Open311App(node=node.app.grpc_address, keys=ApiKeys({KEY: APP_AGENCY}), data_dir=tmp_path / "open311",
+    app = Open311App(node=node.app.grpc_address, keys=ApiKeys({KEY: APP_AGENCY, HANOI_KEY: "gov.ubnd@01"}), data_dir=tmp_path / "open311",
                      directory=router.directory).start()  # fmt: skip
     yield node, app
     app.stop()
@@ -88,6 +89,14 @@ def test_a_civic_app_files_a_request_and_follows_the_handlers_work(gateway):
     assert request["agency_responsible"] == app_directory_name(app, handler)
     assert (request["lat"], request["long"], request["media_url"]) == (10.7725, 106.698, "https://anh.example.vn/hem42.jpg")
     assert request["expected_datetime"] is None  # feedback (phan_anh) has no statutory time limit
+    # Another agency's key sees nothing of it: 404, as for a request that does not exist.
+    stranger = _client(app.base_url, api_key=HANOI_KEY)
+    with pytest.raises(HttpError) as hidden:
+        stranger.get_request(request_id)
+    assert hidden.value.status == 404 and stranger.list_requests() == []
+    with pytest.raises(HttpError) as foreign_token:
+        stranger.get_token(token)
+    assert foreign_token.value.status == 404
     raw = json.dumps(client.list_requests())
     assert request_id in raw and "0901234567" not in raw and "lan@example.vn" not in raw and "Lan" not in raw
 

@@ -54,6 +54,10 @@ def _run(args: argparse.Namespace) -> int:
     if any(tls_files) and not all(tls_files):
         raise CliError("--tls-ca, --tls-cert and --tls-key go together", EXIT_USAGE)
     tls = tls_files if all(tls_files) else None
+    if tls is not None and len(keys.agencies()) > 1:
+        # Over mutual TLS the node knows the caller by the one certificate: a key of another
+        # agency would act with this certificate's rights.
+        raise CliError("with --tls-cert every --api-key must belong to the certificate's agency", EXIT_USAGE)
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())

@@ -28,6 +28,9 @@ class ApiKeys:
     def new_key() -> str:
         return secrets.token_urlsafe(24)
 
+    def agencies(self) -> frozenset[str]:
+        return frozenset(self._keys.values())
+
     def agency_of(self, api_key: str | None) -> str:
         """401 without a key, 403 for a key that is not ours (compared in constant time)."""
         if not api_key:
