@@ -106,25 +106,26 @@ class DedupEngine:
         ranked = sorted(by_case.items(), key=lambda item: (-item[1][0].score, item[0]))
         case_id, (scored, row) = ranked[0]
         link_at = self.config.gop_y_link_threshold if report.kind == "gop_y" else self.config.link_threshold
-        others = ranked[1:] if scored.score >= link_at and worst[case_id] >= self.config.case_veto_below else ranked
-        suggestions = tuple(
-            (case, s.score) for case, (s, _) in others[: self.config.max_suggestions]
-            if s.score >= self.config.suggestion_threshold
-        )
         # A case is one grievance: if another of its reports plainly contradicts
         # this one (another street, another amount), one good match is not
-        # enough to join it automatically; a clerk decides.
+        # enough to join it automatically (single-link chaining); a clerk decides.
         contradicted = worst[case_id] < self.config.case_veto_below
-        if scored.score >= link_at and not contradicted:
+        links = scored.score >= link_at and not contradicted
+        suggestions = tuple(
+            (case, s.score) for case, (s, _) in (ranked[1:] if links else ranked)[: self.config.max_suggestions]
+            if s.score >= self.config.suggestion_threshold
+        )
+        reasons = scored.reasons
+        if contradicted and scored.score >= link_at:
+            reasons = (f"another report of case {case_id} scores {worst[case_id]:.2f}: not joined automatically", *reasons)
+        if links:
             decision = "link"
         elif scored.score >= self.config.review_threshold:
             decision = "possible_duplicate"
         else:
             closest = f"closest: report {self.index.report_id(row)} at {scored.score:.2f}, below the review band"
-            return DedupDecision("new", None, scored.score, None, (closest, *scored.reasons), suggestions)
-        return DedupDecision(
-            decision, case_id, scored.score, self.index.report_id(row), scored.reasons, suggestions
-        )
+            return DedupDecision("new", None, scored.score, None, (closest, *reasons), suggestions)
+        return DedupDecision(decision, case_id, scored.score, self.index.report_id(row), reasons, suggestions)
 
     def explain(self, report: Report, report_id: str) -> PairScore | None:
         """The full comparison of `report` with one indexed report, constraints

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from .conftest import BEN_THANH
+from .conftest import BEN_THANH, T0
 
 TAN_DINH = "26737"  # borders Bến Thành along Hai Bà Trưng
 
@@ -79,3 +79,15 @@ def test_a_report_that_does_not_link_still_offers_the_case_as_a_suggestion(make_
     decision = engine.decide(vague, vague.submitted_at)
     assert decision.decision != "link"
     assert case_id in [case for case, _ in decision.suggestions]
+
+
+def test_a_case_one_of_whose_reports_contradicts_the_new_one_is_not_joined_automatically(make_report):
+    from gbus.dedup import DedupConfig, DedupEngine, IndexEntry
+
+    engine = DedupEngine("79", DedupConfig(case_veto_below=0.99))  # any weaker member vetoes
+    engine.add_report(IndexEntry.from_report(make_report(*BOUNDARY_FLOOD, ward_code=TAN_DINH), "79-1"))
+    engine.add_report(IndexEntry.from_report(make_report(
+        "Ngập đường Nguyễn Huệ", "Đường Nguyễn Huệ ngập 15cm sau mưa.", ward_code=TAN_DINH), "79-1"))
+    decision = engine.decide(make_report(*BOUNDARY_FLOOD, ward_code=TAN_DINH), T0 + timedelta(days=1))
+    assert (decision.decision, decision.case_id) == ("possible_duplicate", "79-1")
+    assert decision.reasons[0].startswith("another report of case 79-1 scores")
