@@ -442,7 +442,7 @@ class KafkaCluster:
     def _wait_ready(self, launched: list[int]) -> None:
         def liveness() -> str | None:
             for node_id in launched:
-                if running_pid(self.files(node_id)) is None:
+                if not self._alive(node_id):
                     return f"node {node_id} exited during startup"
             return None
 
@@ -497,7 +497,22 @@ class KafkaCluster:
                 wait_exit(pid, files, 10)
             files.pid_file.unlink(missing_ok=True)
             self._reap(node_id)
+        for node_id in node_ids:
+            # A JVM we launched but whose pid file does not (yet) name it must still end here:
+            # a retry that launched a second JVM beside it lost the bind race on its own ports.
+            proc = self._procs.get(node_id)
+            if proc is not None and proc.poll() is None:
+                proc.kill()
+                proc.wait(timeout=10)
+                self._reap(node_id)
         return [t[0] for t in targets]
+
+    def _alive(self, node_id: int) -> bool:
+        """Is the node's JVM running? Our own child's exit status first: it cannot be mistaken."""
+        proc = self._procs.get(node_id)
+        if proc is not None:
+            return proc.poll() is None
+        return running_pid(self.files(node_id)) is not None
 
     def _reap(self, node_id: int) -> None:
         proc = self._procs.pop(node_id, None)
