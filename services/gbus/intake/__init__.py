@@ -1,1 +1,2 @@
-"""Intake: validate a report, seal its reporter, make it durable in Kafka (DESIGN.md §3)."""
+"""Intake: validate a report, seal its reporter, make it durable in Kafka, and answer where it went
+(the case processor's verdict, docs/integration.md)."""
