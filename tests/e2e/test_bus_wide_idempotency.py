@@ -117,3 +117,24 @@ def test_a_bulk_import_answers_each_reports_placement_and_refuses_other_content_
     assert new.placement.decision == P.PLACEMENT_DECISION_NEW and new.placement.case_id != placed.placement.case_id
     # The third repeats the first's request id in the same stream with other content.
     assert refused.status == P.REPORT_OUTCOME_STATUS_REJECTED
+
+
+def test_a_node_that_was_down_when_the_verdict_came_answers_get_report_after_its_restart(bus, processor, router, tmp_path):
+    settings = bus.settings("79", str(tmp_path / "restarted"))
+    settings = dataclasses.replace(settings, node=dataclasses.replace(settings.node, placement_wait_s=0.0))
+    node = Running(NodeApp(settings, router=router).start())
+    answer = submit(node, _flood("front-restart-1"))
+    node.stop()
+    assert not answer.placement.placed
+    # The verdict is written while the node is down...
+    [verdict] = bus.read_all(bus.topics.report_results("79"), expect=1, timeout_s=30)
+    assert verdict.key == answer.report_id.encode()
+    # ...and read from where the node stopped once it is back.
+    node = Running(NodeApp(settings, router=router).start())
+    try:
+        placement = wait_until(
+            lambda: (p := _get_report(node, WARD_FRONT, report_id=answer.report_id)).placed and p, 15, "the placement"
+        )
+        assert placement.case_id.startswith("79-") and placement.decision == P.PLACEMENT_DECISION_NEW
+    finally:
+        node.stop()
