@@ -133,6 +133,18 @@ def test_a_node_cannot_read_another_provinces_topic(secure_cluster: Any) -> None
     assert b"for province 01 only" in blind_fetch(owner, "gbus.node.01")
 
 
+def test_a_node_reads_only_its_own_command_answers(secure_cluster: Any) -> None:
+    from kafka.errors import TopicAuthorizationFailedError
+
+    # One results topic per node (gbus.topics.command_results_of): ACLs are per topic, not per partition.
+    produce(settings_as(secure_cluster, "processor"), "gbus.command-results.01", b"answer for node 01")
+    node = settings_as(secure_cluster, "node-79")
+    with pytest.raises(TopicAuthorizationFailedError):
+        read_all(node, "gbus.command-results.01")
+    assert blind_fetch(node, "gbus.command-results.01") == []
+    assert b"answer for node 01" in read_all(settings_as(secure_cluster, "node-01"), "gbus.command-results.01")
+
+
 def test_a_node_cannot_write_another_nodes_topic(secure_cluster: Any) -> None:
     from kafka.errors import TopicAuthorizationFailedError
 
