@@ -17,6 +17,7 @@ from gbus.observability.metrics import Metrics
 from gbus.cases.legal_clock import legal_clock_from_settings
 from gbus.processor.dedup_port import DedupAdapter, IndexKeeper
 from gbus.processor.handlers import RecordHandler
+from gbus.processor.history_reader import KafkaHistoryReader
 from gbus.processor.loop import CaseProcessor, utc_now
 from gbus.processor.outputs import Outputs
 from gbus.processor.store import CaseStore
@@ -83,7 +84,9 @@ def build_processor(
         gate=OriginGate(trust_from_settings(settings.security, role="processor"), areas),
     )
     path: str | Path = ":memory:" if in_memory else Path(conf.data_dir) / f"{instance_id}.sqlite3"
-    store = CaseStore(path, decode_state=lambda blob: state_from_snapshot(codec.decode(blob)))
+    # Restore reads only case-state; a restored case's events are read when it is next changed.
+    store = CaseStore(path, decode_state=lambda blob: state_from_snapshot(codec.decode(blob)),
+                      history_source=KafkaHistoryReader(kafka, topics, codec))  # fmt: skip
     # A fresh process owns nothing yet; whatever a previous run left is rebuilt on assignment.
     store.drop_all()
     client_id = f"processor-{instance_id}"

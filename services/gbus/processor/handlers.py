@@ -32,6 +32,7 @@ from gbus.domain.vocabulary import shard_of_province
 from gbus.observability.logging import get_logger
 from gbus.processor import origin
 from gbus.processor.dedup_port import Decision, IndexKeeper
+from gbus.processor.history import marks_after
 from gbus.processor.origin import ForgedRecord, OriginGate, Voucher
 from gbus.processor.outputs import COMMAND, REPORT, OutRecord, Outputs
 from gbus.processor.staging import StagedChange
@@ -301,7 +302,9 @@ class RecordHandler:
         shard = self._check_partition(data["shard"], rec, what="tick")
         at = data["body"][1]["now"]
         effects = Effects()
-        for case in list(view.states_of_shard(shard)):
+        # Only cases due before `at` can have run out: the store finds them by its due_at index.
+        overdue = list(view.overdue_candidates(shard, at))
+        for case in overdue:
             if case.due_at is None or at <= case.due_at or stage_of(case) is None:
                 continue
             after, events = breach_escalation(case, self._directory, at)
@@ -311,7 +314,7 @@ class RecordHandler:
         if effects.changes:
             _log.info("time_limits_breached", shard=shard, cases=len(effects.changes))
         # The shard is its province; every sector is set, so one that caught up reads 0.
-        for sector, n in overdue_by_sector(view.states_of_shard(shard), at).items():
+        for sector, n in overdue_by_sector(overdue, at).items():
             effects.levels.append(("cases_overdue", {"province": shard, "sector": sector}, float(n)))
         return effects
 
@@ -342,7 +345,13 @@ class RecordHandler:
         # handler and origins now (a transfer drops the old handler's wrap).
         after = self._custodian.normalise(after, view.case)
         encoded = self._out.encode_events(tuple(events))
-        snapshot = self._out.encode_snapshot(after)
+        # Where a later owner will find these events (restore reads no events: gbus.processor.history).
+        marks = marks_after(
+            view.history_marks(after.case_id) if before is not None else (),
+            before.last_seq if before is not None else 0, after.last_seq,
+            view.event_floor(self._topics.partition_of_shard(after.shard)),
+        )  # fmt: skip
+        snapshot = self._out.encode_snapshot(after, marks)
         # A node's copy carries the snapshot and the whole history.
         history = view.history_size(after.case_id) if before is not None else 0
         size = len(snapshot) + history + sum(map(len, encoded)) + _COPY_OVERHEAD
@@ -350,7 +359,8 @@ class RecordHandler:
             raise CaseTooLargeError(
                 f"case {after.case_id} would need a {size}-byte copy; at most {self._max_record_bytes} fit a record"
             )
-        return StagedChange(before=before, after=after, events=tuple(events), encoded_events=encoded, snapshot=snapshot)
+        return StagedChange(before=before, after=after, events=tuple(events), encoded_events=encoded, snapshot=snapshot,
+                            marks=marks)  # fmt: skip
 
 
 def _follow_merges(case: CaseState | None, view: Any) -> CaseState | None:

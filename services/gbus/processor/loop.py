@@ -32,6 +32,7 @@ from gbus.observability.logging import get_logger
 from gbus.observability.metrics import Metrics
 from gbus.processor.dedup_port import IndexKeeper
 from gbus.processor.handlers import Effects, InputRecord, RecordHandler
+from gbus.processor.history import floors_after_commit
 from gbus.processor.lag_reporter import LagReporter
 from gbus.processor.outputs import Outputs
 from gbus.processor.restore import read_partitions
@@ -121,6 +122,8 @@ class CaseProcessor:
         self._notes = _RebalanceNotes(self._generation)
         self._ready: set[int] = set()  # partitions restored and being processed
         self._held: tuple[set[int], int] | None = None  # revoked, kept until the next assignment
+        # case-events partition -> lower bound of where our next transaction writes (gbus.processor.history).
+        self._event_floors: dict[int, int] = {}
         self.consumer_name = f"{group_id}/{instance_id}"
         self._log = _log.bind(processor=self.consumer_name)
 
@@ -175,7 +178,7 @@ class CaseProcessor:
         return self._process(batch) if batch else 0
 
     def _process(self, records: list[Any]) -> int:
-        staging = Staging(self._store)
+        staging = Staging(self._store, self._event_floors)
         counts: list[tuple[str, dict[str, str]]] = []
         levels: list[tuple[str, dict[str, str], float]] = []  # gauges set once committed
         firsts: dict[TopicPartition, int] = {}
@@ -193,6 +196,7 @@ class CaseProcessor:
         # Committed: the store follows. If this fails the store no longer matches
         # Kafka; the error stops the process and a restart restores from the topics.
         self._store.apply(staging.writes())
+        self._event_floors = floors_after_commit(self._event_floors, self._events_written(staging))
         self._count(counts)
         for name, labels, value in levels:
             getattr(self._metrics, name).labels(**labels).set(value)
@@ -257,6 +261,13 @@ class CaseProcessor:
             source_topic=rec.topic, partition=rec.partition, offset=rec.offset, key=rec.key, value=rec.value,
             error_type=error_type, reason=reason, consumer=self.consumer_name, now=now, headers=rec.headers,
         )  # fmt: skip
+
+    def _events_written(self, staging: Staging) -> dict[int, int]:
+        written: dict[int, int] = {}
+        for delta in staging.deltas:
+            partition = self.topics.partition_of_shard(delta.after.shard)
+            written[partition] = written.get(partition, 0) + len(delta.encoded_events)
+        return written
 
     def _sync_index(self, effects: Effects, staging: Staging) -> None:
         """Keep the duplicate index in step; if that fails, rebuild the shard's index from the batch's view."""
@@ -338,13 +349,16 @@ class CaseProcessor:
         writes, stats = read_partitions(self.kafka, self.topics, partitions, self._outputs.codec,
                                         settle_s=self._settle_s)  # fmt: skip
         self._store.replace_shards(shards, writes)
+        self._event_floors.update(stats.event_ends)
         indexed = 0
         for shard in shards:
-            indexed += self._index.rebuild(shard, self._store.states_of_shard(shard))
+            # The restored states, not the store's: decoding every snapshot once more would double the cost.
+            indexed += self._index.rebuild(shard, [w.state for w in writes if w.state.shard == shard])
             self._metrics.open_cases.labels(shard=shard).set(self._store.open_count(shard))
         self._log.info("partitions_restored", partitions=sorted(partitions), cases=stats.cases,
                        events=stats.events_read, reports_indexed=indexed, seconds=stats.seconds,
-                       incomplete_histories=stats.incomplete_histories)  # fmt: skip
+                       incomplete_histories=stats.incomplete_histories,
+                       cases_without_marks=stats.cases_without_marks)  # fmt: skip
 
     def _drop(self, partitions: set[int]) -> None:
         if not partitions:
@@ -352,6 +366,8 @@ class CaseProcessor:
         shards = [s for p in sorted(partitions) for s in self.topics.shards_of_partition(p)]
         self._store.drop_shards(shards)
         self._index.drop(shards)
+        for p in partitions:
+            self._event_floors.pop(p, None)
         for shard in shards:
             self._metrics.open_cases.labels(shard=shard).set(0)
         self._log.info("partitions_dropped", partitions=sorted(partitions))

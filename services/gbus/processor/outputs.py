@@ -19,6 +19,7 @@ from gbus.codec import AvroCodec
 from gbus.domain.case import CaseState
 from gbus.domain.events import CaseEvent
 from gbus.processor.fanout import case_copy_record, copy_targets
+from gbus.processor.history import Marks, marks_record
 from gbus.processor.staging import CaseDelta
 from gbus.security.record_signing import RecordSigner
 from gbus.topics import Topics
@@ -67,8 +68,9 @@ class Outputs:
     def encode_events(self, events: tuple[CaseEvent, ...]) -> tuple[bytes, ...]:
         return tuple(self.codec.encode(EVENT, event_record(e)) for e in events)
 
-    def encode_snapshot(self, state: CaseState) -> bytes:
-        return self.codec.encode(SNAPSHOT, snapshot_record(state))
+    def encode_snapshot(self, state: CaseState, marks: Marks | None = None) -> bytes:
+        """`marks`: where the case's events lie (gbus.processor.history); None only outside the processor."""
+        return self.codec.encode(SNAPSHOT, {**snapshot_record(state), "history_marks": marks_record(marks)})
 
     # -- one touched case: its events, its snapshot, a copy per node area -----------
 

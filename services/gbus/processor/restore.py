@@ -1,9 +1,14 @@
-"""Rebuild the state of newly owned partitions from `case-state` and `case-events`.
+"""Rebuild the state of newly owned partitions from `case-state`.
 
 Like a Kafka Streams state store restored from its changelog: read the
-partitions from the beginning, read_committed, up to the end offsets taken
-when the partitions were assigned. Snapshots and events of a case are written
-in one transaction, so what is read is a consistent cut.
+compacted snapshots from the beginning, read_committed, up to the end offsets
+taken when the partitions were assigned. A snapshot holds all a case's next
+change needs except its earlier events, and those are read when the case is
+next changed (gbus.processor.history), so restore costs O(cases), not
+O(events). Only a partition holding a snapshot written before CaseSnapshot v4
+(no history marks) has its `case-events` read as well, as it always was.
+The end of each `case-events` partition is taken too: the lower bound of where
+this owner's first transaction will write (gbus.processor.history).
 
 One subtlety: `commit_transaction()` returns before the commit markers have
 reached every partition, so right after a hand-over the previous owner's last
@@ -20,6 +25,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from kafka import KafkaConsumer, TopicPartition
 
@@ -28,6 +34,7 @@ from gbus.config import KafkaSettings
 from gbus.domain.case import CaseState
 from gbus.kafka_io.clients import make_consumer
 from gbus.observability.logging import get_logger
+from gbus.processor.history import Marks, marks_from_record, marks_of_offsets
 from gbus.processor.outputs import EVENT, SNAPSHOT
 from gbus.processor.store import CaseWrite
 from gbus.topics import Topics
@@ -47,7 +54,11 @@ class RestoreStats:
     undecodable: int = 0
     cases: int = 0
     incomplete_histories: int = 0
+    # Cases whose snapshot has no history marks (written before CaseSnapshot v4): their events were read.
+    cases_without_marks: int = 0
     unsettled_partitions: list[str] = field(default_factory=list)
+    # case-events partition -> its stable end when restored.
+    event_ends: dict[int, int] = field(default_factory=dict)
     seconds: float = 0.0
 
 
@@ -56,9 +67,16 @@ class CaseRebuilder:
 
     def __init__(self, codec: AvroCodec) -> None:
         self._codec = codec
-        self._snapshots: dict[str, tuple[int, bytes]] = {}
+        # case_id -> (version, bytes, decoded record): each snapshot is decoded once.
+        self._snapshots: dict[str, tuple[int, bytes, dict]] = {}
         self._events: dict[str, dict[int, bytes]] = {}
+        self._offsets: dict[str, dict[int, int]] = {}
         self.stats = RestoreStats()
+
+    @property
+    def needs_events(self) -> bool:
+        """Whether some case's snapshot lacks history marks, so its events must be read now."""
+        return any(rec.get("history_marks") is None for _, _, rec in self._snapshots.values())
 
     def add_snapshot(self, key: bytes | None, value: bytes | None) -> None:
         self.stats.snapshots_read += 1
@@ -75,9 +93,9 @@ class CaseRebuilder:
         case_id, version = header["case_id"], header["version"]
         current = self._snapshots.get(case_id)
         if current is None or version >= current[0]:
-            self._snapshots[case_id] = (version, value)
+            self._snapshots[case_id] = (version, value, header)
 
-    def add_event(self, value: bytes | None) -> None:
+    def add_event(self, value: bytes | None, offset: int | None = None) -> None:
         self.stats.events_read += 1
         if value is None:
             return
@@ -89,19 +107,31 @@ class CaseRebuilder:
             return
         # Deterministic (case_id, seq): a record seen twice collapses to one.
         self._events.setdefault(rec["case_id"], {})[rec["seq"]] = value
+        if offset is not None:
+            self._offsets.setdefault(rec["case_id"], {})[rec["seq"]] = offset
 
     def writes(self) -> list[CaseWrite]:
         out: list[CaseWrite] = []
-        for case_id, (_, blob) in self._snapshots.items():
-            state: CaseState = state_from_snapshot(self._codec.decode(blob, expected=SNAPSHOT))
+        for case_id, (_, blob, rec) in self._snapshots.items():
+            state: CaseState = state_from_snapshot(rec)
+            marks = marks_from_record(rec.get("history_marks"))
+            if marks is not None:
+                out.append(CaseWrite(state=state, snapshot=blob, marks=marks, history_loaded=False))
+                continue
+            self.stats.cases_without_marks += 1
             events = self._events.get(case_id, {})
             history = tuple((seq, events[seq]) for seq in sorted(events) if seq <= state.last_seq)
             if [seq for seq, _ in history] != list(range(1, state.last_seq + 1)):
                 self.stats.incomplete_histories += 1
                 _log.error("restore_history_incomplete", case_id=case_id, last_seq=state.last_seq, found=len(history))
-            out.append(CaseWrite(state=state, snapshot=blob, new_events=history))
+            out.append(CaseWrite(state=state, snapshot=blob, new_events=history, marks=self._exact_marks(case_id, state)))
         self.stats.cases = len(out)
         return out
+
+    def _exact_marks(self, case_id: str, state: CaseState) -> Marks:
+        """Marks from the offsets the events were read at, so the next snapshot carries them."""
+        offsets = self._offsets.get(case_id, {})
+        return marks_of_offsets({seq: o for seq, o in offsets.items() if seq <= state.last_seq})
 
 
 def settled_end_offsets(
@@ -146,29 +176,38 @@ def read_partitions(
         rebuilder.stats.unsettled_partitions = [f"{tp.topic}/{tp.partition}" for tp in unsettled]
         if unsettled:
             _log.warning("restore_open_transactions", partitions=rebuilder.stats.unsettled_partitions)
-        consumer.seek_to_beginning(*tps)
-        remaining = {tp for tp in tps if ends[tp] > 0}
+        rebuilder.stats.event_ends = {tp.partition: ends[tp] for tp in event_tps}
         deadline = started + timeout_s
-        is_state = set(state_tps)
-        while remaining:
-            if time.monotonic() > deadline:
-                raise RestoreError(f"restore of partitions {parts} did not finish in {timeout_s:.0f} s")
-            for tp, records in consumer.poll(timeout_ms=200).items():
-                end = ends[tp]
-                for r in records:
-                    if r.offset >= end:
-                        break
-                    if tp in is_state:
-                        rebuilder.add_snapshot(r.key, r.value)
-                    else:
-                        rebuilder.add_event(r.value)
-            for tp in list(remaining):
-                if consumer.position(tp) >= ends[tp]:
-                    remaining.discard(tp)
-                    consumer.pause(tp)
+        _read_to_end(consumer, state_tps, ends, deadline, lambda r: rebuilder.add_snapshot(r.key, r.value))
+        if rebuilder.needs_events:
+            _log.info("restore_reads_events", partitions=parts, reason="snapshots written before CaseSnapshot v4")
+            _read_to_end(consumer, event_tps, ends, deadline, lambda r: rebuilder.add_event(r.value, r.offset))
     finally:
         consumer.close()
         probe.close()
     writes = rebuilder.writes()
     rebuilder.stats.seconds = round(time.monotonic() - started, 3)
     return writes, rebuilder.stats
+
+
+def _read_to_end(
+    consumer: KafkaConsumer, tps: list[TopicPartition], ends: dict[TopicPartition, int], deadline: float,
+    take: Callable[[Any], None],
+) -> None:  # fmt: skip
+    """Feed every record of the partitions below their end offsets to `take`."""
+    consumer.assign(tps)
+    consumer.seek_to_beginning(*tps)
+    remaining = {tp for tp in tps if ends[tp] > 0}
+    while remaining:
+        if time.monotonic() > deadline:
+            raise RestoreError(f"restore of {sorted(f'{tp.topic}/{tp.partition}' for tp in tps)} did not finish in time")
+        for tp, records in consumer.poll(timeout_ms=200).items():
+            end = ends[tp]
+            for r in records:
+                if r.offset >= end:
+                    break
+                take(r)
+        for tp in list(remaining):
+            if consumer.position(tp) >= ends[tp]:
+                remaining.discard(tp)
+                consumer.pause(tp)

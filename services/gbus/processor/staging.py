@@ -14,12 +14,15 @@ case, however many records changed it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol
 
 from gbus.domain.case import CaseState
 from gbus.domain.events import CaseEvent
+from gbus.domain.status import is_open
+from gbus.processor.history import Marks
 from gbus.processor.store import CaseWrite, report_owners
 
 
@@ -34,6 +37,10 @@ class StoreReader(Protocol):
 
     def states_of_shard(self, shard: str) -> Iterable[CaseState]: ...
 
+    def history_marks(self, case_id: str) -> Marks: ...
+
+    def overdue_candidates(self, shard: str, at: datetime) -> Iterable[CaseState]: ...
+
 
 @dataclass(frozen=True, slots=True)
 class StagedChange:
@@ -44,6 +51,7 @@ class StagedChange:
     events: tuple[CaseEvent, ...]
     encoded_events: tuple[bytes, ...]
     snapshot: bytes
+    marks: Marks = ()
 
 
 @dataclass(slots=True)
@@ -53,13 +61,16 @@ class CaseDelta:
     before: CaseState | None  # as committed, None for a case opened in this batch
     after: CaseState
     snapshot: bytes
+    marks: Marks = ()
     events: list[CaseEvent] = field(default_factory=list)
     encoded_events: list[bytes] = field(default_factory=list)
 
 
 class Staging:
-    def __init__(self, store: StoreReader) -> None:
+    def __init__(self, store: StoreReader, event_floors: Mapping[int, int] | None = None) -> None:
         self._store = store
+        # case-events partition -> lower bound of this transaction's offsets there (gbus.processor.history).
+        self._floors = dict(event_floors or {})
         self._deltas: dict[str, CaseDelta] = {}
         self._owners: dict[str, str] = {}
 
@@ -85,6 +96,20 @@ class Staging:
         committed = self._store.history_size(case_id) if delta is None or delta.before is not None else 0
         return committed + (sum(map(len, delta.encoded_events)) if delta is not None else 0)
 
+    def history_marks(self, case_id: str) -> Marks:
+        delta = self._deltas.get(case_id)
+        return delta.marks if delta is not None else self._store.history_marks(case_id)
+
+    def event_floor(self, partition: int) -> int:
+        return self._floors.get(partition, 0)
+
+    def overdue_candidates(self, shard: str, at: datetime) -> list[CaseState]:
+        """Open cases of the shard due before `at`, as this batch sees them (the store's index, then staged changes)."""
+        staged = {cid: d.after for cid, d in self._deltas.items() if d.after.shard == shard}
+        out = [staged.pop(s.case_id, s) for s in self._store.overdue_candidates(shard, at)]
+        out += [s for s in staged.values() if s.due_at is not None and s.due_at < at]
+        return [s for s in out if is_open(s.status) and s.due_at is not None and s.due_at < at]
+
     def states_of_shard(self, shard: str) -> list[CaseState]:
         """Every case of the shard as this batch sees it (to rebuild its duplicate index)."""
         staged = {cid: d.after for cid, d in self._deltas.items() if d.after.shard == shard}
@@ -101,10 +126,10 @@ class Staging:
             if delta is None:
                 # `ch.before` is what this record saw; with no earlier staged change
                 # that is the committed state.
-                delta = CaseDelta(before=ch.before, after=ch.after, snapshot=ch.snapshot)
+                delta = CaseDelta(before=ch.before, after=ch.after, snapshot=ch.snapshot, marks=ch.marks)
                 self._deltas[ch.after.case_id] = delta
             else:
-                delta.after, delta.snapshot = ch.after, ch.snapshot
+                delta.after, delta.snapshot, delta.marks = ch.after, ch.snapshot, ch.marks
             delta.events.extend(ch.events)
             delta.encoded_events.extend(ch.encoded_events)
         self._owners.update(report_owners(ch.after for ch in changes))
@@ -123,6 +148,7 @@ class Staging:
                 state=d.after,
                 snapshot=d.snapshot,
                 new_events=tuple((e.seq, blob) for e, blob in zip(d.events, d.encoded_events, strict=True)),
+                marks=d.marks,
             )
             for d in self._deltas.values()
         ]

@@ -4,12 +4,18 @@ It holds only what committed Kafka transactions say: a batch's changes are
 staged elsewhere (gbus.processor.staging) and applied here after
 `commit_transaction()` succeeded. It is a cache of the topics, not a source
 of truth: on every assignment a partition's shards are wiped and rebuilt from
-`case-state` and `case-events` (gbus.processor.restore), so durability of the
+`case-state` (gbus.processor.restore), so durability of the
 file itself is not needed (hence `synchronous=OFF`).
 
-Rows: cases (snapshot bytes as written to `case-state`), each case's events
-(bytes as written to `case-events`, needed to send a node the complete
-history) and report_id -> case_id, so a replayed report is recognised.
+Rows: cases (snapshot bytes as written to `case-state`, with the due date of
+the running legal time limit as an index for ticks and the history marks of
+gbus.processor.history), each case's events (bytes as written to
+`case-events`, needed to send a node the complete history) and report_id ->
+case_id, so a replayed report is recognised.
+
+A restored case's events are not read at restore: `history_loaded` is 0 and
+the first `events()` or `history_size()` of the case reads them from
+`case-events` through the history source (gbus.processor.history_reader).
 """
 
 from __future__ import annotations
@@ -18,11 +24,17 @@ import sqlite3
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Protocol
 
 from gbus.domain.case import CaseState
 from gbus.domain.status import OPEN_STATES, CaseStatus
 from gbus.private_files import private_sqlite
+from gbus.processor.history import Marks, marks_from_text, marks_text
+
+# Bumped whenever _SCHEMA changes: the file is a cache, so an older one is simply rebuilt.
+_SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS cases (
@@ -30,9 +42,13 @@ CREATE TABLE IF NOT EXISTS cases (
     shard    TEXT NOT NULL,
     status   TEXT NOT NULL,
     version  INTEGER NOT NULL,
-    snapshot BLOB NOT NULL
+    snapshot BLOB NOT NULL,
+    due_at   INTEGER,
+    marks    TEXT NOT NULL DEFAULT '',
+    history_loaded INTEGER NOT NULL DEFAULT 1
 );
 CREATE INDEX IF NOT EXISTS cases_by_shard ON cases (shard, status);
+CREATE INDEX IF NOT EXISTS cases_by_due_at ON cases (shard, due_at);
 CREATE TABLE IF NOT EXISTS events (
     case_id TEXT NOT NULL,
     seq     INTEGER NOT NULL,
@@ -50,6 +66,21 @@ CREATE INDEX IF NOT EXISTS reports_by_shard ON reports (shard);
 """
 
 _OPEN = tuple(s.value for s in OPEN_STATES)
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_ONE_MICROSECOND = timedelta(microseconds=1)
+
+
+def _micros(at: datetime | None) -> int | None:
+    """A UTC instant as integer microseconds, so SQLite compares due dates exactly."""
+    return None if at is None else (at - _EPOCH) // _ONE_MICROSECOND
+
+
+class HistorySource(Protocol):
+    def load(self, shard: str, case_id: str, last_seq: int, marks: Marks) -> list[tuple[int, bytes]]:
+        """The case's events 1..last_seq as (seq, bytes), from case-events; raises if incomplete."""
+        ...
+
+    def close(self) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +90,9 @@ class CaseWrite:
     state: CaseState
     snapshot: bytes
     new_events: tuple[tuple[int, bytes], ...] = ()
+    marks: Marks = ()
+    # False for a case restored without its events: they are read when first needed.
+    history_loaded: bool = True
 
 
 def report_owners(states: Iterable[CaseState]) -> dict[str, str]:
@@ -83,6 +117,7 @@ class CaseStore:
         *,
         decode_state: Callable[[bytes], CaseState],
         cache_size: int = 50_000,
+        history_source: HistorySource | None = None,
     ) -> None:
         private_sqlite(path)
         # Built by bootstrap, used by the processor thread: one user at a time, never two.
@@ -91,8 +126,12 @@ class CaseStore:
         self._db.execute("PRAGMA synchronous=OFF")
         # Overwrite deleted content, so an erased reporter identity is not left in free pages.
         self._db.execute("PRAGMA secure_delete=ON")
+        if int(self._db.execute("PRAGMA user_version").fetchone()[0]) != _SCHEMA_VERSION:
+            self._db.executescript("DROP TABLE IF EXISTS cases; DROP TABLE IF EXISTS events; DROP TABLE IF EXISTS reports;")
+            self._db.execute(f"PRAGMA user_version = {_SCHEMA_VERSION}")
         self._db.executescript(_SCHEMA)
         self._decode = decode_state
+        self._history = history_source
         # Decoded states of recently used cases: decoding a snapshot costs more
         # than the SQLite read, and CaseState is immutable, so sharing is safe.
         self._cache: OrderedDict[str, CaseState] = OrderedDict()
@@ -117,12 +156,31 @@ class CaseStore:
         return None if row is None else bytes(row[0])
 
     def events(self, case_id: str) -> list[bytes]:
+        self._load_history(case_id)
         rows = self._db.execute("SELECT event FROM events WHERE case_id = ? ORDER BY seq", (case_id,))
         return [bytes(r[0]) for r in rows]
 
     def history_size(self, case_id: str) -> int:
+        self._load_history(case_id)
         row = self._db.execute("SELECT coalesce(sum(length(event)), 0) FROM events WHERE case_id = ?", (case_id,)).fetchone()
         return int(row[0])
+
+    def history_marks(self, case_id: str) -> Marks:
+        row = self._db.execute("SELECT marks FROM cases WHERE case_id = ?", (case_id,)).fetchone()
+        return () if row is None else marks_from_text(row[0])
+
+    def history_loaded(self, case_id: str) -> bool:
+        row = self._db.execute("SELECT history_loaded FROM cases WHERE case_id = ?", (case_id,)).fetchone()
+        return row is not None and bool(row[0])
+
+    def overdue_candidates(self, shard: str, at: datetime) -> list[CaseState]:
+        """Open cases of the shard whose due date is before `at`, found by the due_at index."""
+        marks = ",".join("?" * len(_OPEN))
+        rows = self._db.execute(
+            f"SELECT case_id FROM cases WHERE shard = ? AND due_at < ? AND status IN ({marks}) ORDER BY case_id",
+            (shard, _micros(at), *_OPEN),
+        ).fetchall()
+        return [s for (case_id,) in rows if (s := self.case(case_id)) is not None]
 
     def case_of_report(self, report_id: str) -> str | None:
         row = self._db.execute("SELECT case_id FROM reports WHERE report_id = ?", (report_id,)).fetchone()
@@ -181,14 +239,24 @@ class CaseStore:
 
     def close(self) -> None:
         self._db.close()
+        if self._history is not None:
+            self._history.close()
 
     # -- internals --------------------------------------------------------------
 
     def _write(self, writes: Sequence[CaseWrite]) -> None:
         db = self._db
+        # An existing row keeps its history_loaded: a change adds events, it does not load the earlier ones.
         db.executemany(
-            "INSERT OR REPLACE INTO cases (case_id, shard, status, version, snapshot) VALUES (?, ?, ?, ?, ?)",
-            [(w.state.case_id, w.state.shard, w.state.status.value, w.state.version, w.snapshot) for w in writes],
+            "INSERT INTO cases (case_id, shard, status, version, snapshot, due_at, marks, history_loaded)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (case_id) DO UPDATE SET shard = excluded.shard,"
+            " status = excluded.status, version = excluded.version, snapshot = excluded.snapshot,"
+            " due_at = excluded.due_at, marks = excluded.marks",
+            [
+                (w.state.case_id, w.state.shard, w.state.status.value, w.state.version, w.snapshot,
+                 _micros(w.state.due_at), marks_text(w.marks), int(w.history_loaded))  # fmt: skip
+                for w in writes
+            ],
         )
         db.executemany(
             "INSERT OR REPLACE INTO events (case_id, seq, shard, event) VALUES (?, ?, ?, ?)",
@@ -199,6 +267,22 @@ class CaseStore:
             "INSERT OR REPLACE INTO reports (report_id, case_id, shard) VALUES (?, ?, ?)",
             [(rid, cid, shard_of[cid]) for rid, cid in report_owners(w.state for w in writes).items()],
         )
+
+    def _load_history(self, case_id: str) -> None:
+        """Read a restored case's events from case-events, once, when they are first needed."""
+        row = self._db.execute("SELECT history_loaded, marks FROM cases WHERE case_id = ?", (case_id,)).fetchone()
+        if row is None or row[0]:
+            return
+        state = self.case(case_id)
+        if self._history is None or state is None:
+            raise RuntimeError(f"case {case_id} was restored without its events and there is no history source")
+        events = self._history.load(state.shard, case_id, state.last_seq, marks_from_text(row[1]))
+        with self._transaction():
+            self._db.executemany(
+                "INSERT OR REPLACE INTO events (case_id, seq, shard, event) VALUES (?, ?, ?, ?)",
+                [(case_id, seq, state.shard, blob) for seq, blob in events],
+            )
+            self._db.execute("UPDATE cases SET history_loaded = 1 WHERE case_id = ?", (case_id,))
 
     def _delete(self, shards: tuple[str, ...]) -> None:
         for table in ("cases", "events", "reports"):
