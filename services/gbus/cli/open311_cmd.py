@@ -15,6 +15,7 @@ import argparse
 import signal
 import sys
 import threading
+from pathlib import Path
 from typing import Any
 
 from gbus.cli.common import EXIT_OK, EXIT_USAGE, CliError
@@ -30,7 +31,8 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("--node", required=True, help="the node's gRPC address HOST:PORT")
     p.add_argument("--api-key", action="append", default=[], metavar="KEY=AGENCY_ID",
-                   help="an API key and the agency it speaks for (repeatable)")  # fmt: skip
+                   help="an API key and the agency it speaks for (repeatable; visible in the process list)")
+    p.add_argument("--api-keys-file", help="KEY=AGENCY_ID lines (# comments), kept out of the process list")  # fmt: skip
     p.add_argument("--agency", default=DEMO_AGENCY, help=f"agency of the generated key when no --api-key (default {DEMO_AGENCY})")
     p.add_argument("--listen", default="127.0.0.1:0", help="HTTP listen address HOST:PORT (port 0 = any free port)")
     p.add_argument("--data-dir", default="var/open311", help="directory of the gateway's store (tokens, coordinates)")
@@ -45,7 +47,8 @@ def _run(args: argparse.Namespace) -> int:
     from gbus.open311.app import Open311App
     from gbus.open311.keys import ApiKeys
 
-    pairs = list(args.api_key) or [f"{ApiKeys.new_key()}={args.agency}"]
+    pairs = list(args.api_key) + (_key_lines(args.api_keys_file) if args.api_keys_file else [])
+    pairs = pairs or [f"{ApiKeys.new_key()}={args.agency}"]
     try:
         keys = ApiKeys.parse(pairs)
     except ValueError as exc:
@@ -75,3 +78,11 @@ def _run(args: argparse.Namespace) -> int:
         app.stop()
     print("open311 stopped", file=sys.stderr)
     return EXIT_OK
+
+
+def _key_lines(path: str) -> list[str]:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CliError(f"--api-keys-file: {exc}", EXIT_USAGE) from exc
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
