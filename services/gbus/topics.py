@@ -73,7 +73,8 @@ class Topics:
 
     def used_by_node(self, area: str) -> list[str]:
         """The topics a node of `area` reads or writes (and its Kafka ACLs cover)."""
-        return [self.reports, self.commands, self.command_results_of(area), self.dead_letters, self.node(area)]
+        return [self.reports, self.commands, self.command_results_of(area), self.dead_letters, self.node(area),
+                self.report_results(area)]
 
     def partition_of_shard(self, shard: str) -> int:
         try:
