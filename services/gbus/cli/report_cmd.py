@@ -50,9 +50,11 @@ def _run(args: argparse.Namespace) -> int:
     if fmt == "pdf" and args.out == "-":
         raise CliError("a PDF needs a file: give --out report.pdf", EXIT_USAGE)
     settings = settings_with(args.config, (("kafka", "bootstrap_servers", args.bootstrap), ("kafka", "topic_prefix", args.topic_prefix)))
+    from kafka.errors import KafkaError
+
     try:
         cases = _read(args, settings, area)
-    except (OSError, LookupError, TimeoutError) as exc:
+    except (OSError, LookupError, TimeoutError, KafkaError) as exc:
         raise CliError(f"cannot read the cases: {exc}", EXIT_FAILURE) from exc
     report = build_report(cases, area=area, week=week, now=datetime.now(timezone.utc),
                           clock=legal_clock_from_settings(settings.legal_clock), names=names)  # fmt: skip

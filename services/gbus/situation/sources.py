@@ -34,12 +34,12 @@ def from_node_store(path: str | Path) -> list[CaseHistory]:
 
 def from_topics(settings: KafkaSettings, area: str) -> list[CaseHistory]:
     """The compacted case-state topic and the case-events log: the area's shard, or every shard for VN."""
+    base = Topics(settings.topic_prefix)
     with admin_client(settings, "report") as admin:
-        base = Topics(settings.topic_prefix)
-        described = admin.describe_topics([base.case_state])
-        partitions = len(described[0]["partitions"]) if described and described[0].get("partitions") else 0
-    if not partitions:
-        raise LookupError(f"topic {base.case_state} does not exist on {settings.bootstrap_servers}")
+        if base.case_state not in admin.list_topics():
+            raise LookupError(f"topic {base.case_state} does not exist on {settings.bootstrap_servers}")
+        # The cluster's partition count, not the config's: the shard must map as the processor wrote it.
+        partitions = len(admin.describe_topics([base.case_state])[0]["partitions"])
     topics = Topics(settings.topic_prefix, partitions)
     wanted = range(partitions) if area == "VN" else [topics.partition_of_shard(shard_of_province(area))]
     codec = AvroCodec()
