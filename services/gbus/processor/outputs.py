@@ -155,7 +155,8 @@ class Outputs:
                 "at": now,
             },
         )
-        return OutRecord(self.topics.report_results(reply_to), 0, report_id.encode("utf-8"), value)
+        # Signed like every answer, so a node holding a trust directory can check where it came from.
+        return self._signed(self.topics.report_results(reply_to), 0, report_id.encode("utf-8"), value)
 
     def dead_letter(
         self,
