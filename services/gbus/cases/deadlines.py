@@ -67,7 +67,9 @@ def hotspot_escalation(
     """A grievance many people raise gets the province's party and Front attention, once."""
     if "hotspot" in case.escalations or distinct_reporters(case) < HOTSPOT_REPORTERS or not case.province_code:
         return case, ()
-    candidates = (f"party.bdv@{case.province_code}", f"front.mttq@{case.province_code}")
+    # The province party's propaganda and mass mobilisation commission (merged in 2025; the
+    # old id party.bdv still resolves, but new watchers carry the body's current id).
+    candidates = (f"party.btgdv@{case.province_code}", f"front.mttq@{case.province_code}")
     added = tuple(
         a for a in candidates if directory.get(a) is not None and a not in case.watcher_ids and a != case.handler
     )

@@ -51,7 +51,7 @@ def test_five_distinct_reporters_make_a_hotspot_watched_by_the_provinces_party_b
     assert distinct_reporters(case) == 5
     after, events = hotspot_escalation(case, directory(), T0)
     assert events and events[0].body.code == "hotspot"
-    assert {"party.bdv@79", "front.mttq@79"} <= set(after.watcher_ids)
+    assert {"party.btgdv@79", "front.mttq@79"} <= set(after.watcher_ids)
     assert hotspot_escalation(after, directory(), T0) == (after, ())
 
 
