@@ -22,7 +22,6 @@ from gbus.errors import PermissionDeniedError, ValidationError, quoted
 from gbus.security.certificates import AGENCY_URI_PREFIX, CertificateError, agency_of_certificate, agency_uris
 
 AGENCY_HEADER = "x-agency-id"
-SAN_URI_PREFIX = AGENCY_URI_PREFIX
 
 # Keys of grpc's auth_context (grpc core, ssl transport), checked against grpcio 1.85:
 # `x509_pem_cert` is the peer's verified leaf certificate; `x509_subject_alternative_name`

@@ -43,9 +43,6 @@ class AvroCodec:
             self._writer[name] = self.store.get(name, wv) if wv else self.store.latest(name)
             self._reader[name] = self.store.get(name, rv) if rv else self.store.latest(name)
 
-    def writer_schema(self, name: str) -> SchemaVersion:
-        return self._writer[name]
-
     def encode(self, name: str, record: dict[str, Any]) -> bytes:
         schema = self._writer.get(name)
         if schema is None:

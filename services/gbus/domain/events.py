@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, fields, is_dataclass, replace
+from dataclasses import dataclass, fields, is_dataclass, replace
 from datetime import datetime
 from typing import Any, Union
 
@@ -329,6 +329,3 @@ def verify_chain(events: list[CaseEvent] | tuple[CaseEvent, ...]) -> list[ChainP
         expected_seq = event.seq + 1
     return problems
 
-
-def body_as_dict(body: EventBody) -> dict[str, Any]:
-    return asdict(body)

@@ -27,9 +27,3 @@ class Report:
     subject_agency: str | None = None
     attempt: int = 1
     reporter_key: str | None = None  # HMAC of normalised phone/national id, hex
-
-    @property
-    def ward_area(self) -> str | None:
-        if self.province_code and self.ward_code:
-            return f"{self.province_code}.{self.ward_code}"
-        return None

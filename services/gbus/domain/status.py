@@ -34,8 +34,6 @@ S = CaseStatus
 
 # States in which the case is still being worked on; only these may be merged.
 OPEN_STATES: frozenset[CaseStatus] = frozenset({S.ASSIGNED, S.ACCEPTED, S.IN_PROGRESS, S.REOPENED, S.TRANSFERRED})
-# States from which nothing but a reopen (or nothing at all) can follow.
-TERMINAL_STATES: frozenset[CaseStatus] = frozenset({S.CLOSED, S.MERGED})
 
 _NEXT: dict[CaseStatus, frozenset[CaseStatus]] = {
     S.ASSIGNED: frozenset({S.ACCEPTED, S.REJECTED, S.TRANSFERRED}),

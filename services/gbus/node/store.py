@@ -231,10 +231,6 @@ class NodeStore:
         ).fetchone()
         return None if row is None else self._stored(row)
 
-    def version_of(self, case_id: str) -> int | None:
-        row = self._db().execute("SELECT version FROM cases WHERE case_id = ?", (case_id,)).fetchone()
-        return None if row is None else int(row[0])
-
     def history(self, case_id: str, first_seq: int = 1, last_seq: int | None = None) -> list[CaseEvent]:
         rows = self._db().execute(
             "SELECT event FROM events WHERE case_id = ? AND seq >= ? AND seq <= ? ORDER BY seq",

@@ -63,7 +63,7 @@ def build_processor(
     if dedup is None:
         from gbus.processor.dedup_bridge import default_adapter
 
-        dedup = default_adapter(settings)
+        dedup = default_adapter()
     areas = frozenset(node_areas())
     # Signed history: with a processor signing certificate configured, what it writes is signed.
     outputs = Outputs(codec, topics, areas, record_signer_from_settings(settings.security))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
 
 from gbus.cases.case_routing import as_report
 from gbus.dedup.config import DedupConfig
@@ -26,6 +25,6 @@ class EngineAdapter:
         return as_report(report)
 
 
-def default_adapter(settings: Any = None) -> EngineAdapter:
+def default_adapter() -> EngineAdapter:
     """The engine with its measured default thresholds (docs/dedup.md)."""
     return EngineAdapter()
