@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +41,14 @@ def settings_with(config: str | None, overrides: Iterable[tuple[str, str, Any]])
         if value is not None and value != "":
             settings = settings.replace(section, **{key: value})
     return settings
+
+
+def stop_on_signals() -> threading.Event:
+    """An event that SIGTERM or SIGINT sets: every long-running command stops cleanly on either."""
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    return stop
 
 
 def fail(message: str) -> None:

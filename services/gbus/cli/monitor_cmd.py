@@ -10,12 +10,10 @@ and runs until SIGTERM or SIGINT.
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
-import threading
 from typing import Any
 
-from gbus.cli.common import EXIT_OK, EXIT_USAGE, CliError
+from gbus.cli.common import EXIT_OK, EXIT_USAGE, CliError, stop_on_signals
 from gbus.cli.ops_args import add_kafka_args, settings_from
 
 
@@ -49,9 +47,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.metrics_listen:
         settings = settings.replace("metrics", listen=args.metrics_listen)
     configure_logging(settings.logging.level, settings.logging.format, process="monitor")
-    stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
+    stop = stop_on_signals()
     metrics = MonitorMetrics()
     try:
         endpoint = serve_metrics(metrics, settings.metrics.listen)

@@ -13,12 +13,10 @@ and runs until SIGTERM or SIGINT, then stops gRPC gracefully.
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
-import threading
 from typing import Any
 
-from gbus.cli.common import EXIT_OK, EXIT_USAGE, CliError, freeze_startup_heap, settings_with
+from gbus.cli.common import EXIT_OK, EXIT_USAGE, CliError, freeze_startup_heap, settings_with, stop_on_signals
 
 
 def register(subparsers: Any) -> None:
@@ -64,9 +62,7 @@ def _run(args: argparse.Namespace) -> int:
         raise CliError(str(exc), EXIT_USAGE) from exc
     configure_logging(settings.logging.level, settings.logging.format, node=area, process="node")
 
-    stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
+    stop = stop_on_signals()
     app = NodeApp(settings, area=area)
     try:
         app.start()

@@ -12,13 +12,11 @@ Prints one line when ready:
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
-import threading
 from pathlib import Path
 from typing import Any
 
-from gbus.cli.common import EXIT_OK, EXIT_USAGE, CliError
+from gbus.cli.common import EXIT_OK, EXIT_USAGE, CliError, stop_on_signals
 
 
 def register(subparsers: Any) -> None:
@@ -61,9 +59,7 @@ def _run(args: argparse.Namespace) -> int:
         # Over mutual TLS the node knows the caller by the one certificate: a key of another
         # agency would act with this certificate's rights.
         raise CliError("with --tls-cert every --api-key must belong to the certificate's agency", EXIT_USAGE)
-    stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
+    stop = stop_on_signals()
     try:
         app = Open311App(node=args.node, keys=keys, data_dir=args.data_dir, listen=args.listen, channel=args.channel,
                          tls=tls).start()  # fmt: skip

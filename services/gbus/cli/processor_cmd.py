@@ -16,12 +16,10 @@ its id, so that it fences its predecessor and aborts what that one left open.
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
-import threading
 from typing import Any
 
-from gbus.cli.common import EXIT_FAILURE, EXIT_OK, CliError, freeze_startup_heap, settings_with
+from gbus.cli.common import EXIT_FAILURE, EXIT_OK, CliError, freeze_startup_heap, settings_with, stop_on_signals
 
 
 def register(subparsers: Any) -> None:
@@ -68,6 +66,7 @@ def _run(args: argparse.Namespace) -> int:
     from gbus.observability.metrics import Metrics, serve_metrics
     from gbus.processor.bootstrap import build_processor, default_instance_id
     from gbus.processor.transactions import FencedError
+    from gbus.processor.watchdog import Watchdog
 
     settings = settings_from_args(args)
     instance = settings.processor.instance_id or default_instance_id()
@@ -75,16 +74,16 @@ def _run(args: argparse.Namespace) -> int:
     configure_logging(settings.logging.level, settings.logging.format, process="processor", instance=instance)
     log = get_logger("gbus.cli.processor")
 
-    stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
+    stop = stop_on_signals()
     metrics = Metrics()
     try:
         endpoint = serve_metrics(metrics, settings.metrics.listen)
     except OSError as exc:
         raise CliError(f"cannot serve metrics on {settings.metrics.listen}: {exc.strerror}") from exc
     _require_bus_topics(settings, endpoint)
-    processor = build_processor(settings, metrics=metrics)
+    # Crash-only: a step stuck past its deadline, or a SIGTERM not honoured within
+    # 30 s, ends the process (exit 70) so its supervisor restarts it.
+    processor = build_processor(settings, metrics=metrics, watchdog=Watchdog(stop=stop))
     try:
         try:
             processor.start()
