@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import argparse
 import re
-import signal
 import sys
-import threading
 from pathlib import Path
 
-from gbus.cli.common import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, CliError
+from gbus.cli.common import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, CliError, stop_on_signals
 
 # Relative to where gbus runs (the checkout for `make run`), so an installed copy works too.
 DEFAULT_RUN_DIR = Path("var") / "run"
@@ -263,9 +261,7 @@ def _run(args: argparse.Namespace) -> int:
 
     # Children read the same topic layout through the environment overrides.
     supervisor = Supervisor(run_dir, env={"GBUS__KAFKA__PARTITIONS": str(args.partitions)})
-    stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
+    stop = stop_on_signals()
     common = ["--bootstrap", bootstrap, "--metrics-listen", "127.0.0.1:0"]
     try:
         _say("== processes")
