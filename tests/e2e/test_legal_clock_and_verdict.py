@@ -15,6 +15,8 @@ from support.node_harness import CODEC, as_agency, wait_until
 
 from gbus.cases.holidays import load_calendar
 from gbus.cli.tick_cmd import tick_record
+from gbus.ops.trace import render_trace
+from gbus.ops.trace_read import gather_trace
 from gbus.v1 import case_pb2, intake_pb2, report_pb2
 from gbus.wire.protobuf import timestamp
 
@@ -82,6 +84,12 @@ def test_an_extension_moves_a_denunciations_due_date_by_thirty_days(bus, start_n
     history = _get(n79, case.case_id, PROVINCE).history
     extended = [e.time_limit_extended for e in history if e.HasField("time_limit_extended")]
     assert [(x.reason, x.due_at.ToDatetime(tzinfo=timezone.utc)) for x in extended] == [("Phải xác minh tại hai địa điểm", after)]
+
+    # gbus trace shows the extension in the history and the clock of the latest snapshot.
+    traced = gather_trace(bus.kafka, case.case_id)
+    lines = "\n".join(render_trace(traced))
+    assert "resolution time limit extended (complex, extension 1)" in lines
+    assert f"legal clock: resolution stage due {after.isoformat().replace('+00:00', 'Z')} (complex, 1 extension(s))" in lines
 
     with pytest.raises(grpc.RpcError) as twice:
         n79.cases.ExtendTimeLimit(case_pb2.ExtendTimeLimitRequest(case_id=case.case_id, complexity="complex", reason="lần hai"),

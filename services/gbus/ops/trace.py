@@ -16,6 +16,7 @@ from gbus.codec import AvroCodec, CodecError
 from gbus.domain import events as ev
 from gbus.domain.events import CaseEvent, verify_chain
 from gbus.node.copies import decode_copy, integrity_problems
+from gbus.cases.legal_clock import stage_of
 from gbus.wire.avro_records import event_from_record, state_from_snapshot
 
 EVENT_SCHEMA = "gbus.avro.CaseEvent"
@@ -162,6 +163,12 @@ def _snapshot_summary(codec: AvroCodec, raw: RawRecord) -> dict[str, Any]:
         "reports": [r.report_id for r in state.reports],
         "last_seq": state.last_seq,
         "merged_into": state.merged_into,
+        # The legal clock (docs/legal-clock.md): which stage, due when, declared how complex.
+        "stage": stage_of(state),
+        "due_at": _iso(state.due_at) if state.due_at else None,
+        "complexity": state.clock.complexity if state.clock else None,
+        "extensions": state.clock.extensions if state.clock else 0,
+        "ratings": [r.rating for r in state.ratings],
     }
 
 
@@ -270,6 +277,9 @@ def render_trace(trace: Trace) -> list[str]:
             lines.append(f"latest snapshot (offset {s['offset']}): cannot be decoded: {s['error']}")
         else:
             lines.append(f"latest snapshot: v{s['version']} {s['status']}, handler {s['handler']}, {len(s['reports'])} report(s)")
+            if s.get("stage"):
+                lines.append(f"legal clock: {s['stage']} stage due {s['due_at'] or 'no statutory limit'}"
+                             f" ({s['complexity']}, {s['extensions']} extension(s))")  # fmt: skip
     lines.append("")
     lines.append(f"node copies: {len(trace.copies)}")
     for c in trace.copies:
