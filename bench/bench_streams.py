@@ -23,18 +23,17 @@ import re
 import tempfile
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import grpc
-from grpc_health.v1 import health_pb2, health_pb2_grpc
-
 from gbus.config import KafkaSettings
 from gbus.devrun.supervisor import Supervisor
 from gbus.kafka_io.admin import ensure_topics
 from gbus.topics import Topics, topic_specs
 from gbus.v1 import case_pb2, case_pb2_grpc, intake_pb2, intake_pb2_grpc, report_pb2
 from gbus.wire.protobuf import timestamp
+from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 ORIGIN = "front.mttq@79.25747"
 WATCHERS = [f"{role}@79" for role in (
@@ -54,17 +53,21 @@ def submit_and_find_case(address: str) -> str:
     report = report_pb2.Report(
         kind="phan_anh", category="moi_truong", channel="mttq", province_code="79", ward_code="25747",
         title="Rác thải tồn đọng hẻm 12 Lê Lợi", description="Rác không được thu gom ba ngày, bốc mùi.",
-        submitted_at=timestamp(datetime.now(timezone.utc)), origin_agency=ORIGIN,
+        submitted_at=timestamp(datetime.now(UTC)), origin_agency=ORIGIN,
         request_id=f"bench-{uuid.uuid4().hex[:8]}", reporter=report_pb2.Reporter(anonymous=True),
     )  # fmt: skip
     intake_pb2_grpc.IntakeServiceStub(channel).SubmitReport(
-        intake_pb2.SubmitReportRequest(report=report), metadata=(("x-agency-id", ORIGIN),), timeout=30
+        intake_pb2.SubmitReportRequest(report=report),
+        metadata=(("x-agency-id", ORIGIN),),
+        timeout=30,
     )
     cases = case_pb2_grpc.CaseServiceStub(channel)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         listing = cases.ListCases(
-            case_pb2.ListCasesRequest(role=case_pb2.CASE_ROLE_ORIGIN), metadata=(("x-agency-id", ORIGIN),), timeout=10
+            case_pb2.ListCasesRequest(role=case_pb2.CASE_ROLE_ORIGIN),
+            metadata=(("x-agency-id", ORIGIN),),
+            timeout=10,
         )
         if listing.cases:
             return listing.cases[0].case_id
@@ -100,7 +103,10 @@ def open_streams_at(metrics_url: str) -> float:
     import urllib.request
 
     text = urllib.request.urlopen(metrics_url, timeout=5).read().decode()
-    return next((float(line.split()[-1]) for line in text.splitlines() if line.startswith("gbus_grpc_open_streams ")), 0.0)
+    return next(
+        (float(line.split()[-1]) for line in text.splitlines() if line.startswith("gbus_grpc_open_streams ")),
+        0.0,
+    )
 
 
 def line(label: str, lat: list[float]) -> str:
@@ -157,7 +163,9 @@ def main() -> None:
         print(f"{'health check, streams open':<28} {(time.perf_counter() - started) * 1000:6.2f} ms")
 
         met = held >= args.streams and pct(loaded, 99) < P99_TARGET_S
-        print(f"target: p99 < {P99_TARGET_S * 1000:.0f} ms with {args.streams} idle streams: {'met' if met else 'NOT met'}")
+        print(
+            f"target: p99 < {P99_TARGET_S * 1000:.0f} ms with {args.streams} idle streams: {'met' if met else 'NOT met'}"
+        )
         if not met:
             raise SystemExit(1)
     finally:

@@ -6,9 +6,8 @@ import os
 from pathlib import Path
 
 import pytest
-from kafka import KafkaAdminClient, KafkaProducer
-
 from gbus.kafka_harness import KafkaCluster
+from kafka import KafkaAdminClient, KafkaProducer
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -21,12 +20,17 @@ def shared_with_others(root: Path) -> list[str]:
     ]
 
 
-def test_a_harness_broker_writes_its_data_dirs_0700_and_files_0600(tmp_path: Path) -> None:
+def test_a_harness_broker_writes_its_data_dirs_0700_and_files_0600(
+    tmp_path: Path,
+) -> None:
     old = os.umask(0o022)  # the usual default: without explicit modes Kafka writes 0644 segments
     try:
         with KafkaCluster(tmp_path / "kafka", bind_to_parent=True) as cluster:
             admin = KafkaAdminClient(bootstrap_servers=cluster.bootstrap_servers)
-            admin.create_topics({"grievances": {"num_partitions": 1, "replication_factor": 1}}, wait_for_metadata=True)
+            admin.create_topics(
+                {"grievances": {"num_partitions": 1, "replication_factor": 1}},
+                wait_for_metadata=True,
+            )
             admin.close()
             producer = KafkaProducer(bootstrap_servers=cluster.bootstrap_servers)
             producer.send("grievances", b"a report text").get(timeout=30)

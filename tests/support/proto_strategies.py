@@ -19,7 +19,10 @@ _INT_RANGES = {
     F.TYPE_INT32: (-(2**31), 2**31 - 1),
     F.TYPE_SINT32: (-(2**31), 2**31 - 1),
     F.TYPE_SFIXED32: (-(2**31), 2**31 - 1),
-    F.TYPE_ENUM: (-(2**31), 2**31 - 1),  # proto3 enums are open: any int32 crosses the wire
+    F.TYPE_ENUM: (
+        -(2**31),
+        2**31 - 1,
+    ),  # proto3 enums are open: any int32 crosses the wire
     F.TYPE_INT64: (-(2**63), 2**63 - 1),
     F.TYPE_SINT64: (-(2**63), 2**63 - 1),
     F.TYPE_SFIXED64: (-(2**63), 2**63 - 1),
@@ -40,13 +43,20 @@ BUS_SHAPED = [
 
 
 def strings() -> st.SearchStrategy[str]:
-    return st.one_of(st.text(max_size=40), st.sampled_from(BUS_SHAPED), st.text(min_size=2000, max_size=5000))
+    return st.one_of(
+        st.text(max_size=40),
+        st.sampled_from(BUS_SHAPED),
+        st.text(min_size=2000, max_size=5000),
+    )
 
 
 def scalar(field: FieldDescriptor) -> st.SearchStrategy[Any]:
     if field.type in _INT_RANGES:
         low, high = _INT_RANGES[field.type]
-        return st.one_of(st.integers(low, high), st.sampled_from([low, high, 0, 1, -1 if low < 0 else 2]))
+        return st.one_of(
+            st.integers(low, high),
+            st.sampled_from([low, high, 0, 1, -1 if low < 0 else 2]),
+        )
     if field.type == F.TYPE_STRING:
         return strings()
     if field.type == F.TYPE_BYTES:
@@ -70,7 +80,10 @@ def _is_map(field: FieldDescriptor) -> bool:
 
 def _field(field: FieldDescriptor, depth: int) -> st.SearchStrategy[Any]:
     if _is_map(field):
-        key, value = field.message_type.fields_by_name["key"], field.message_type.fields_by_name["value"]
+        key, value = (
+            field.message_type.fields_by_name["key"],
+            field.message_type.fields_by_name["value"],
+        )
         return st.dictionaries(scalar(key), _single(value, depth), max_size=3)
     if field.is_repeated:
         return st.lists(_single(field, depth), max_size=3)

@@ -32,7 +32,9 @@ class UndecodableRequest:
     error: ValidationError
 
 
-def decoding(deserializer: Callable[[bytes], Any] | None) -> Callable[[bytes], Any] | None:
+def decoding(
+    deserializer: Callable[[bytes], Any] | None,
+) -> Callable[[bytes], Any] | None:
     """`deserializer`, returning an UndecodableRequest instead of raising."""
     if deserializer is None:
         return None

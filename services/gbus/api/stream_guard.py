@@ -39,7 +39,12 @@ def stream_pool(limits: StreamLimits) -> futures.ThreadPoolExecutor:
 
 class StreamGuardInterceptor(grpc.ServerInterceptor):
     def __init__(
-        self, limits: StreamLimits, pool: futures.ThreadPoolExecutor, metrics: Metrics, *, insecure_dev_mode: bool
+        self,
+        limits: StreamLimits,
+        pool: futures.ThreadPoolExecutor,
+        metrics: Metrics,
+        *,
+        insecure_dev_mode: bool,
     ) -> None:
         self._limits = limits
         self._pool = pool
@@ -51,13 +56,21 @@ class StreamGuardInterceptor(grpc.ServerInterceptor):
         if handler is None or not handler.response_streaming:
             return handler
         if handler.request_streaming:
-            behaviour, factory = handler.stream_stream, grpc.stream_stream_rpc_method_handler
+            behaviour, factory = (
+                handler.stream_stream,
+                grpc.stream_stream_rpc_method_handler,
+            )
         else:
-            behaviour, factory = handler.unary_stream, grpc.unary_stream_rpc_method_handler
+            behaviour, factory = (
+                handler.unary_stream,
+                grpc.unary_stream_rpc_method_handler,
+            )
         guarded = self._guarded(behaviour)
         guarded.experimental_thread_pool = self._pool  # type: ignore[attr-defined]
         return factory(
-            guarded, request_deserializer=handler.request_deserializer, response_serializer=handler.response_serializer
+            guarded,
+            request_deserializer=handler.request_deserializer,
+            response_serializer=handler.response_serializer,
         )
 
     def _guarded(self, behaviour: Callable) -> Callable:

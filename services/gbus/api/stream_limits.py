@@ -10,6 +10,7 @@ Pure: counting only; gbus.api.stream_guard applies it to gRPC calls.
 from __future__ import annotations
 
 import threading
+
 from gbus.errors import ResourceExhaustedError, excerpt
 
 

@@ -14,16 +14,16 @@ from typing import Any
 
 import grpc
 import pytest
+from gbus.api.error_mapping import field_violations
+from gbus.v1 import case_pb2, directory_pb2, intake_pb2, report_pb2  # noqa: F401 - register gbus.v1
 from google.protobuf import descriptor_pool
+from google.protobuf.timestamp_pb2 import Timestamp
 from grpc_health.v1 import health_pb2  # noqa: F401 - registers grpc.health.v1 in the pool
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support.node_harness import Running
+from support.node_harness import Running, sample_report
 from support.proto_strategies import encoded_with_bytes_at, messages, string_field_paths
-
-from gbus.api.error_mapping import field_violations
-from gbus.v1 import case_pb2, directory_pb2, intake_pb2, report_pb2  # noqa: F401 - register gbus.v1
 
 pytestmark = pytest.mark.integration
 
@@ -53,7 +53,14 @@ METHODS = [
     for m in descriptor_pool.Default().FindServiceByName(described).methods
 ]
 NEVER = {grpc.StatusCode.INTERNAL, grpc.StatusCode.UNKNOWN}
-CALLERS = ["gov.ubnd@79", "front.mttq@79.25747", "party.bdv@VN", "gov.ubnd@01", "not-an-agency", ""]
+CALLERS = [
+    "gov.ubnd@79",
+    "front.mttq@79.25747",
+    "party.bdv@VN",
+    "gov.ubnd@01",
+    "not-an-agency",
+    "",
+]
 # A valid watch stays open; this ends it (DEADLINE_EXCEEDED is an acceptable answer).
 STREAM_TIMEOUT_S = 0.5
 UNARY_TIMEOUT_S = 5.0
@@ -103,16 +110,27 @@ def test_every_service_the_node_serves_is_covered(node: Running) -> None:
 # The node's Kafka client threads use the random module while hypothesis draws; that is not
 # the strategy using it, which is what this warning is about.
 @pytest.mark.filterwarnings("ignore:Do not use the `random` module inside strategies")
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(data=st.data())
 def test_no_request_message_yields_internal_or_unknown(node: Running, method: Any, data: st.DataObject) -> None:
     request = data.draw(messages(method.input_type), label="request")
     caller = data.draw(st.sampled_from(CALLERS), label="caller")
-    assert_callers_fault_at_worst(call(node.channel, method, request.SerializeToString(), caller), str(request)[:500])
+    assert_callers_fault_at_worst(
+        call(node.channel, method, request.SerializeToString(), caller),
+        str(request)[:500],
+    )
 
 
 @pytest.mark.parametrize("method", METHODS, ids=lambda m: m.path)
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(payload=st.binary(max_size=300))
 def test_no_request_bytes_yield_internal_or_unknown(node: Running, method: Any, payload: bytes) -> None:
     assert_callers_fault_at_worst(call(node.channel, method, payload), repr(payload))
@@ -133,36 +151,47 @@ def test_a_megabyte_value_in_any_string_field_is_never_echoed_back_whole(node: R
         if error is None:
             continue
         # An echoed megabyte overflows the client's metadata limit: RESOURCE_EXHAUSTED, no field named.
-        assert error.code() not in NEVER | {grpc.StatusCode.RESOURCE_EXHAUSTED}, (path, error.code())
+        assert error.code() not in NEVER | {grpc.StatusCode.RESOURCE_EXHAUSTED}, (
+            path,
+            error.code(),
+        )
         assert len(error.details() or "") < 1_000, path
         assert all(len(description) < 300 for _, description in field_violations(error)), path
 
 
-def _report(**over: Any) -> report_pb2.Report:
-    from support.node_harness import sample_report
-
-    return sample_report(**over)
-
-
-def _bad_timestamp(seconds: int, nanos: int = 0) -> Any:
-    from google.protobuf.timestamp_pb2 import Timestamp
-
+def _bad_timestamp(seconds: int, nanos: int = 0) -> Timestamp:
     return Timestamp(seconds=seconds, nanos=nanos)
 
 
 @pytest.mark.parametrize(
     "method_name, request_message, field",
     [
-        ("/gbus.v1.IntakeService/SubmitReport",
-         intake_pb2.SubmitReportRequest(report=_report(submitted_at=_bad_timestamp(2**62))), "submitted_at"),
-        ("/gbus.v1.IntakeService/SubmitReport",
-         intake_pb2.SubmitReportRequest(report=_report(submitted_at=_bad_timestamp(0, 2_000_000_000))), "submitted_at"),
-        ("/gbus.v1.CaseService/ListCases",
-         case_pb2.ListCasesRequest(updated_after=_bad_timestamp(-(2**62))), "updated_after"),
-        ("/gbus.v1.CaseService/ListCases",
-         case_pb2.ListCasesRequest(page_token="eyJlIjoieCIsInEiOiJ5IiwiayI6WzFlOTk5LCJ4Il19"), "page_token"),
-        ("/gbus.v1.CaseService/WatchCases", case_pb2.WatchCasesRequest(cursor=f"ep.{2**64}"), "cursor"),
-    ],  # fmt: skip
+        (
+            "/gbus.v1.IntakeService/SubmitReport",
+            intake_pb2.SubmitReportRequest(report=sample_report(submitted_at=_bad_timestamp(2**62))),
+            "submitted_at",
+        ),
+        (
+            "/gbus.v1.IntakeService/SubmitReport",
+            intake_pb2.SubmitReportRequest(report=sample_report(submitted_at=_bad_timestamp(0, 2_000_000_000))),
+            "submitted_at",
+        ),
+        (
+            "/gbus.v1.CaseService/ListCases",
+            case_pb2.ListCasesRequest(updated_after=_bad_timestamp(-(2**62))),
+            "updated_after",
+        ),
+        (
+            "/gbus.v1.CaseService/ListCases",
+            case_pb2.ListCasesRequest(page_token="eyJlIjoieCIsInEiOiJ5IiwiayI6WzFlOTk5LCJ4Il19"),
+            "page_token",
+        ),
+        (
+            "/gbus.v1.CaseService/WatchCases",
+            case_pb2.WatchCasesRequest(cursor=f"ep.{2**64}"),
+            "cursor",
+        ),
+    ],
 )
 def test_the_inputs_that_once_reached_internal_are_invalid_argument_naming_the_field(
     node: Running, method_name: str, request_message: Any, field: str

@@ -11,11 +11,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import grpc
 import pytest
+from gbus.v1 import case_pb2
 from support.cases import HANDLER
 from support.node_harness import as_agency
 from support.scripted_processor import PROCESSOR_REFUSALS, ScriptedProcessor
-
-from gbus.v1 import case_pb2
 
 pytestmark = pytest.mark.integration
 
@@ -27,10 +26,21 @@ def test_each_processor_refusal_reaches_the_caller_with_its_own_code_and_message
     with ThreadPoolExecutor(1) as pool:
         for number, code in enumerate(PROCESSOR_REFUSALS, start=1):
             request = case_pb2.UpdateStatusRequest(
-                case_id="79-abcdefabcdefab", status=case_pb2.CASE_STATUS_ACCEPTED, request_id=f"refused-{code}"
+                case_id="79-abcdefabcdefab",
+                status=case_pb2.CASE_STATUS_ACCEPTED,
+                request_id=f"refused-{code}",
             )
-            pending = pool.submit(node.cases.UpdateStatus, request, metadata=as_agency(HANDLER), timeout=20)
-            fake.answer(fake.next_command(expect=number), code=code, message=f"the processor says {code}")
+            pending = pool.submit(
+                node.cases.UpdateStatus,
+                request,
+                metadata=as_agency(HANDLER),
+                timeout=20,
+            )
+            fake.answer(
+                fake.next_command(expect=number),
+                code=code,
+                message=f"the processor says {code}",
+            )
             with pytest.raises(grpc.RpcError) as info:
                 pending.result(timeout=20)
             received[code] = (info.value.code().name, info.value.details())

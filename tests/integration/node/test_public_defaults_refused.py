@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-
 from gbus.config import ConfigError, ProcessorSettings, SecuritySettings
 from gbus.node.app import NodeApp
 from gbus.processor.bootstrap import build_processor
@@ -29,5 +28,8 @@ def test_a_processor_logging_in_to_kafka_with_the_all_zero_master_refuses_to_sta
         security=SecuritySettings(reporter_hmac_secret="this-installation-only"),
         processor=ProcessorSettings(data_dir=str(tmp_path / "processor")),
     )
-    with pytest.raises(ConfigError, match="identity_master_hex is the published all-zero development master"):
+    with pytest.raises(
+        ConfigError,
+        match="identity_master_hex is the published all-zero development master",
+    ):
         build_processor(settings, router=router)

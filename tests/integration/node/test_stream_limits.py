@@ -9,11 +9,10 @@ from contextlib import contextmanager
 
 import grpc
 import pytest
+from gbus.v1 import case_pb2, case_pb2_grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from support.cases import HANDLER, copy_bytes, opened
 from support.node_harness import CODEC, as_agency, wait_until
-
-from gbus.v1 import case_pb2, case_pb2_grpc
 
 pytestmark = pytest.mark.integration
 
@@ -31,7 +30,9 @@ def open_streams(node, count_per_agency: int, agencies: list[str]) -> list[grpc.
     for agency in agencies:
         channel = grpc.insecure_channel(node.app.grpc_address)
         stub = case_pb2_grpc.CaseServiceStub(channel)
-        calls += [stub.WatchCases(case_pb2.WatchCasesRequest(), metadata=as_agency(agency)) for _ in range(count_per_agency)]
+        calls += [
+            stub.WatchCases(case_pb2.WatchCasesRequest(), metadata=as_agency(agency)) for _ in range(count_per_agency)
+        ]
     return calls
 
 
@@ -61,10 +62,16 @@ def timed(fn) -> float:
     return time.perf_counter() - started
 
 
-def test_with_200_idle_streams_open_health_and_another_agencys_unary_calls_answer_within_a_second(bus, start_node, router):
+def test_with_200_idle_streams_open_health_and_another_agencys_unary_calls_answer_within_a_second(
+    bus, start_node, router
+):
     node = start_node("79")
     state, history = opened(router, "held")
-    bus.produce(bus.topics.node("79"), copy_bytes(CODEC, state, history, area="79"), key=state.case_id.encode())
+    bus.produce(
+        bus.topics.node("79"),
+        copy_bytes(CODEC, state, history, area="79"),
+        key=state.case_id.encode(),
+    )
     get = case_pb2.GetCaseRequest(case_id=state.case_id)
 
     def held() -> bool:
@@ -75,17 +82,19 @@ def test_with_200_idle_streams_open_health_and_another_agencys_unary_calls_answe
 
     wait_until(held, what="the case at the node")
     health = health_pb2_grpc.HealthStub(node.channel)
+    listing = case_pb2.ListCasesRequest()
 
     with streams(node, 10, WATCHING_AGENCIES):
         wait_until(lambda: open_stream_count(node) >= 200, what="200 streams open at the node")
         for _ in range(5):
             assert timed(lambda: health.Check(health_pb2.HealthCheckRequest(), timeout=1)) < 1.0
             assert timed(lambda: node.cases.GetCase(get, metadata=as_agency(HANDLER), timeout=1)) < 1.0
-            listing = case_pb2.ListCasesRequest()
             assert timed(lambda: node.cases.ListCases(listing, metadata=as_agency(HANDLER), timeout=1)) < 1.0
 
 
-def test_an_agency_past_its_stream_limit_is_refused_at_once_and_others_still_get_theirs(start_node):
+def test_an_agency_past_its_stream_limit_is_refused_at_once_and_others_still_get_theirs(
+    start_node,
+):
     node = start_node("79", max_streams_per_agency=3)
     with streams(node, 3, ["gov.so-xd@79"]):
         wait_until(lambda: open_stream_count(node) >= 3, what="3 streams open")
@@ -94,12 +103,17 @@ def test_an_agency_past_its_stream_limit_is_refused_at_once_and_others_still_get
             assert error.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
             assert "gov.so-xd@79" in error.details() and "max_streams_per_agency" in error.details()
         with streams(node, 1, ["gov.so-yt@79"]):
-            wait_until(lambda: open_stream_count(node) >= 4, what="another agency's stream open")
+            wait_until(
+                lambda: open_stream_count(node) >= 4,
+                what="another agency's stream open",
+            )
     refused = node.app.metrics.registry.get_sample_value("gbus_grpc_streams_refused_total", {"limit": "agency"})
     assert refused == 1
 
 
-def test_the_node_refuses_streams_past_its_total_and_takes_new_ones_once_some_close(start_node):
+def test_the_node_refuses_streams_past_its_total_and_takes_new_ones_once_some_close(
+    start_node,
+):
     node = start_node("79", max_streams=4)
     with streams(node, 2, ["gov.so-xd@79", "gov.so-yt@79"]):
         wait_until(lambda: open_stream_count(node) >= 4, what="4 streams open")
@@ -108,4 +122,7 @@ def test_the_node_refuses_streams_past_its_total_and_takes_new_ones_once_some_cl
         assert error.code() == grpc.StatusCode.RESOURCE_EXHAUSTED and "max_streams" in error.details()
     wait_until(lambda: open_stream_count(node) == 0, what="the cancelled streams closed")
     with streams(node, 1, ["gov.ca@79"]):
-        wait_until(lambda: open_stream_count(node) == 1, what="a new stream admitted after others closed")
+        wait_until(
+            lambda: open_stream_count(node) == 1,
+            what="a new stream admitted after others closed",
+        )

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import grpc
 import pytest
-from support.scripted_processor import PROCESSOR_REFUSALS
-
 from gbus import errors
 from gbus.api.error_mapping import code_name_of, error_from_code_name, to_grpc_status
+from support.scripted_processor import PROCESSOR_REFUSALS
+
 
 @pytest.mark.parametrize("code", PROCESSOR_REFUSALS)
-def test_a_processor_refusal_code_reaches_the_caller_as_the_same_grpc_code(code: str) -> None:
+def test_a_processor_refusal_code_reaches_the_caller_as_the_same_grpc_code(
+    code: str,
+) -> None:
     exc = error_from_code_name(code, "the processor said no")
     assert to_grpc_status(exc).code == grpc.StatusCode[code]
     assert code_name_of(exc) == code
@@ -32,7 +34,10 @@ def test_a_code_name_the_node_does_not_know_is_internal() -> None:
 
 
 def test_a_subclass_inherits_its_parents_code() -> None:
-    assert to_grpc_status(errors.UnroutableError.single("province_code", "unknown")).code == grpc.StatusCode.INVALID_ARGUMENT
+    assert (
+        to_grpc_status(errors.UnroutableError.single("province_code", "unknown")).code
+        == grpc.StatusCode.INVALID_ARGUMENT
+    )
 
 
 def test_every_error_class_declares_a_real_grpc_code() -> None:

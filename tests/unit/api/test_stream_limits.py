@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from gbus.api.stream_limits import StreamLimitError, StreamLimits
 
 

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from gbus.private_files import open_private, private_dir, private_file, private_sqlite
 
 
@@ -57,7 +56,11 @@ def test_a_sqlite_store_and_its_wal_and_shm_files_are_0600(tmp_path: Path) -> No
     db.execute("INSERT INTO t VALUES (1)")
     db.commit()
     files = sorted((tmp_path / "store").iterdir())
-    assert [f.name for f in files] == ["node.sqlite", "node.sqlite-shm", "node.sqlite-wal"]
+    assert [f.name for f in files] == [
+        "node.sqlite",
+        "node.sqlite-shm",
+        "node.sqlite-wal",
+    ]
     assert {mode(f) for f in files} == {0o600}
     db.close()
 

@@ -6,9 +6,14 @@ import os
 from dataclasses import replace
 
 import pytest
-
 from gbus.cli.main import main
-from gbus.config import ConfigError, GrpcSettings, KafkaSettings, SecuritySettings, Settings
+from gbus.config import (
+    ConfigError,
+    GrpcSettings,
+    KafkaSettings,
+    SecuritySettings,
+    Settings,
+)
 from gbus.security.installation_secrets import (
     HMAC_SECRET_FILE,
     MASTER_FILE,
@@ -47,7 +52,11 @@ def test_the_default_hmac_secret_alone_is_refused():
 
 
 def test_a_node_with_a_keyring_file_does_not_need_the_master():
-    security = replace(OWN, identity_master_hex=SecuritySettings().identity_master_hex, identity_keyring="ring.json")
+    security = replace(
+        OWN,
+        identity_master_hex=SecuritySettings().identity_master_hex,
+        identity_keyring="ring.json",
+    )
     refuse_public_defaults(Settings(grpc=MTLS, security=security), role="node")
 
 
@@ -72,7 +81,10 @@ def test_installation_secrets_are_random_private_and_never_replaced(tmp_path):
 
 def test_installation_secrets_pass_the_secure_mode_check(tmp_path):
     own = ensure_installation_secrets(tmp_path)
-    security = SecuritySettings(identity_master_hex=own.identity_master_hex, reporter_hmac_secret=own.reporter_hmac_secret)
+    security = SecuritySettings(
+        identity_master_hex=own.identity_master_hex,
+        reporter_hmac_secret=own.reporter_hmac_secret,
+    )
     refuse_public_defaults(Settings(grpc=MTLS, security=security), role="processor")
 
 
