@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from gbus.cli.common import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, CliError, stop_on_signals
+from gbus.private_files import private_dir
 
 # Relative to where gbus runs (the checkout for `make run`), so an installed copy works too.
 DEFAULT_RUN_DIR = Path("var") / "run"
@@ -109,6 +110,12 @@ def _signing_env(pki: Path) -> dict[str, str]:
     }
 
 
+def _installation_secrets_env(pki: Path) -> dict[str, str]:
+    from gbus.security.installation_secrets import ensure_installation_secrets
+
+    return ensure_installation_secrets(pki).as_env()
+
+
 def _prepare_pki(pki: Path, areas: list[str]):
     """A development CA, node certificates, and agency certificates issued on first use."""
     import grpc
@@ -133,6 +140,14 @@ def _prepare_pki(pki: Path, areas: list[str]):
         if not layout.signer_cert(kind, name).exists():
             issue_signer_certificate(pki, kind, name)
 
+    def connect(address: str, agency: str) -> grpc.Channel:
+        if not layout.agency_cert(agency).exists():
+            issue_agency_certificate(pki, agency)
+        return agency_channel(address, pki, agency)
+
+    return connect
+
+
 def _spawn_open311(supervisor, nodes: dict[str, str], run_dir: Path, *, secure: bool) -> dict[str, str] | None:  # type: ignore[no-untyped-def]
     """The Open311 gateway in front of a provincial node, for that province's People's Committee
     running a citizen app (a fresh API key each run); None when the run has no provincial node."""
@@ -153,14 +168,6 @@ def _spawn_open311(supervisor, nodes: dict[str, str], run_dir: Path, *, secure: 
         argv += ["--tls-ca", str(layout.ca_cert), "--tls-cert", str(layout.agency_cert(agency)),
                  "--tls-key", str(layout.agency_key(agency))]  # fmt: skip
     return supervisor.spawn("open311", "open311", area, argv, OPEN311_READY).ready
-
-
-    def connect(address: str, agency: str) -> grpc.Channel:
-        if not layout.agency_cert(agency).exists():
-            issue_agency_certificate(pki, agency)
-        return agency_channel(address, pki, agency)
-
-    return connect
 
 
 def _say(text: str) -> None:
@@ -234,7 +241,7 @@ def _run(args: argparse.Namespace) -> int:
     unknown = [a for a in areas if a not in node_areas()]
     if unknown:
         raise CliError(f"--areas: unknown area(s) {', '.join(unknown)} (VN or a 2-digit province code)")
-    run_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(run_dir)
     if not args.keep:
         from gbus.devrun.run_dir import RunDirBusy, start_fresh
 
@@ -260,7 +267,9 @@ def _run(args: argparse.Namespace) -> int:
     _say(f"   bootstrap {bootstrap}; {len(created)} topics created")
 
     # Children read the same topic layout through the environment overrides.
-    supervisor = Supervisor(run_dir, env={"GBUS__KAFKA__PARTITIONS": str(args.partitions)})
+    # Secure mode refuses the published development secrets: this run directory's own, made once.
+    own_secrets = _installation_secrets_env(run_dir / "pki") if args.secure else {}
+    supervisor = Supervisor(run_dir, env={"GBUS__KAFKA__PARTITIONS": str(args.partitions), **own_secrets})
     stop = stop_on_signals()
     common = ["--bootstrap", bootstrap, "--metrics-listen", "127.0.0.1:0"]
     try:
