@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from gbus.cases.ports import RouterPort
-from gbus.domain.case import CaseReport, Watcher
+from gbus.domain.case import CaseReport, Watcher, accused_agencies
 from gbus.domain.report import Report
 
 
@@ -42,10 +42,6 @@ def as_report(r: CaseReport) -> Report:
     )
 
 
-def accused_agencies(reports: tuple[CaseReport, ...]) -> frozenset[str]:
-    return frozenset(r.subject_agency for r in reports if r.kind == "to_cao" and r.subject_agency)
-
-
 def route_case(
     router: RouterPort,
     reports: tuple[CaseReport, ...],
@@ -61,7 +57,9 @@ def route_case(
     """
     decision = router.route_case([as_report(r) for r in reports])
     handler = handler_override or decision.handler
-    accused = accused_agencies(reports) | frozenset(getattr(decision, "excluded", {}) or {})
+    directory = getattr(router, "directory", None)
+    canonical = directory.canonical_id if directory is not None else None
+    accused = accused_agencies(reports, canonical) | frozenset(getattr(decision, "excluded", {}) or {})
     reasons = getattr(decision, "reasons", {}) or {}
     watchers: dict[str, str] = {}
 

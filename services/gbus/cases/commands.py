@@ -21,7 +21,7 @@ from gbus.cases.intake_decisions import open_case, reroute_if_needed
 from gbus.cases.legal_clock import LegalClock
 from gbus.cases.ports import DirectoryPort, RouterPort
 from gbus.domain import events as ev
-from gbus.domain.case import CaseState, ResolutionRating, Watcher, shard_of_case
+from gbus.domain.case import CaseState, ResolutionRating, Watcher, accused_agencies, shard_of_case
 from gbus.domain.status import CaseStatus, can_transition, is_open, parse_status
 
 MAX_NOTE_CHARS = 10_000
@@ -215,7 +215,7 @@ class CommandHandler:
             raise errors.ValidationError.single("to_agency", f"unknown agency {errors.quoted(to)}")
         if to == case.handler:
             raise errors.ValidationError.single("to_agency", f"{to} already handles case {case.case_id}")
-        if to in {r.subject_agency for r in case.reports if r.kind == "to_cao"}:
+        if self._directory.canonical_id(to) in accused_agencies(case.reports, self._directory.canonical_id):
             raise errors.IllegalTransitionError(f"{to} is accused in a denunciation of this case; it cannot handle it")
         if not can_transition(case.status, CaseStatus.TRANSFERRED):
             raise errors.IllegalTransitionError(

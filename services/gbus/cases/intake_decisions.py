@@ -9,7 +9,7 @@ from gbus.cases.case_routing import CaseRoute, route_case
 from gbus.cases.history import ChangeBuilder
 from gbus.cases.ports import RouterPort
 from gbus.domain import events as ev
-from gbus.domain.case import CaseReport, CaseState, make_case_id
+from gbus.domain.case import CaseReport, CaseState, accused_agencies, make_case_id
 from gbus.domain.status import CaseStatus
 from gbus.domain.vocabulary import KIND_FORMALITY, shard_of_province
 
@@ -99,7 +99,9 @@ def reroute_if_needed(
     kind_changed = KIND_FORMALITY.get(deciding.kind, 0) != KIND_FORMALITY.get(state.kind, 0)
     # Watchers added by people or escalations survive re-routing; routing ones are recomputed.
     sticky = tuple(w for w in state.watchers if w.reason.startswith(STICKY_REASON_PREFIXES))
-    handler_accused = state.handler in {r.subject_agency for r in state.reports if r.kind == "to_cao"}
+    directory = getattr(router, "directory", None)
+    canonical = directory.canonical_id if directory is not None else (lambda agency: agency)
+    handler_accused = canonical(state.handler) in accused_agencies(state.reports, canonical)
     keep_handler = not kind_changed and not handler_accused
     # One routing of the whole case per change: this runs for every linked report.
     route = route_case(

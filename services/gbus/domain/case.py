@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -17,10 +18,25 @@ from typing import Any
 from gbus.domain.status import CaseStatus
 from gbus.domain.vocabulary import KIND_FORMALITY
 
+# The kind whose subject is accused (Law on Denunciations 2018): the subject may not handle it.
+DENUNCIATION = "to_cao"
+
 
 def _digest(*parts: str, length: int = 16) -> str:
     raw = hashlib.sha256("\x1f".join(parts).encode("utf-8")).digest()
     return base64.b32encode(raw).decode("ascii").rstrip("=").lower()[:length]
+
+
+def accused_agencies(reports: Iterable[Any], canonical: Callable[[str], str] | None = None) -> frozenset[str]:
+    """The agencies the case's denunciations accuse: none of them may handle or watch it.
+
+    The one place this rule lives (routing, re-routing, transfers and intake all ask it).
+    `canonical` maps an id renamed since the denunciation was filed to the body that
+    answers to it today (the directory's aliases), so a rename cannot let the accused
+    take the case.
+    """
+    accused = (r.subject_agency for r in reports if r.kind == DENUNCIATION and r.subject_agency)
+    return frozenset(canonical(a) if canonical else a for a in accused)
 
 
 def make_report_id(shard: str, origin_agency: str, request_id: str) -> str:

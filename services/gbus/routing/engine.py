@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gbus.directory import DataFileError, Directory
+from gbus.domain.case import accused_agencies
 from gbus.domain.report import Report
 from gbus.domain.vocabulary import CATEGORIES, CENTRAL_AREA, KIND_FORMALITY, known_category
 from gbus.errors import FieldViolation, UnroutableError
@@ -123,9 +124,7 @@ class Router:
         hierarchy above every accused agency."""
         deciding = deciding_report(reports)
         decision = self.route(deciding)
-        accused = {
-            self.directory.canonical_id(r.subject_agency) for r in reports if r.kind == "to_cao" and r.subject_agency
-        }
+        accused = accused_agencies(reports, self.directory.canonical_id)
         if decision.handler not in accused:
             return deciding, decision
         rank = KIND_FORMALITY[deciding.kind]
