@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from gbus.cli.common import EXIT_USAGE, CliError
+from gbus.cli.common import EXIT_USAGE, CliError, settings_with
 
 
 def add_kafka_args(parser: argparse.ArgumentParser) -> None:
@@ -20,21 +20,18 @@ def add_json_arg(parser: argparse.ArgumentParser) -> None:
 
 
 def settings_from(args: argparse.Namespace) -> Any:
-    from gbus.config import ConfigError, load_settings
-
-    try:
-        settings = load_settings(getattr(args, "config", None))
-    except ConfigError as exc:
-        raise CliError(str(exc), EXIT_USAGE) from exc
+    """Settings of an operator command: the file, GBUS__* overrides, then add_kafka_args' flags."""
     timeout = getattr(args, "timeout", None)
     if timeout is not None and timeout <= 0:
         raise CliError("--timeout must be positive", EXIT_USAGE)
-    overrides = {
-        "bootstrap_servers": getattr(args, "bootstrap", None),
-        "topic_prefix": getattr(args, "topic_prefix", None),
-        "request_timeout_ms": int(timeout * 1000) if timeout else None,
-    }
-    return settings.replace("kafka", **{k: v for k, v in overrides.items() if v})
+    return settings_with(
+        getattr(args, "config", None),
+        (
+            ("kafka", "bootstrap_servers", getattr(args, "bootstrap", None)),
+            ("kafka", "topic_prefix", getattr(args, "topic_prefix", None)),
+            ("kafka", "request_timeout_ms", int(timeout * 1000) if timeout else None),
+        ),
+    )
 
 
 def quiet_logging(settings: Any) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -37,6 +37,16 @@ def accused_agencies(reports: Iterable[Any], canonical: Callable[[str], str] | N
     """
     accused = (r.subject_agency for r in reports if r.kind == DENUNCIATION and r.subject_agency)
     return frozenset(canonical(a) if canonical else a for a in accused)
+
+
+def deciding_report(reports: Sequence[Any]) -> Any:
+    """The report whose kind decides a case's routing: the most formal
+    (to_cao > khieu_nai > kien_nghi = phan_anh > gop_y); among equals the earliest
+    submitted, then the smallest report id, so every node picks the same one and
+    adding a report of equal formality never re-routes a case."""
+    if not reports:
+        raise ValueError("a case has at least one report")
+    return min(reports, key=lambda r: (-KIND_FORMALITY.get(r.kind, 0), r.submitted_at, r.report_id))
 
 
 def make_report_id(shard: str, origin_agency: str, request_id: str) -> str:
@@ -191,7 +201,7 @@ class CaseState:
         Ties go to the earliest (then the smallest id, as the router does), so
         adding a report of equal formality never re-routes a case.
         """
-        return min(self.reports, key=lambda r: (-KIND_FORMALITY.get(r.kind, 0), r.submitted_at, r.report_id))
+        return deciding_report(self.reports)
 
     def remember_request(self, request_id: str | None) -> "CaseState":
         if not request_id:

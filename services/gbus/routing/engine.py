@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gbus.directory import DataFileError, Directory
-from gbus.domain.case import accused_agencies
+from gbus.domain.case import accused_agencies, deciding_report
 from gbus.domain.report import Report
 from gbus.domain.vocabulary import CATEGORIES, CENTRAL_AREA, KIND_FORMALITY, known_category
 from gbus.errors import FieldViolation, UnroutableError
@@ -44,15 +44,6 @@ class RouteDecision:
             if self.excluded:
                 out["excluded"] = dict(self.excluded)
         return out
-
-
-def deciding_report(reports: Sequence[Report]) -> Report:
-    """The report whose kind decides a case's routing: the most formal
-    (to_cao > khieu_nai > kien_nghi = phan_anh > gop_y); among equals the earliest
-    submitted, then the smallest report id, so every node picks the same one."""
-    if not reports:
-        raise ValueError("a case has at least one report")
-    return min(reports, key=lambda r: (-KIND_FORMALITY[r.kind], r.submitted_at, r.report_id))
 
 
 class Router:
