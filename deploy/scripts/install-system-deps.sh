@@ -11,6 +11,8 @@ command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium fonts-dejavu-core)
 command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+# systemd-analyze verifies the production units in deploy/systemd (deploy/scripts/verify-systemd-units.sh).
+command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
 if [ ${#missing[@]} -eq 0 ]; then
     exit 0
 fi
@@ -39,4 +41,5 @@ $SUDO apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
 if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
     $SUDO systemctl disable --now prometheus >/dev/null 2>&1 || true
 fi
-command -v promtool >/dev/null && command -v prometheus >/dev/null && command -v chromium >/dev/null && command -v pdftoppm >/dev/null
+command -v promtool >/dev/null && command -v prometheus >/dev/null && command -v chromium >/dev/null && command -v pdftoppm >/dev/null \
+    && command -v systemd-analyze >/dev/null
