@@ -16,10 +16,8 @@ from datetime import datetime
 from typing import Any
 
 from gbus.domain.status import CaseStatus
+from gbus.domain.kinds import policy
 from gbus.domain.vocabulary import KIND_FORMALITY
-
-# The kind whose subject is accused (Law on Denunciations 2018): the subject may not handle it.
-DENUNCIATION = "to_cao"
 
 
 def _digest(*parts: str, length: int = 16) -> str:
@@ -35,7 +33,7 @@ def accused_agencies(reports: Iterable[Any], canonical: Callable[[str], str] | N
     answers to it today (the directory's aliases), so a rename cannot let the accused
     take the case.
     """
-    accused = (r.subject_agency for r in reports if r.kind == DENUNCIATION and r.subject_agency)
+    accused = (r.subject_agency for r in reports if policy(r.kind).accuses_subject and r.subject_agency)
     return frozenset(canonical(a) if canonical else a for a in accused)
 
 

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import re
 
-KINDS: tuple[str, ...] = ("phan_anh", "kien_nghi", "khieu_nai", "to_cao", "gop_y")
+from gbus.domain.kinds import KIND_POLICIES
+
+# What each kind means legally lives in gbus.domain.kinds; these are its views.
+KINDS: tuple[str, ...] = tuple(p.code for p in KIND_POLICIES)
 
 CATEGORIES: tuple[str, ...] = (
     "dat_dai",
@@ -62,15 +65,8 @@ SECTORS: tuple[str, ...] = ("gov", "party", "front", "union")
 
 LEVELS: tuple[str, ...] = ("central", "province", "commune")
 
-# The most formal kind among a case's reports decides its routing
-# (to_cao > khieu_nai > kien_nghi = phan_anh; gop_y stands apart).
-KIND_FORMALITY: dict[str, int] = {
-    "phan_anh": 1,
-    "kien_nghi": 1,
-    "khieu_nai": 2,
-    "to_cao": 3,
-    "gop_y": 0,
-}
+# The most formal kind among a case's reports decides its routing (gbus.domain.kinds).
+KIND_FORMALITY: dict[str, int] = {p.code: p.formality for p in KIND_POLICIES}
 
 # Shard of a case with no province.
 NO_PROVINCE_SHARD = "00"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from gbus.domain.kinds import policy
 from gbus.errors import FieldViolation
 from gbus.security.identity_seal import ReporterIdentity
 
@@ -26,8 +27,6 @@ _NATIONAL_ID_RE = re.compile(r"^[A-Za-z0-9]{6,20}$")
 # Deliberately loose: one @, a dot in the domain, no spaces. Delivery is the app's business.
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
-# Law on Complaints 2011, art. 8: a complaint names the complainant; it cannot be anonymous.
-_NAMED_KINDS = frozenset({"khieu_nai"})
 
 ReporterKeyFn = Callable[..., "str | None"]
 
@@ -37,7 +36,7 @@ def reporter_violations(identity: ReporterIdentity | None, anonymous: bool, kind
     if anonymous:
         if identity is not None:
             return [FieldViolation("reporter", "an anonymous report carries no name, phone, national id, address or email")]
-        if kind in _NAMED_KINDS:
+        if kind is not None and policy(kind).named_reporter:  # Law on Complaints 2011, art. 8
             return [FieldViolation("reporter.anonymous", f"a {kind} report cannot be anonymous (Law on Complaints 2011, art. 8)")]
         return []
     if identity is None or not (identity.name or identity.phone or identity.national_id or identity.email):

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
+from gbus.domain.kinds import KIND_POLICIES
 from gbus.open311.catalog import service
 
-KIND_LABELS = {
-    "phan_anh": "Phản ánh",
-    "kien_nghi": "Kiến nghị",
-    "khieu_nai": "Khiếu nại",
-    "to_cao": "Tố cáo",
-    "gop_y": "Góp ý dự thảo",
-}
+KIND_LABELS = {p.code: p.label for p in KIND_POLICIES}
 CHANNEL_LABELS = {
     "cong_dvc": "Cổng dịch vụ công",
     "hotline_1022": "Tổng đài 1022",
