@@ -40,3 +40,14 @@ def test_an_unreachable_cluster_is_named_and_nothing_is_started(tmp_path):
     )  # fmt: skip
     assert result.returncode != 0
     assert f"no Kafka broker answered at {nobody}" in result.stderr
+
+
+def test_secure_mode_on_an_existing_cluster_is_refused_as_a_usage_error(tmp_path):
+    # --secure creates the Kafka users and ACLs on a cluster of its own; an existing one has its own.
+    result = subprocess.run(
+        [sys.executable, "-m", "gbus.cli.main", "run", "--bootstrap", "kafka-1.example:9093", "--secure",
+         "--run-dir", str(tmp_path / "run")],
+        capture_output=True, text=True, timeout=120, env=dict(os.environ),
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "--bootstrap runs against an existing cluster: it cannot be combined with --secure" in result.stderr
