@@ -5,6 +5,7 @@
     gbus pki issue-node 79 VN [--dns node79.example] [--ip 10.0.0.5] [--dir var/pki]
     gbus pki show var/pki/agencies/gov.ubnd@79.pem [--ca var/pki/ca.pem]
     gbus pki issue-signer processor p1 | operator ops [--dir var/pki]
+    gbus pki issue-broker kafka-1 --dns kafka-1.bus.internal [--ip 10.0.0.11] [--dir var/pki]
     gbus pki revoke gov.ubnd@79 | 79 | node:79 | processor:p1 [--dir var/pki]
 """
 
@@ -76,6 +77,22 @@ def register(subparsers: Any) -> None:
     node.add_argument("--ip", action="append", default=[], metavar="ADDRESS",
                       help="an IP address clients dial (repeatable; 127.0.0.1 is always included)")  # fmt: skip
     node.set_defaults(func=_issue_node)
+
+    broker = sub.add_parser(
+        "issue-broker",
+        help="issue a Kafka broker's (or KRaft controller's) TLS certificate and its PEM keystore (valid 1 year)",
+        description="For production brokers and controllers (deploy/kafka/production/): a certificate for the "
+        "host names clients and other brokers dial, and DIR/brokers/<name>-keystore.pem (key then certificate, "
+        "0600), which Kafka reads as ssl.keystore.location with ssl.keystore.type=PEM. No loopback name is "
+        "added: `gbus kafka up --secure` issues its own for 127.0.0.1.",
+    )
+    broker.add_argument("name", help="the broker's name, e.g. kafka-1 (file names only)")
+    broker.add_argument("--dns", action="append", required=True, metavar="NAME",
+                        help="a host name the broker is dialled by (repeatable; at least one)")  # fmt: skip
+    broker.add_argument("--ip", action="append", default=[], metavar="ADDRESS",
+                        help="an IP address the broker is dialled by (repeatable)")  # fmt: skip
+    _dir_flag(broker)
+    broker.set_defaults(func=_issue_broker)
 
     signer = sub.add_parser(
         "issue-signer",
@@ -186,6 +203,20 @@ def _issue_node(args: argparse.Namespace) -> int:
         except PkiError as exc:
             raise CliError(str(exc)) from exc
         _print_issued(f"node {area}", issued)
+    return EXIT_OK
+
+
+def _issue_broker(args: argparse.Namespace) -> int:
+    from gbus.kafka_harness.tls import write_keystore
+    from gbus.security.pki import PkiError, PkiLayout, issue_broker_certificate
+
+    try:
+        issued = issue_broker_certificate(Path(args.dir), args.name, dns_names=tuple(args.dns), ip_addresses=tuple(args.ip))
+    except PkiError as exc:
+        raise CliError(str(exc)) from exc
+    keystore = write_keystore(issued.cert_path, issued.key_path, PkiLayout(Path(args.dir)).root / "brokers" / f"{args.name}-keystore.pem")
+    _print_issued(f"broker {args.name}", issued)
+    print(f"keystore {keystore}")
     return EXIT_OK
 
 

@@ -67,9 +67,14 @@ def prepare_broker_tls(ca_dir: Path, cluster_id: str, node_id: int, node_root: P
     cert, key = layout.broker_cert(name), layout.broker_key(name)
     if not (cert.exists() and key.exists()):
         issue_broker_certificate(ca_dir, name, dns_names=("localhost",), ip_addresses=(HOST,))
-    keystore = node_root / "tls" / "keystore.pem"
+    keystore = write_keystore(cert, key, node_root / "tls" / "keystore.pem")
+    return BrokerTls(keystore=keystore, truststore=trust)
+
+
+def write_keystore(cert: Path, key: Path, keystore: Path) -> Path:
+    """Kafka's PEM keystore: the unencrypted PKCS#8 key, then the certificate; 0600 from the start."""
     keystore.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     fd = os.open(keystore, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as handle:
         handle.write(key.read_bytes() + cert.read_bytes())
-    return BrokerTls(keystore=keystore, truststore=trust)
+    return keystore
