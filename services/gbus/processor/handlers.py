@@ -346,10 +346,11 @@ class RecordHandler:
         after = self._custodian.normalise(after, view.case)
         encoded = self._out.encode_events(tuple(events))
         # Where a later owner will find these events (restore reads no events: gbus.processor.history).
+        partition = self._topics.partition_of_shard(after.shard)
         marks = marks_after(
             view.history_marks(after.case_id) if before is not None else (),
             before.last_seq if before is not None else 0, after.last_seq,
-            view.event_floor(self._topics.partition_of_shard(after.shard)),
+            floor=view.event_floor(partition), since=view.transaction_floor(partition),
         )  # fmt: skip
         snapshot = self._out.encode_snapshot(after, marks)
         # A node's copy carries the snapshot and the whole history.

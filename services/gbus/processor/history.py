@@ -36,14 +36,15 @@ class HistoryMark:
 Marks = tuple[HistoryMark, ...]
 
 
-def marks_after(marks: Marks, last_seq_before: int, last_seq_after: int, floor: int) -> Marks:
-    """The marks of a case that a transaction writing at offsets >= `floor` moves to `last_seq_after`.
+def marks_after(marks: Marks, last_seq_before: int, last_seq_after: int, *, floor: int, since: int) -> Marks:
+    """The marks of a case that a transaction moves to `last_seq_after`, its new events at offsets >= `floor`.
 
-    `marks` are those of the state the change starts from; if that state was
-    already changed in this transaction, its last mark has this floor and covers
-    the new events too.
+    `since` is where the transaction's writes begin (`floor` may be further on).
+    `marks` are those of the state the change starts from; a last mark at or
+    after `since` was made by this transaction, whose events of the case are
+    written together, so it covers the new events too.
     """
-    if last_seq_after <= last_seq_before or (marks and marks[-1].from_offset >= floor):
+    if last_seq_after <= last_seq_before or (marks and marks[-1].from_offset >= since):
         return marks
     return (*marks, HistoryMark(last_seq_before + 1, floor))
 

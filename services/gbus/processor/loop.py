@@ -178,7 +178,7 @@ class CaseProcessor:
         return self._process(batch) if batch else 0
 
     def _process(self, records: list[Any]) -> int:
-        staging = Staging(self._store, self._event_floors)
+        staging = Staging(self._store, self._event_floors, self.topics.partition_of_shard)
         counts: list[tuple[str, dict[str, str]]] = []
         levels: list[tuple[str, dict[str, str], float]] = []  # gauges set once committed
         firsts: dict[TopicPartition, int] = {}

@@ -14,7 +14,7 @@ case, however many records changed it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -67,10 +67,14 @@ class CaseDelta:
 
 
 class Staging:
-    def __init__(self, store: StoreReader, event_floors: Mapping[int, int] | None = None) -> None:
+    def __init__(
+        self, store: StoreReader, event_floors: Mapping[int, int] | None = None,
+        partition_of: Callable[[str], int] | None = None,
+    ) -> None:  # fmt: skip
         self._store = store
         # case-events partition -> lower bound of this transaction's offsets there (gbus.processor.history).
         self._floors = dict(event_floors or {})
+        self._partition_of = partition_of or (lambda shard: 0)
         self._deltas: dict[str, CaseDelta] = {}
         self._owners: dict[str, str] = {}
 
@@ -100,8 +104,21 @@ class Staging:
         delta = self._deltas.get(case_id)
         return delta.marks if delta is not None else self._store.history_marks(case_id)
 
-    def event_floor(self, partition: int) -> int:
+    def transaction_floor(self, partition: int) -> int:
+        """Lower bound of every offset this transaction writes in the case-events partition."""
         return self._floors.get(partition, 0)
+
+    def event_floor(self, partition: int) -> int:
+        """Lower bound of the offsets where the events of a case this batch has not touched yet will land.
+
+        The batch writes each touched case's events together, in the order it first
+        touched them (gbus.processor.outputs), so a newly touched case's events come
+        after those of every case touched before it. More events for those earlier
+        cases only push them further, so this stays a lower bound, and is the exact
+        offset unless such cases change again or someone else wrote there.
+        """
+        staged = sum(len(d.encoded_events) for d in self._deltas.values() if self._partition_of(d.after.shard) == partition)
+        return self.transaction_floor(partition) + staged
 
     def overdue_candidates(self, shard: str, at: datetime) -> list[CaseState]:
         """Open cases of the shard due before `at`, as this batch sees them (the store's index, then staged changes)."""

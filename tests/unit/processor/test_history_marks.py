@@ -17,20 +17,22 @@ from gbus.processor.history import (
 M = HistoryMark
 
 
-def test_a_new_case_is_marked_from_the_transactions_floor():
-    assert marks_after((), 0, 2, floor=40) == (M(1, 40),)
+def test_a_new_case_is_marked_from_its_floor_in_the_transaction():
+    assert marks_after((), 0, 2, floor=45, since=40) == (M(1, 45),)
 
 
 def test_a_later_transaction_adds_a_mark_from_the_first_event_it_adds():
-    assert marks_after((M(1, 40),), 2, 4, floor=97) == (M(1, 40), M(3, 97))
+    assert marks_after((M(1, 40),), 2, 4, floor=97, since=90) == (M(1, 40), M(3, 97))
 
 
 def test_a_second_change_in_the_same_transaction_is_covered_by_its_first_mark():
-    assert marks_after((M(1, 40), M(3, 97)), 4, 6, floor=97) == (M(1, 40), M(3, 97))
+    # The floor has moved on (other cases' events, and this case's own, come before it
+    # now), but the case's events of one transaction are written together after its mark.
+    assert marks_after((M(1, 40), M(3, 97)), 4, 6, floor=130, since=90) == (M(1, 40), M(3, 97))
 
 
 def test_a_change_without_events_adds_no_mark():
-    assert marks_after((M(1, 40),), 2, 2, floor=97) == (M(1, 40),)
+    assert marks_after((M(1, 40),), 2, 2, floor=97, since=90) == (M(1, 40),)
 
 
 def test_each_mark_reads_the_seqs_up_to_the_next_mark():

@@ -1,0 +1,170 @@
+"""Benchmark: restoring one shard from the topics, with 1x and 3x the events per case, next to the
+old restore that read the whole of case-events.
+
+    .venv/bin/python bench/bench_restore.py [--cases 100000] [--events 3] [--million] [--bootstrap HOST:PORT]
+
+Targets (issue 13.3): restore time independent of history length (1x and 3x within 10%);
+1M cases under 60 s on this 2-core machine.
+
+What runs: a Kafka broker (started here unless --bootstrap is given). The bench writes straight
+to the topics what a processor would have written for one shard: every case's events to
+case-events (in rounds, a few events of every case per round, as a busy shard interleaves
+them) and one snapshot per case to case-state (what compaction leaves). The snapshots carry
+history marks (CaseSnapshot v4); the same cases are also written, without marks (as before
+v4), to a second state topic that shares the events. A restore is gbus.processor.restore
+`read_partitions` plus loading the result into a fresh SQLite store, as the processor does
+when it is assigned a partition (the dedup index rebuild that follows is the same for both
+and is not timed).
+
+Baseline, measured in the same run: the old restore, i.e. the same code given the snapshots
+without marks, which makes it read and store every event of the partition.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+import uuid
+from dataclasses import replace
+from datetime import datetime, timezone
+from pathlib import Path
+
+from kafka import KafkaProducer
+
+from gbus.cases.intake_decisions import open_case
+from gbus.codec import AvroCodec
+from gbus.config import KafkaSettings
+from gbus.domain.report_fields import report_from_mapping
+from gbus.kafka_io.admin import ensure_topics
+from gbus.processor.history import HistoryMark
+from gbus.processor.outputs import EVENT, Outputs
+from gbus.processor.restore import read_partitions
+from gbus.processor.store import CaseStore
+from gbus.routing import Router
+from gbus.topics import Topics, TopicSpec
+from gbus.wire.avro_records import case_report_from_record, event_record, report_record, state_from_snapshot
+
+SHARD = "79"
+EVENTS_PER_TRANSACTION = 3  # a change writes a few events at once; one history mark per change
+
+
+class LegacyStateTopics(Topics):
+    """The same case-events, a state topic holding the snapshots as written before CaseSnapshot v4."""
+
+    @property
+    def case_state(self) -> str:
+        return f"{self.prefix}case-state-v3"
+
+
+def template_case():
+    """One real routed case of shard 79 and its encoded-event records, to be copied under new ids."""
+    now = datetime.now(timezone.utc)
+    report = report_from_mapping({
+        "kind": "phan_anh", "category": "moi_truong", "channel": "hotline_1022", "province_code": SHARD,
+        "ward_code": "26743", "title": "Rác thải tồn đọng hẻm 12 Lê Lợi",
+        "description": "Rác thải sinh hoạt ở hẻm 12 đường Lê Lợi không được thu gom 5 ngày, bốc mùi hôi.",
+        "origin_agency": "gov.ubnd@79", "submitted_at": now.isoformat(), "request_id": "bench-restore",
+    }, report_id="bench-restore")  # fmt: skip
+    record = report_record(report, shard=SHARD, accepted_at=now, accepted_by=SHARD)
+    state, events = open_case(Router.default(), case_report_from_record(record), now=now)
+    return state, [event_record(e) for e in events]
+
+
+def write_shard(bootstrap: str, topics: Topics, legacy: Topics, cases: int, events_per_case: int) -> None:
+    codec, outputs = AvroCodec(), Outputs(AvroCodec(), topics, ())
+    state, event_records = template_case()
+    producer = KafkaProducer(bootstrap_servers=bootstrap, acks=1, linger_ms=50, batch_size=512 * 1024,
+                             max_request_size=8 * 1024 * 1024)  # fmt: skip
+    ids = [f"{SHARD}-bench-{i:07d}" for i in range(cases)]
+    offset = 0
+    marks: dict[str, list[HistoryMark]] = {cid: [] for cid in ids}
+    for first in range(1, events_per_case + 1, EVENTS_PER_TRANSACTION):
+        last = min(first + EVENTS_PER_TRANSACTION - 1, events_per_case)
+        for cid in ids:
+            marks[cid].append(HistoryMark(first, offset))
+            for seq in range(first, last + 1):
+                rec = {**event_records[(seq - 1) % len(event_records)], "case_id": cid, "seq": seq}
+                producer.send(topics.case_events, key=cid.encode(), value=codec.encode(EVENT, rec), partition=0)
+                offset += 1
+    for cid in ids:
+        case = replace(state, case_id=cid, last_seq=events_per_case, version=events_per_case)
+        producer.send(topics.case_state, key=cid.encode(), value=outputs.encode_snapshot(case, tuple(marks[cid])), partition=0)
+        producer.send(legacy.case_state, key=cid.encode(), value=outputs.encode_snapshot(case), partition=0)
+    producer.flush()
+    producer.close()
+
+
+def restore(bootstrap: str, topics: Topics, work: Path) -> tuple[float, int, int]:
+    """(seconds, cases, events read) of one restore into a fresh store."""
+    codec = AvroCodec()
+    settings = KafkaSettings(bootstrap_servers=bootstrap, topic_prefix=topics.prefix, partitions=1)
+    path = work / f"store-{uuid.uuid4().hex[:6]}.sqlite3"
+    started = time.monotonic()
+    writes, stats = read_partitions(settings, topics, [0], codec, settle_s=0.5, timeout_s=3600)
+    store = CaseStore(path, decode_state=lambda blob: state_from_snapshot(codec.decode(blob)))
+    store.replace_shards([SHARD], writes)
+    seconds = time.monotonic() - started
+    store.close()
+    return seconds, stats.cases, stats.events_read
+
+
+def create_topics(bootstrap: str, topics: Topics, legacy: Topics) -> None:
+    settings = KafkaSettings(bootstrap_servers=bootstrap, topic_prefix=topics.prefix, partitions=1)
+    ensure_topics(settings, [TopicSpec(name, 1, {}) for name in (topics.case_events, topics.case_state, legacy.case_state)])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--events", type=int, default=3, help="events per case at 1x")
+    parser.add_argument("--million", action="store_true", help="also restore 1M cases (snapshots only)")
+    parser.add_argument("--bootstrap", help="use this broker instead of starting one")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="gbus-bench-restore-"))
+    cluster = None
+    if args.bootstrap:
+        bootstrap = args.bootstrap
+    else:
+        from gbus.kafka_harness import KafkaCluster
+
+        cluster = KafkaCluster(work / "kafka", brokers=1).start()
+        bootstrap = cluster.bootstrap_servers
+    try:
+        print(f"broker {bootstrap}; one shard of {args.cases:,} cases; restore = read topics + load a fresh store")
+        results = {}
+        for factor in (1, 3):
+            prefix = f"bench-restore-{uuid.uuid4().hex[:6]}-{factor}x."
+            topics, legacy = Topics(prefix, 1), LegacyStateTopics(prefix, 1)
+            create_topics(bootstrap, topics, legacy)
+            started = time.monotonic()
+            write_shard(bootstrap, topics, legacy, args.cases, args.events * factor)
+            print(f"   {factor}x: wrote {args.cases:,} cases x {args.events * factor} events in {time.monotonic() - started:.0f} s")
+            new_s, new_cases, new_events = restore(bootstrap, topics, work)
+            old_s, old_cases, old_events = restore(bootstrap, legacy, work)
+            assert new_cases == old_cases == args.cases, (new_cases, old_cases)
+            results[factor] = (new_s, old_s)
+            print(f"   {factor}x: new restore {new_s:6.1f} s ({new_events:,} events read)   "
+                  f"old restore (baseline) {old_s:6.1f} s ({old_events:,} events read)")  # fmt: skip
+        (new1, old1), (new3, old3) = results[1], results[3]
+        print(f"== restore of {args.cases:,} cases, 3x/1x events per case:")
+        print(f"   new: {new1:.1f} s -> {new3:.1f} s, ratio {new3 / new1:.2f} (target within 10%: 0.90-1.10)")
+        print(f"   old (baseline, same run): {old1:.1f} s -> {old3:.1f} s, ratio {old3 / old1:.2f}")
+        if args.million:
+            prefix = f"bench-restore-{uuid.uuid4().hex[:6]}-1m."
+            topics, legacy = Topics(prefix, 1), LegacyStateTopics(prefix, 1)
+            create_topics(bootstrap, topics, legacy)
+            write_shard(bootstrap, topics, legacy, 1_000_000, 0)  # the new restore reads no events anyway
+            seconds, cases, _ = restore(bootstrap, topics, work)
+            print(f"== 1M cases: new restore {seconds:.1f} s for {cases:,} cases (target < 60 s)")
+        else:
+            print(f"== 1M cases not run (--million): restore is linear in cases, so about "
+                  f"{new1 * 1_000_000 / args.cases:.0f} s by the 1x figure (target < 60 s)")  # fmt: skip
+    finally:
+        if cluster is not None:
+            cluster.stop()
+
+
+if __name__ == "__main__":
+    main()
