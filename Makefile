@@ -14,7 +14,7 @@ GBUS := $(VENV)/bin/gbus
 INSTALLED := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: help install kafka-jars system-deps proto api-docs proto-check schemas-check deploy-check checks test test-unit test-faults config-doc config-doc-check run run-secure stop bench clean
+.PHONY: help install kafka-jars system-deps proto api-docs proto-check schemas-check deploy-check checks test test-unit test-faults config-doc config-doc-check metrics-doc metrics-doc-check run run-secure stop bench clean
 
 help:
 	@echo "make run          start Kafka + processor + central and provincial nodes, submit sample data"
@@ -23,6 +23,7 @@ help:
 	@echo "make test-unit    only the pure unit tests (no broker)"
 	@echo "make test-faults  the fault campaign on a 3-broker cluster (broker, coordinator, processor, node failures; ~10 min)"
 	@echo "make config-doc   regenerate docs/configuration.md from gbus/config.py"
+	@echo "make metrics-doc  regenerate docs/metrics.md from the metric registries"
 	@echo "make checks       buf lint, generated code and docs/api.md, schema compatibility, promtool on deploy/prometheus"
 	@echo "make proto        regenerate Python code from protos/"
 	@echo "make api-docs     regenerate docs/api.md (the API reference) from the proto comments"
@@ -73,6 +74,13 @@ config-doc: $(INSTALLED)
 
 config-doc-check: $(INSTALLED)
 	$(PY) -m gbus.devtools.config_doc --check
+
+# docs/metrics.md is made from the metric registries (name, type, labels, help).
+metrics-doc: $(INSTALLED)
+	$(PY) -m gbus.devtools.metrics_doc
+
+metrics-doc-check: $(INSTALLED)
+	$(PY) -m gbus.devtools.metrics_doc --check
 
 checks: proto-check schemas-check deploy-check
 
