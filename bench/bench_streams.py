@@ -27,13 +27,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
 from gbus.config import KafkaSettings
 from gbus.devrun.supervisor import Supervisor
 from gbus.kafka_io.admin import ensure_topics
 from gbus.topics import Topics, topic_specs
 from gbus.v1 import case_pb2, case_pb2_grpc, intake_pb2, intake_pb2_grpc, report_pb2
 from gbus.wire.protobuf import timestamp
-from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 ORIGIN = "front.mttq@79.25747"
 WATCHERS = [f"{role}@79" for role in (

@@ -6,8 +6,9 @@ import os
 from pathlib import Path
 
 import pytest
-from gbus.kafka_harness import KafkaCluster
 from kafka import KafkaAdminClient, KafkaProducer
+
+from gbus.kafka_harness import KafkaCluster
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

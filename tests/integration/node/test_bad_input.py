@@ -8,22 +8,24 @@ without being listed here fails `test_every_service_the_node_serves_is_covered`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import grpc
 import pytest
-from gbus.api.error_mapping import field_violations
-from gbus.v1 import case_pb2, directory_pb2, intake_pb2, report_pb2  # noqa: F401 - register gbus.v1
 from google.protobuf import descriptor_pool
 from google.protobuf.timestamp_pb2 import Timestamp
 from grpc_health.v1 import health_pb2  # noqa: F401 - registers grpc.health.v1 in the pool
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support.node_harness import Running, sample_report
+from support.node_harness import Bus, Running, sample_report
 from support.proto_strategies import encoded_with_bytes_at, messages, string_field_paths
+
+from gbus.api.error_mapping import field_violations
+from gbus.node.app import NodeApp
+from gbus.v1 import case_pb2, directory_pb2, intake_pb2, report_pb2  # noqa: F401 - register gbus.v1
 
 pytestmark = pytest.mark.integration
 
@@ -66,10 +68,16 @@ STREAM_TIMEOUT_S = 0.5
 UNARY_TIMEOUT_S = 5.0
 
 
-@pytest.fixture
-def node(start_node: Callable[..., Running]) -> Running:
+@pytest.fixture(scope="module")
+def node(kafka_bootstrap: str, router: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
+    """One node for the whole module: what is fuzzed is its answers, not its start."""
+    bus = Bus(kafka_bootstrap, all_areas=False)
     # Commands find no processor here: answer DEADLINE_EXCEEDED quickly instead of after 10 s.
-    return start_node("79", command_timeout_s=0.2)
+    settings = bus.settings("79", str(tmp_path_factory.mktemp("nodes")), command_timeout_s=0.2)
+    running = Running(NodeApp(settings, router=router).start())
+    yield running
+    running.stop()
+    bus.close()
 
 
 def call(channel: grpc.Channel, method: Any, payload: bytes, caller: str = "gov.ubnd@79") -> grpc.RpcError | None:
@@ -113,7 +121,7 @@ def test_every_service_the_node_serves_is_covered(node: Running) -> None:
 @settings(
     max_examples=40,
     deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    suppress_health_check=[HealthCheck.too_slow],
 )
 @given(data=st.data())
 def test_no_request_message_yields_internal_or_unknown(node: Running, method: Any, data: st.DataObject) -> None:
@@ -129,7 +137,7 @@ def test_no_request_message_yields_internal_or_unknown(node: Running, method: An
 @settings(
     max_examples=25,
     deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    suppress_health_check=[HealthCheck.too_slow],
 )
 @given(payload=st.binary(max_size=300))
 def test_no_request_bytes_yield_internal_or_unknown(node: Running, method: Any, payload: bytes) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+
 from gbus.config import ConfigError, ProcessorSettings, SecuritySettings
 from gbus.node.app import NodeApp
 from gbus.processor.bootstrap import build_processor

@@ -9,10 +9,11 @@ from contextlib import contextmanager
 
 import grpc
 import pytest
-from gbus.v1 import case_pb2, case_pb2_grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from support.cases import HANDLER, copy_bytes, opened
 from support.node_harness import CODEC, as_agency, wait_until
+
+from gbus.v1 import case_pb2, case_pb2_grpc
 
 pytestmark = pytest.mark.integration
 

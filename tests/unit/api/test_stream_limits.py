@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from gbus.api.stream_limits import StreamLimitError, StreamLimits
 
 

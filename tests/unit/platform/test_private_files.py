@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from gbus.private_files import open_private, private_dir, private_file, private_sqlite
 
 

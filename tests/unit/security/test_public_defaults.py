@@ -6,6 +6,7 @@ import os
 from dataclasses import replace
 
 import pytest
+
 from gbus.cli.main import main
 from gbus.config import (
     ConfigError,
