@@ -1,5 +1,5 @@
 """Factories of real cases (opened by the case logic with the real router) and of
-the CaseCopy / CommandResult records the processor writes, for node tests that
+the CaseCopy / CommandResult / ReportResult records the processor writes, for node tests that
 run before or without a processor."""
 
 from __future__ import annotations
@@ -94,5 +94,19 @@ def result_bytes(codec: AvroCodec, *, command_id: str, request_id: str, case_id:
             "command_id": command_id, "request_id": request_id, "case_id": case_id, "reply_to": reply_to,
             "code": code, "message": message, "case_version": case_version, "new_case_id": new_case_id,
             "at": datetime.now(timezone.utc),
+        },
+    )  # fmt: skip
+
+
+def verdict_bytes(codec: AvroCodec, *, report_id: str, origin_agency: str, request_id: str, reply_to: str,
+                  case_id: str, handler: str, verdict: str = "new", message: str = "") -> bytes:  # fmt: skip
+    """A gbus.avro.ReportResult: the processor's verdict on one submission, as on report-results.<area>."""
+    now = datetime.now(timezone.utc)
+    return codec.encode(
+        "gbus.avro.ReportResult",
+        {
+            "report_id": report_id, "origin_agency": origin_agency, "request_id": request_id, "reply_to": reply_to,
+            "submission_accepted_at": now, "verdict": verdict, "case_id": case_id, "handler": handler,
+            "message": message, "at": now,
         },
     )  # fmt: skip

@@ -98,6 +98,11 @@ class PlacementStore:
             self._changed.notify_all()
         return placement, bool(waiting)
 
+    def skip(self, *, topic: str, offset: int) -> None:
+        """Move past a record that must not be applied (it went to the dead-letter topic)."""
+        with self._lock:
+            self._db.execute("INSERT OR REPLACE INTO verdict_offset VALUES (?, ?)", (topic, offset + 1))
+
     # -- waiting --------------------------------------------------------------------
 
     def expect(self, submission: tuple[str, int]) -> _Waiter:

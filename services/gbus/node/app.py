@@ -167,6 +167,7 @@ class NodeApp:
         verdicts = VerdictFeed(
             consumer_factory=consumer, store=placements, accepted=accepted, codec=codec, area=self.area,
             topic=self.topics.report_results(self.area), metrics=self.metrics,
+            producer=producer, dead_letter_topic=self.topics.dead_letters, trust=trust,
         )  # fmt: skip
         verdicts.start()
         self._closers.append(verdicts.stop)

@@ -21,18 +21,17 @@ from kafka import TopicPartition
 from gbus.codec import AvroCodec, CodecError
 from gbus.domain import events as ev
 from gbus.node.copies import ReceivedCopy, decode_copy
+from gbus.node.dead_letters import send_dead_letter
 from gbus.node.history_check import snapshot_disagreements
 from gbus.node.store import NodeStore
 from gbus.observability.logging import get_logger
 from gbus.observability.metrics import Metrics
 from gbus.security.trust import RecordRefused, TrustStore
 
-_DEAD_LETTER_SCHEMA = "gbus.avro.DeadLetter"
 # Sub-second delivery needs a short poll; an idle node then asks the broker a few times a second.
 _POLL_MS = 200
 _RETRY_AFTER_ERROR_S = 1.0
 _REPORT_ARRIVALS = (ev.CaseOpened, ev.ReportLinked)
-_MAX_DEAD_VALUE_BYTES = 512 * 1024
 
 
 class CopyFeed:
@@ -150,12 +149,9 @@ class CopyFeed:
         problems: list[str] = []
         if self._trust is not None:
             try:
-                origin = self._trust.verify_record(record.topic, record.key, record.value, record.headers)
+                self._trust.verify_processor_record("a case copy", record.topic, record.key, record.value, record.headers)
             except RecordRefused as exc:
                 problems.append(f"signature: {exc.reason}")
-            else:
-                if origin.kind != "processor":
-                    problems.append(f"signature: a case copy must be signed by a processor, not {origin.signer}")
         problems.extend(snapshot_disagreements(copy.state, copy.events))
         return problems
 
@@ -186,26 +182,8 @@ class CopyFeed:
             self._caught_up.set()
 
     def _dead_letter(self, record: Any, error_type: str, reason: str) -> None:
-        value = record.value
-        if value is not None and len(value) > _MAX_DEAD_VALUE_BYTES:
-            # The dead-letter topic keeps Kafka's 1 MB limit; a case copy may be 8 MB.
-            reason, value = f"{reason} (value of {len(value)} bytes not kept; it is at the source offset)", None
-        letter = {
-            "source_topic": record.topic,
-            "partition": record.partition,
-            "offset": record.offset,
-            "key": record.key,
-            "value": value,
-            "error_type": error_type,
-            "reason": reason[:2000],
-            "failed_at": datetime.now(timezone.utc),
-            "consumer": f"node-{self._area}",
-            "headers": [{"name": n, "value": v} for n, v in record.headers or ()],
-        }
-        # Wait for the ack: the offset moves past the record only once it is kept elsewhere.
-        self._producer.send(
-            self._dead_letter_topic, key=record.topic.encode("utf-8"), value=self._codec.encode(_DEAD_LETTER_SCHEMA, letter)
-        ).get(timeout=10)
+        send_dead_letter(self._producer, self._codec, self._dead_letter_topic, record, error_type=error_type, reason=reason,
+                         consumer=f"node-{self._area}")  # fmt: skip
         self._store.skip(topic=record.topic, partition=record.partition, offset=record.offset)
         self._metrics.dead_letters.labels(record.topic, error_type).inc()
         self._log.error("copy_dead_lettered", offset=record.offset, error_type=error_type, reason=reason)

@@ -115,7 +115,10 @@ class Metrics:
         )
         self.cases_stored = Gauge("gbus_node_cases", "Cases in this node's local store.", ["node"], registry=r)
         self.integrity_alerts = Counter(
-            "gbus_integrity_alerts_total", "Case histories whose hash chain did not verify.", ["node"], registry=r
+            "gbus_integrity_alerts_total",
+            "Processor-written records a node refused: case copies whose history does not verify, unsigned verdicts.",
+            ["node"],
+            registry=r,
         )
         # gRPC server (the interceptor fills these; streaming calls end when the stream does)
         self.grpc_started = Counter(

@@ -2,6 +2,7 @@
 
     trust = TrustStore(Path("var/pki"), reload_s=5.0)
     origin = trust.verify_record(topic, key, value, headers)   # -> VerifiedOrigin, or RecordRefused
+    trust.verify_processor_record("a case copy", topic, key, value, headers)  # ... and a processor signed it
     trust.is_revoked(serial)                                  # gRPC authorisation of agency certs
 
 The trust directory is the public half of a PKI directory (gbus.security.pki):
@@ -187,6 +188,16 @@ class TrustStore:
         self, topic: str, key: bytes | None, value: bytes | None, headers: object, *, historical: bool = False
     ) -> VerifiedOrigin:
         return verify_with(self.current(), topic, key, value, headers, self._clock(), historical=historical)
+
+    def verify_processor_record(
+        self, what: str, topic: str, key: bytes | None, value: bytes | None, headers: object
+    ) -> VerifiedOrigin:
+        """verify_record for what only a processor writes (case copies, command answers, placement
+        verdicts): a node's or operator's valid signature proves the record forged, not genuine."""
+        origin = self.verify_record(topic, key, value, headers)
+        if origin.kind != "processor":
+            raise RecordRefused(f"{what} must be signed by a processor, not {origin.signer}", origin.signer)
+        return origin
 
     def is_revoked(self, serial: int) -> bool:
         return serial in self.current().revoked

@@ -1,6 +1,6 @@
 """Attack tests, issue 10.2/10.4: a node applies a case copy only if a processor signed it
 and its snapshot says what its own history says, and believes only processor-signed
-answers to its commands. Records are written straight to the topics, as anyone holding
+answers to its commands and placement verdicts. Records are written straight to the topics, as anyone holding
 a node or operator Kafka password could."""
 
 from __future__ import annotations
@@ -11,15 +11,15 @@ from dataclasses import replace
 
 import grpc
 import pytest
-from support.cases import HANDLER, UNRELATED, copy_bytes, opened, result_bytes, with_status
-from support.node_harness import CODEC, Running, as_agency, wait_until
+from support.cases import HANDLER, UNRELATED, copy_bytes, opened, result_bytes, verdict_bytes, with_status
+from support.node_harness import CODEC, ORIGIN, Running, as_agency, sample_report, wait_until
 from support.scripted_processor import ScriptedProcessor
 from support.signing import PROCESSOR, make_signing_pki, node_signer, signer
 
 from gbus.config import SecuritySettings
 from gbus.domain.status import CaseStatus
 from gbus.node.app import NodeApp
-from gbus.v1 import case_pb2
+from gbus.v1 import case_pb2, intake_pb2
 
 pytestmark = pytest.mark.integration
 
@@ -48,6 +48,16 @@ def case_as(node, case_id, agency=HANDLER):
     return node.cases.GetCase(case_pb2.GetCaseRequest(case_id=case_id), metadata=as_agency(agency), timeout=10).case
 
 
+def version_held(node, case_id):
+    """0 until the node holds the case: a copy is applied a poll after it is written."""
+    try:
+        return case_as(node, case_id).version
+    except grpc.RpcError as exc:
+        if exc.code() is grpc.StatusCode.NOT_FOUND:
+            return 0
+        raise
+
+
 def alerts(node):
     text = urllib.request.urlopen(node.app.metrics_url, timeout=5).read().decode()
     return next((float(l.rsplit(" ", 1)[1]) for l in text.splitlines() if l.startswith('gbus_integrity_alerts_total{node="79"}')), 0.0)
@@ -62,7 +72,7 @@ def test_a_copy_with_a_recomputed_chain_and_a_swapped_handler_is_flagged_and_not
     processor = signer(pki.signer_key("processor", PROCESSOR), f"processor:{PROCESSOR}")
     v1 = opened(router, "a")
     deliver(bus, *v1, by=processor)
-    wait_until(lambda: case_as(node, v1[0].case_id).version == 1, what="the genuine copy v1")
+    wait_until(lambda: version_held(node, v1[0].case_id) == 1, what="the genuine copy v1")
 
     # The attacker's v2: a real status change whose chain is recomputed end to end (it verifies),
     # with a snapshot that hands the case to another agency. Written with node 01's key ...
@@ -81,7 +91,7 @@ def test_a_copy_with_a_recomputed_chain_and_a_swapped_handler_is_flagged_and_not
 
     # Negative control: the genuine v2, signed by the processor, is applied.
     deliver(bus, state, history, by=processor)
-    wait_until(lambda: case_as(node, v1[0].case_id).version == 2, what="the genuine copy v2")
+    wait_until(lambda: version_held(node, v1[0].case_id) == 2, what="the genuine copy v2")
     held = case_as(node, v1[0].case_id)
     assert (held.handler, held.integrity_alert) == (HANDLER, False)
 
@@ -100,7 +110,7 @@ def test_a_forged_command_answer_is_ignored_and_the_processor_signed_one_is_deli
     processor = signer(pki.signer_key("processor", PROCESSOR), f"processor:{PROCESSOR}")
     v1 = opened(router, "c")
     deliver(bus, *v1, by=processor)
-    wait_until(lambda: case_as(node, v1[0].case_id).version == 1, what="the case at the node")
+    wait_until(lambda: version_held(node, v1[0].case_id) == 1, what="the case at the node")
     request = case_pb2.UpdateStatusRequest(case_id=v1[0].case_id, status=case_pb2.CASE_STATUS_ACCEPTED,
                                            expected_version=1, request_id="acc-1")  # fmt: skip
     with ThreadPoolExecutor(1) as pool:
@@ -119,3 +129,35 @@ def test_a_forged_command_answer_is_ignored_and_the_processor_signed_one_is_deli
         answer(processor, case_version=2)
         reply = pending.result(timeout=30)
     assert reply.case.version == 2 and reply.case.status == case_pb2.CASE_STATUS_ACCEPTED
+
+
+def test_a_forged_or_unsigned_verdict_is_dead_lettered_and_the_processor_signed_one_is_applied(bus, pki, verifying_node):
+    node = verifying_node
+    submitted = node.intake.SubmitReport(intake_pb2.SubmitReportRequest(report=sample_report("verdict-1")),
+                                         metadata=as_agency(ORIGIN), timeout=15)  # fmt: skip
+    assert not submitted.placement.placed  # no processor runs: the verdicts below are the only ones
+    topic, key = bus.topics.report_results("79"), submitted.report_id.encode()
+
+    def verdict(by, case_id):
+        value = verdict_bytes(CODEC, report_id=submitted.report_id, origin_agency=ORIGIN, request_id="verdict-1",
+                              reply_to="79", case_id=case_id, handler=HANDLER)  # fmt: skip
+        headers = by.headers(topic, key, value) if by is not None else None
+        bus.producer.send(topic, key=key, value=value, partition=0, headers=headers).get(timeout=10)
+
+    def placement():
+        request = intake_pb2.GetReportRequest(report_id=submitted.report_id)
+        return node.intake.GetReport(request, metadata=as_agency(ORIGIN), timeout=10).placement
+
+    # Believed, either would tell the member system its report went to a case it is not in.
+    verdict(node_signer(pki, "01"), "79-FORGED-BY-01")
+    verdict(None, "79-FORGED-UNSIGNED")
+    wait_until(lambda: alerts(node) == 2, what="two refused verdicts")
+    reasons = dead_letter_reasons(bus)
+    assert any("a placement verdict must be signed by a processor, not node:01" in r for r in reasons)
+    assert any("signature: the record is not signed" in r for r in reasons)
+    assert not placement().placed
+
+    # Negative control: the processor's verdict is applied.
+    verdict(signer(pki.signer_key("processor", PROCESSOR), f"processor:{PROCESSOR}"), "79-GENUINE")
+    wait_until(lambda: placement().placed, what="the processor-signed verdict")
+    assert (placement().case_id, placement().handler) == ("79-GENUINE", HANDLER)
