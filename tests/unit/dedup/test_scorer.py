@@ -67,3 +67,23 @@ def test_naming_the_other_reports_ward_is_evidence():
 def test_every_reason_carries_its_log_odds():
     scored = compare(profile("Ngập đường Lê Lợi 40cm"), profile("Ngập đường Lê Lợi 40cm"))
     assert scored.reasons and all(r.endswith(")") and "(+" in r or "(-" in r for r in scored.reasons)
+
+
+def test_the_training_command_reproduces_the_packaged_model(tmp_path):
+    import argparse
+    from pathlib import Path
+
+    from gbus.cli.dedup_cmd import register
+
+    data = Path(__file__).resolve().parents[2] / "data"
+    parser = argparse.ArgumentParser(prog="gbus")
+    register(parser.add_subparsers())
+    out = tmp_path / "model.json"
+    args = parser.parse_args([
+        "dedup", "train", "--input", *(str(data / f) for f in ("dedup_train.jsonl", "dedup_corpus.jsonl",
+                                                                  "dedup_holdout.jsonl")),
+        "--calibrate", str(data / "dedup_dev.jsonl"), "--out", str(out),
+    ])  # fmt: skip
+    assert args.func(args) == 0
+    packaged = resources.files("gbus.dedup").joinpath(MODEL_FILE).read_text(encoding="utf-8")
+    assert out.read_text(encoding="utf-8") == packaged
