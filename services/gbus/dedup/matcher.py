@@ -130,7 +130,7 @@ def _text_overlap(a: Profile, b: Profile) -> tuple[float, float]:
 @lru_cache(maxsize=65536)
 def names_agree(a: str, b: str) -> bool:
     """Whether two "kind:name" entries name one place; cached because a
-    decision compares the same few names with ~24 candidates' names."""
+    decision compares the same few names with up to 16 candidates' names."""
     kind_a, text_a = split_name(a)
     kind_b, text_b = split_name(b)
     kind_a, kind_b = kind_a.strip("~"), kind_b.strip("~")

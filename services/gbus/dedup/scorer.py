@@ -91,7 +91,7 @@ class PairScore:
 
     @property
     def reasons(self) -> tuple[str, ...]:
-        # Built on demand: a decision scores ~24 candidates and explains one.
+        # Built on demand: a decision scores up to 16 candidates and explains one.
         return self.model.reasons(self.vector, self.evidence)
 
 
