@@ -89,3 +89,17 @@ def test_the_engine_holds_its_figures_on_the_frozen_test_split(test_split_run):
     assert pair.f1 >= 0.75, pair
     assert b3.f1 >= 0.85, b3
     assert reach >= 0.95  # the target, met
+
+
+def test_error_classes_count_missed_duplicates_and_merged_hard_negatives():
+    from gbus.devtools.dedup_corpus.errors import error_classes
+
+    def row(rid, cluster, problem, filed="own", phone=None):
+        meta = {"filed": filed, "voice": "clerk", "problem": problem, "org": "", "petition": False}
+        return {"report_id": rid, "cluster": cluster, "province_code": "79", "kind": "phan_anh",
+                "category": "moi_truong", "reporter_phone": phone, "meta": meta}  # fmt: skip
+
+    rows = [row("a", "g1", "ngap"), row("b", "g1", "ngap", filed="neighbour"), row("c", "g2", "ngap", phone="09")]
+    result = error_classes(rows, {"a": "case-1", "b": "case-2", "c": "case-1"})
+    assert result["missed"]["one report filed in the neighbouring ward"] == [1, 1]
+    assert result["merged"]["same problem type, other incident"] == [1, 2]  # a+c merged, b+c apart
