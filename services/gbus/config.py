@@ -51,8 +51,9 @@ class KafkaSettings:
     # How often a client refreshes cluster metadata even without an error (new brokers, partitions).
     metadata_max_age_ms: int = 300_000
     # A processor transaction left open by a dead instance blocks every read_committed reader
-    # until the broker aborts it after this long.
-    transaction_timeout_ms: int = 60_000
+    # until the broker aborts it after this long. Keep it well above one batch plus its commit
+    # (processor.transaction_step_timeout_s): three step deadlines by default.
+    transaction_timeout_ms: int = 30_000
     # A consumer-group member that sends no heartbeat for this long is dropped and its partitions
     # go to another member (heartbeats every third of it).
     session_timeout_ms: int = 10_000

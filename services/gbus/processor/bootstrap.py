@@ -96,12 +96,8 @@ def build_processor(
         # Room for the largest case record a topic accepts (gbus.topics.MAX_CASE_RECORD_BYTES).
         # max_block_ms bounds init_transactions() and metadata waits in send() by the same
         # deadline as a commit: nothing on the processing thread waits longer.
-        # transaction_timeout_ms: how long a dead processor's open transaction holds back
-        # read_committed readers when no successor with the same instance id fences it
-        # (60 s by default in clients.py); three step deadlines are ample for one batch.
         lambda: make_producer(kafka, client_id, transactional_id=txn_id, max_request_size=MAX_CASE_RECORD_BYTES + 64 * 1024,
-                              max_block_ms=int(txn_timeout_s * 1000),
-                              transaction_timeout_ms=int(3 * txn_timeout_s * 1000)),  # fmt: skip
+                              max_block_ms=int(txn_timeout_s * 1000)),  # fmt: skip
         timeout_s=txn_timeout_s,
         output_topics=[s.name for s in topic_specs(topics) if s.name not in (topics.reports, topics.commands)],
     )
