@@ -75,6 +75,7 @@ class Staging:
         # case-events partition -> lower bound of this transaction's offsets there (gbus.processor.history).
         self._floors = dict(event_floors or {})
         self._partition_of = partition_of or (lambda shard: 0)
+        self._staged_events: dict[int, int] = {}  # partition -> events staged for it so far
         self._deltas: dict[str, CaseDelta] = {}
         self._owners: dict[str, str] = {}
 
@@ -117,8 +118,7 @@ class Staging:
         cases only push them further, so this stays a lower bound, and is the exact
         offset unless such cases change again or someone else wrote there.
         """
-        staged = sum(len(d.encoded_events) for d in self._deltas.values() if self._partition_of(d.after.shard) == partition)
-        return self.transaction_floor(partition) + staged
+        return self.transaction_floor(partition) + self._staged_events.get(partition, 0)
 
     def overdue_candidates(self, shard: str, at: datetime) -> list[CaseState]:
         """Open cases of the shard due before `at`, as this batch sees them (the store's index, then staged changes)."""
@@ -149,6 +149,8 @@ class Staging:
                 delta.after, delta.snapshot, delta.marks = ch.after, ch.snapshot, ch.marks
             delta.events.extend(ch.events)
             delta.encoded_events.extend(ch.encoded_events)
+            partition = self._partition_of(ch.after.shard)
+            self._staged_events[partition] = self._staged_events.get(partition, 0) + len(ch.encoded_events)
         self._owners.update(report_owners(ch.after for ch in changes))
 
     @property
