@@ -5,8 +5,8 @@ compacted snapshots from the beginning, read_committed, up to the end offsets
 taken when the partitions were assigned. A snapshot holds all a case's next
 change needs except its earlier events, and those are read when the case is
 next changed (gbus.processor.history), so restore costs O(cases), not
-O(events). Only a partition holding a snapshot written before CaseSnapshot v4
-(no history marks) has its `case-events` read as well, as it always was.
+O(events). Only if a snapshot was written before CaseSnapshot v4 (no history
+marks) is `case-events` of the restored partitions read as well, as it always was.
 The end of each `case-events` partition is taken too: the lower bound of where
 this owner's first transaction will write (gbus.processor.history).
 
@@ -67,8 +67,8 @@ class CaseRebuilder:
 
     def __init__(self, codec: AvroCodec) -> None:
         self._codec = codec
-        # case_id -> (version, bytes, decoded record): each snapshot is decoded once.
-        self._snapshots: dict[str, tuple[int, bytes, dict]] = {}
+        # case_id -> (version, bytes, state, marks): each snapshot is decoded once.
+        self._snapshots: dict[str, tuple[int, bytes, CaseState, Marks | None]] = {}
         self._events: dict[str, dict[int, bytes]] = {}
         self._offsets: dict[str, dict[int, int]] = {}
         self.stats = RestoreStats()
@@ -76,7 +76,7 @@ class CaseRebuilder:
     @property
     def needs_events(self) -> bool:
         """Whether some case's snapshot lacks history marks, so its events must be read now."""
-        return any(rec.get("history_marks") is None for _, _, rec in self._snapshots.values())
+        return any(marks is None for _, _, _, marks in self._snapshots.values())
 
     def add_snapshot(self, key: bytes | None, value: bytes | None) -> None:
         self.stats.snapshots_read += 1
@@ -93,7 +93,7 @@ class CaseRebuilder:
         case_id, version = header["case_id"], header["version"]
         current = self._snapshots.get(case_id)
         if current is None or version >= current[0]:
-            self._snapshots[case_id] = (version, value, header)
+            self._snapshots[case_id] = (version, value, state_from_snapshot(header), marks_from_record(header.get("history_marks")))
 
     def add_event(self, value: bytes | None, offset: int | None = None) -> None:
         self.stats.events_read += 1
@@ -112,9 +112,7 @@ class CaseRebuilder:
 
     def writes(self) -> list[CaseWrite]:
         out: list[CaseWrite] = []
-        for case_id, (_, blob, rec) in self._snapshots.items():
-            state: CaseState = state_from_snapshot(rec)
-            marks = marks_from_record(rec.get("history_marks"))
+        for case_id, (_, blob, state, marks) in self._snapshots.items():
             if marks is not None:
                 out.append(CaseWrite(state=state, snapshot=blob, marks=marks, history_loaded=False))
                 continue
