@@ -6,10 +6,11 @@ filesystem Path because the files are also passed on as paths (`--dir`,
 `--rules`, error messages); pip always installs a wheel unzipped, so the
 package data is a real directory.
 
-Two entries are symlinks in the checkout, so that each data set keeps one
+Three entries are symlinks in the checkout, so that each data set keeps one
 source of truth where people look for it: `gbus/codec/schemas` points at the
-top-level `schemas/` (reviewed and locked as the wire contract), and
-`gbus/devrun/sample` at `deploy/sample/`. Building the wheel copies the files
+top-level `schemas/` (reviewed and locked as the wire contract),
+`gbus/devrun/sample` at `deploy/sample/`, and `gbus/kafka_harness/deploy` at
+`deploy/kafka/` (the harness's pom.xml and broker templates). Building the wheel copies the files
 behind the links (see [tool.setuptools.package-data] in pyproject.toml).
 """
 

@@ -16,7 +16,8 @@ from gbus.cli.common import EXIT_FAILURE, EXIT_OK, EXIT_PARTIAL, CliError
 
 _DESCRIPTION = """\
 Run Apache Kafka 4.x in KRaft mode on 127.0.0.1, from jars fetched once from Maven Central
-with deploy/kafka/pom.xml (cached in .cache/kafka/<version>/lib). Each node is a combined
+with deploy/kafka/pom.xml (cached in .cache/kafka/<version>/lib of a checkout, else in
+~/.cache/gbus/kafka or $GBUS_KAFKA_CACHE). Each node is a combined
 broker+controller; node i listens on PORT+2(i-1) for clients and the next port for its
 controller (one broker: 9092/9093; three: 9092/9093, 9094/9095, 9096/9097).
 Needs java 17+ and, for the first fetch, mvn (apt-get install openjdk-17-jre-headless maven).
@@ -82,7 +83,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     status.set_defaults(func=_status)
 
     fetch = sub.add_parser("fetch", help="only download the broker jars (make install runs this)",
-                           description="Fetch the Kafka jars with mvn into .cache/kafka/<version>/lib "
+                           description="Fetch the Kafka jars with mvn into the jar cache (gbus kafka --help says where) "
                                        "if they are not there yet; prints the lib dir.")
     fetch.add_argument("--force", action="store_true", help="fetch again even if cached")
     fetch.set_defaults(func=_fetch)
@@ -94,7 +95,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 def _data_dir_arg(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data-dir", type=Path, default=None,
-                        help="cluster data, logs and pid files (default: <repo>/var/kafka)")
+                        help="cluster data, logs and pid files (default: var/kafka of the checkout, "
+                             "or of the working directory for an installed copy)")
 
 
 def _usage(parser: argparse.ArgumentParser) -> int:

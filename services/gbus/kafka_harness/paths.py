@@ -1,7 +1,13 @@
-"""Where the harness finds its inputs (deploy/kafka) and keeps its outputs (.cache, var).
+"""Where the harness finds its inputs (deploy/kafka) and keeps its outputs (jar cache, data).
 
-The repository root is found from this file's location, so it works for the editable
-install the project uses; GBUS_REPO_ROOT overrides it (e.g. for an installed copy).
+The inputs — pom.xml, the broker property templates, log4j2.properties — ship in the
+package (`gbus/kafka_harness/deploy` links to the top-level deploy/kafka in a checkout,
+and the wheel build copies the files behind the link; gbus/resources.py says why), so
+an installed copy runs `gbus kafka up` as a checkout does.
+
+The outputs stay where a developer expects them: in a checkout, <repo>/.cache/kafka and
+<repo>/var/kafka (both git-ignored); in an installed copy, the user's cache directory
+and ./var/kafka. GBUS_KAFKA_CACHE names another jar cache (e.g. one shared by CI runs).
 """
 
 from __future__ import annotations
@@ -9,41 +15,39 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from gbus.kafka_harness.errors import HarnessError
+from gbus.resources import packaged_path
 
 DEFAULT_PORT = 9092
-_MARKER = Path("deploy") / "kafka" / "pom.xml"
-
-
-def repo_root() -> Path:
-    override = os.environ.get("GBUS_REPO_ROOT")
-    if override:
-        root = Path(override).resolve()
-        if not (root / _MARKER).is_file():
-            raise HarnessError(f"GBUS_REPO_ROOT={override} has no {_MARKER}")
-        return root
-    for parent in Path(__file__).resolve().parents:
-        if (parent / _MARKER).is_file():
-            return parent
-    raise HarnessError(
-        f"cannot find {_MARKER} above {Path(__file__).resolve()}; "
-        "run from a checkout of grievance-bus or set GBUS_REPO_ROOT"
-    )
+_CHECKOUT_MARKER = Path("deploy") / "kafka" / "pom.xml"
 
 
 def deploy_dir() -> Path:
-    return repo_root() / "deploy" / "kafka"
+    return packaged_path("gbus.kafka_harness", "deploy")
 
 
 def pom_path() -> Path:
     return deploy_dir() / "pom.xml"
 
 
+def checkout_root() -> Path | None:
+    """The repository this package runs from (editable install), or None for an installed copy."""
+    for parent in Path(__file__).resolve().parents:
+        if (parent / _CHECKOUT_MARKER).is_file():
+            return parent
+    return None
+
+
 def cache_root() -> Path:
-    """Jar cache; git-ignored via /.cache/."""
-    return repo_root() / ".cache" / "kafka"
+    """Jar cache: GBUS_KAFKA_CACHE, else .cache/kafka of the checkout, else the user's cache."""
+    override = os.environ.get("GBUS_KAFKA_CACHE")
+    if override:
+        return Path(override).resolve()
+    root = checkout_root()
+    if root is not None:
+        return root / ".cache" / "kafka"
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "gbus" / "kafka"
 
 
 def default_data_dir() -> Path:
-    """Data of `gbus kafka up` without --data-dir; git-ignored via /var/."""
-    return repo_root() / "var" / "kafka"
+    """Data of `gbus kafka up` without --data-dir: var/kafka of the checkout, else of the working directory."""
+    return (checkout_root() or Path.cwd()) / "var" / "kafka"

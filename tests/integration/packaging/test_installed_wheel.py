@@ -22,8 +22,8 @@ import pytest
 pytestmark = pytest.mark.slow
 
 CHECKOUT = Path(__file__).resolve().parents[3]
-# What a wheel is built from; the links inside services/ point into schemas/ and deploy/sample/.
-SOURCES = ("pyproject.toml", "README.md", "services", "schemas", "deploy/sample")
+# What a wheel is built from; the links inside services/ point into schemas/, deploy/sample/ and deploy/kafka/.
+SOURCES = ("pyproject.toml", "README.md", "services", "schemas", "deploy/sample", "deploy/kafka")
 
 
 def _run(*args: str | Path, cwd: Path, **kwargs) -> subprocess.CompletedProcess:
@@ -93,3 +93,34 @@ def test_gbus_route_explain_routes_with_the_rules_and_directory_in_the_wheel(ins
         "report_id": "front.mttq@79.26743/w-1", "handler": "gov.ubnd@79",
         "watchers": ["party.ubkt@79", "front.mttq@79.26743"], "rule": "to-cao",
     }  # fmt: skip
+
+
+def test_the_kafka_harness_inputs_ship_in_the_wheel(installed, elsewhere):
+    code = ("from gbus.kafka_harness import paths; d = paths.deploy_dir(); print(d); print(paths.checkout_root()); "
+            "print(all((d / f).is_file() for f in ('pom.xml', 'server.properties.template', "
+            "'cluster-node.properties.template', 'log4j2.properties')))")  # fmt: skip
+    deploy, checkout, complete = _run(installed / "python", "-c", code, cwd=elsewhere).stdout.split()
+    assert Path(deploy).is_relative_to(installed.parent) and checkout == "None" and complete == "True"
+
+
+def test_gbus_kafka_up_and_down_run_from_the_installed_copy(installed, elsewhere):
+    # The checkout's jar cache keeps the test offline: the pom in the wheel is the checkout's, byte for byte.
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env["GBUS_KAFKA_CACHE"] = str(CHECKOUT / ".cache" / "kafka")
+
+    def gbus_kafka(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([str(installed / "gbus"), "kafka", *args, "--data-dir", "kafka"], cwd=elsewhere, env=env,
+                              capture_output=True, text=True, timeout=300)  # fmt: skip
+
+    def state() -> str:
+        return json.loads(gbus_kafka("status", "--json").stdout)["state"]
+
+    try:
+        up = gbus_kafka("up", "--port", "0")
+        assert up.returncode == 0, up.stderr[-3000:]
+        assert up.stdout.strip().splitlines()[-1].startswith("127.0.0.1:")
+        assert state() == "running"
+    finally:
+        down = gbus_kafka("down")
+    assert down.returncode == 0, down.stderr[-3000:]
+    assert state() == "stopped"
