@@ -9,6 +9,7 @@ is filed under many; `categories_compatible` feeds the scorer's
 
 from __future__ import annotations
 
+from gbus.domain.kinds import is_draft_opinion
 from gbus.domain.vocabulary import CATEGORIES, FALLBACK_CATEGORY, known_category
 
 # Categories that one grievance is often filed under by different channels:
@@ -70,8 +71,9 @@ def kinds_compatible(kind_a: str, subject_a: str | None, kind_b: str, subject_b:
     """phan_anh/kien_nghi/khieu_nai/to_cao are one grievance when about one
     matter (the case takes the most formal kind and is re-routed); gop_y is
     an opinion on a draft and joins only gop_y on the same draft."""
-    if (kind_a == "gop_y") != (kind_b == "gop_y"):
+    draft_a, draft_b = is_draft_opinion(kind_a), is_draft_opinion(kind_b)
+    if draft_a != draft_b:
         return False
-    if kind_a == "gop_y":
+    if draft_a:
         return subject_a is not None and subject_a == subject_b
     return True

@@ -34,11 +34,12 @@ import numpy as np
 from gbus.dedup.config import DedupConfig
 from gbus.dedup.entry import IndexEntry
 from gbus.dedup.features import TextFeatures, analyse, from_fingerprint, split_name
-from gbus.dedup.index import ShardIndex, epoch
 from gbus.dedup.gazetteer import wards_named
+from gbus.dedup.index import ShardIndex, epoch
 from gbus.dedup.matcher import Profile, terms
 from gbus.dedup.scorer import PairModel, PairScore, compare, default_model
 from gbus.dedup.sketch import band_keys, band_keys_many, key64, signature, signatures
+from gbus.domain.kinds import is_draft_opinion
 from gbus.domain.report import Report
 from gbus.domain.vocabulary import shard_of_province
 
@@ -105,7 +106,7 @@ class DedupEngine:
             return DedupDecision("new", None, 0.0, None, ("no candidate in the shard passed the constraints",))
         ranked = sorted(by_case.items(), key=lambda item: (-item[1][0].score, item[0]))
         case_id, (scored, row) = ranked[0]
-        link_at = self.config.gop_y_link_threshold if report.kind == "gop_y" else self.config.link_threshold
+        link_at = self.config.gop_y_link_threshold if is_draft_opinion(report.kind) else self.config.link_threshold
         # A case is one grievance: if another of its reports plainly contradicts
         # this one (another street, another amount), one good match is not
         # enough to join it automatically (single-link chaining); a clerk decides.

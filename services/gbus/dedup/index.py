@@ -30,10 +30,12 @@ from gbus.dedup.features import from_fingerprint
 from gbus.dedup.matcher import Profile
 from gbus.dedup.postings import Postings
 from gbus.dedup.sketch import key64
+from gbus.domain.kinds import KIND_POLICIES, is_draft_opinion
 from gbus.domain.vocabulary import CATEGORIES, KINDS
 
 KIND_INDEX = {k: i for i, k in enumerate(KINDS)}
-GOP_Y = KIND_INDEX["gop_y"]
+# Opinions on a draft, as stored in the kind column (gbus.domain.kinds).
+DRAFT_KINDS = np.array([KIND_INDEX[p.code] for p in KIND_POLICIES if p.draft_opinion], dtype=np.int8)
 _OPEN = np.iinfo(np.int64).max  # closed_at of an open case
 _COLUMNS = {
     "case": np.int32, "ward": np.int32, "kind": np.int8, "category": np.int8, "subject": np.uint64,
@@ -266,8 +268,8 @@ class ShardIndex:
         hits = np.bincount(inverse, weights=weights)
         c = self._cols
         keep = c["alive"][rows]
-        is_gop_y = c["kind"][rows] == GOP_Y
-        if kind == "gop_y":
+        is_gop_y = np.isin(c["kind"][rows], DRAFT_KINDS)
+        if is_draft_opinion(kind):
             keep &= is_gop_y & (c["subject"][rows] == np.uint64(subject)) & (subject != 0)
         else:
             keep &= ~is_gop_y

@@ -19,14 +19,15 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import datetime
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
 from gbus.dedup.concepts import CONCEPTS, PROBLEM_CONCEPTS
 from gbus.dedup.features import TextFeatures, split_name
 from gbus.dedup.lexicon import KIND_FAMILY, WEAK_WORDS
+from gbus.domain.kinds import is_draft_opinion
 
 _CONCEPT_TOKENS = frozenset(CONCEPTS)
 # Number classes that name a place exactly; a different house number on one
@@ -229,5 +230,5 @@ def gather(query: Profile, candidate: Profile) -> Evidence:
         same_reporter=query.reporter != 0 and query.reporter == candidate.reporter,
         same_category=query.category == candidate.category,
         same_ward=query.ward is not None and query.ward == candidate.ward,
-        both_gop_y=query.kind == "gop_y" and candidate.kind == "gop_y",
+        both_gop_y=is_draft_opinion(query.kind) and is_draft_opinion(candidate.kind),
     )
