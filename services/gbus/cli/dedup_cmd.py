@@ -1,8 +1,8 @@
 """`gbus dedup cluster` and `gbus dedup eval`: the dedup engine over a JSONL file.
 
 Both run the engine exactly as the case processor does (simulate.py): in
-submitted_at order, one engine per shard. Input lines follow DESIGN.md §2
-plus `report_id` and an optional `reporter_phone` / `reporter_national_id`,
+submitted_at order, one engine per shard. Input lines are reports with the fields of
+the API's Report message (docs/api.md), plus `report_id` and an optional `reporter_phone` / `reporter_national_id`,
 which are turned into the keyed `reporter_key` here and never printed.
 """
 
@@ -10,23 +10,27 @@ from __future__ import annotations
 
 import argparse
 import json
+from importlib import resources
 import sys
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gbus.cli.common import EXIT_OK, EXIT_PARTIAL, CliError, print_json_line, read_jsonl
 from gbus.dedup.config import DedupConfig
 from gbus.dedup.evaluation import bcubed, linked_or_suggested, pairwise
 from gbus.dedup.reporter import reporter_key
 from gbus.dedup.scorer import MODEL_FILE
-from gbus.dedup.simulate import Run, place_reports
 from gbus.domain.report import Report
 from gbus.domain.report_fields import report_from_mapping
 from gbus.errors import ValidationError
 
-_PACKAGED_MODEL = Path(__file__).resolve().parents[1] / "dedup" / MODEL_FILE
+if TYPE_CHECKING:
+    from gbus.dedup.simulate import Run
+
+# The model the engine loads (gbus.dedup.scorer reads it as package data): `train` writes it there.
+_PACKAGED_MODEL = resources.files("gbus.dedup").joinpath(MODEL_FILE)
 # Development default only: a deployment passes its own secret (--secret or
 # the processor's configuration), or reporter keys would be guessable.
 DEV_SECRET = "gbus-dev-reporter-secret"
@@ -150,6 +154,8 @@ def run_train(args: argparse.Namespace) -> int:
 def run_cluster(args: argparse.Namespace) -> int:
     config = _config(args)
     reports, _, bad = _load(args, need_label=False)
+    from gbus.dedup.simulate import place_reports  # the engine (numpy): only when a command runs
+
     for placement in place_reports(reports, config).placements:
         d = placement.decision
         line: dict[str, Any] = {
@@ -169,6 +175,8 @@ def run_cluster(args: argparse.Namespace) -> int:
 def run_eval(args: argparse.Namespace) -> int:
     config = _config(args)
     reports, gold, bad = _load(args, need_label=True)
+    from gbus.dedup.simulate import place_reports
+
     run = place_reports(reports, config)
     predicted = {p.report.report_id: p.case_id for p in run.placements}
     reach, with_earlier = linked_or_suggested(
