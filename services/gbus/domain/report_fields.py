@@ -14,17 +14,16 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from gbus.domain.report import Report
+from gbus.domain.request_ids import request_id_problem
 from gbus.domain.vocabulary import CATEGORIES, CHANNELS, KINDS, is_agency_id
 from gbus.errors import FieldViolation, ValidationError, quoted
 
 MAX_TITLE_CHARS = 500
 MAX_DESCRIPTION_CHARS = 20_000
-MAX_REQUEST_ID_CHARS = 128
 MAX_ATTEMPT = 9
 
 _PROVINCE_RE = re.compile(r"^\d{1,2}$")
 _WARD_RE = re.compile(r"^\d{1,5}$")
-_ID_RE = re.compile(r"^[A-Za-z0-9._:/-]+$")
 
 
 def normalise_province_code(value: Any) -> str | None:
@@ -69,7 +68,7 @@ def report_from_mapping(data: Mapping[str, Any], *, report_id: str | None = None
     """Build a Report from untrusted input, or raise ValidationError naming every bad field."""
     violations: list[FieldViolation] = []
 
-    def text(field: str, *, required: bool, max_chars: int) -> str:
+    def text(field: str, *, required: bool, max_chars: int | None) -> str:
         value = data.get(field)
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:
@@ -78,7 +77,7 @@ def report_from_mapping(data: Mapping[str, Any], *, report_id: str | None = None
         if not isinstance(value, str):
             violations.append(FieldViolation(field, "must be a string"))
             return ""
-        if len(value) > max_chars:
+        if max_chars is not None and len(value) > max_chars:
             violations.append(FieldViolation(field, f"is longer than {max_chars} characters"))
         return value.strip()
 
@@ -128,9 +127,9 @@ def report_from_mapping(data: Mapping[str, Any], *, report_id: str | None = None
     if origin_agency and not is_agency_id(origin_agency):
         violations.append(FieldViolation("origin_agency", "must be an agency id like 'gov.ubnd@79.26734'"))
 
-    request_id = text("request_id", required=True, max_chars=MAX_REQUEST_ID_CHARS)
-    if request_id and not _ID_RE.match(request_id):
-        violations.append(FieldViolation("request_id", "may contain only letters, digits and . _ : / -"))
+    request_id = text("request_id", required=True, max_chars=None)  # length and alphabet: one rule
+    if request_id and (problem := request_id_problem(request_id)):
+        violations.append(FieldViolation("request_id", problem))
 
     subject_agency = text("subject_agency", required=False, max_chars=128) or None
     if subject_agency and not is_agency_id(subject_agency):

@@ -10,13 +10,13 @@ with its id and version only.
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timezone
 
 from gbus.cases import commands as cmd
 from gbus.domain.case import CaseState, shard_of_case
+from gbus.domain.request_ids import request_id_problem
 from gbus.domain.status import CaseStatus
 from gbus.domain.vocabulary import is_agency_id
 from gbus.errors import NotFoundError, ValidationError, excerpt, quoted
@@ -26,7 +26,6 @@ from gbus.node.store import NodeStore
 from gbus.topics import Topics
 
 MAX_REASON_CHARS = 2_000
-_REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:/-]{1,128}$")
 # How long to wait for the processor's copy after its answer: the copy is in the
 # same transaction, so only the feed's next poll separates them.
 COPY_GRACE_S = 1.0
@@ -124,8 +123,8 @@ class CaseActions:
         shard = self._shard_of(case_id, field)
         if expected_version < 0:
             raise ValidationError.single("expected_version", "must be 0 (do not check) or a case version")
-        if request_id and not _REQUEST_ID_RE.match(request_id):
-            raise ValidationError.single("request_id", "may contain only letters, digits and . _ : / - (at most 128)")
+        if request_id and (problem := request_id_problem(request_id)):
+            raise ValidationError.single("request_id", problem)
         # Without a request_id a retry cannot be recognised; the generated one is
         # named in a DEADLINE_EXCEEDED answer so the caller can still retry safely.
         request_id = request_id or uuid.uuid4().hex
