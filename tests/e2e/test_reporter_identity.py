@@ -1,4 +1,4 @@
-"""Reporter identity end to end (DESIGN.md §6): never in plaintext on any topic, readable by the
+"""Reporter identity end to end (docs/identity.md): never in plaintext on any topic, readable by the
 handler, not by a watcher, and by nobody once erased."""
 
 from __future__ import annotations

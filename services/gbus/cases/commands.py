@@ -313,7 +313,7 @@ class CommandHandler:
 
     def _erase_identity(self, case: CaseState, command: CaseCommand, body: EraseIdentity, now: datetime) -> Outcome:
         """Without its wraps and ciphertexts nobody, the custodian included, can
-        rebuild the case key from this snapshot (DESIGN.md §6: erasure = crypto-shredding)."""
+        rebuild the case key from this snapshot (docs/identity.md: erasure = crypto-shredding)."""
         erased = tuple(r.report_id for r in case.reports if r.reporter_sealed is not None)
         if not erased and not case.key_wraps:
             return Outcome(case=case)  # nothing left to erase: answered OK, no event

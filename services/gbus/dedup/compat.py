@@ -1,4 +1,4 @@
-"""How two reports' kinds and categories relate (DESIGN.md §2).
+"""How two reports' kinds and categories relate (docs/dedup.md; the kinds and categories are listed in docs/api.md).
 
 Kinds are a gate (an opinion on a draft is never one grievance with a
 complaint, nor with an opinion on another draft). Categories are evidence

@@ -1,4 +1,4 @@
-"""The keyed hash that recognises a reporter without revealing them (DESIGN.md §6).
+"""The keyed hash that recognises a reporter without revealing them (docs/identity.md).
 
 The same citizen calls the hotline from "+84 90 311 2233", texts Zalo from
 "0903112233" and writes on a form "84903112233". The phone is normalised to

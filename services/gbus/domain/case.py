@@ -163,7 +163,7 @@ class CaseState:
     # from memory instead of being applied twice. Bounded by MAX_REMEMBERED.
     processed_requests: tuple[str, ...] = field(default=())
     # Who can open the reporters' identities: the case key wrapped for the
-    # handler, each report's data key wrapped for its origin (DESIGN.md §6).
+    # handler, each report's data key wrapped for its origin (docs/identity.md).
     key_wraps: tuple[KeyWrap, ...] = field(default=())
     # The legal clock of the current stage (of the last one once resolved or closed:
     # due_at is then None); None for a case that never entered a stage.

@@ -1,6 +1,6 @@
-"""A citizen's report as the pure logic sees it (DESIGN.md §2).
+"""A citizen's report as the pure logic sees it (the API's Report message, docs/api.md).
 
-The reporter's identity is not here: it travels encrypted (DESIGN.md §6).
+The reporter's identity is not here: it travels encrypted (docs/identity.md).
 Pure logic only ever sees `reporter_key`, a keyed hash of the normalised
 phone or national id, which is enough to recognise the same reporter.
 """

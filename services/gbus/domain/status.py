@@ -1,4 +1,4 @@
-"""The case status machine (DESIGN.md §2). Pure.
+"""The case status machine (docs/architecture.md, Case status). Pure.
 
     ASSIGNED    -> ACCEPTED | REJECTED | TRANSFERRED
     TRANSFERRED -> ASSIGNED            (to the new handler, in the same command)

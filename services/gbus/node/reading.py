@@ -4,7 +4,7 @@ Who may see what is decided by `Authority` alone: an agency that may not read
 a case is told it does not exist. The reporter's identity opens only where the
 processor left a key wrap for the caller and this node holds the caller's KEK:
 the case's handler, and the origin system of that very report; everybody else
-sees the report without its reporter (DESIGN.md §6).
+sees the report without its reporter (docs/identity.md).
 """
 
 from __future__ import annotations

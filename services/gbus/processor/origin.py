@@ -1,6 +1,6 @@
 """May this record's writer speak for whom it names? The processor's gate on its inputs.
 
-Nothing a node writes is trusted for the fields inside it (DESIGN.md §7): a report's
+Nothing a node writes is trusted for the fields inside it (docs/security.md §8): a report's
 `origin_agency`, a command's `actor` and `reply_to` are believed only if the
 record is signed by the node that serves that agency's area — the central node
 (VN) for central bodies — and a Tick only if an operator signed it. The proof is

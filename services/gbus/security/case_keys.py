@@ -1,5 +1,5 @@
 """The key custodian's one job: keep a case's identity keys wrapped for exactly
-the agencies that may open them (DESIGN.md §6, docs/identity.md).
+the agencies that may open them (docs/identity.md).
 
 Every case with at least one sealed identity has a random 256-bit case key.
 Each report's data key is wrapped under the case key (`SealedIdentity.key_id`

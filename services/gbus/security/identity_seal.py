@@ -1,4 +1,4 @@
-"""Sealing a reporter's identity (DESIGN.md §6): the AEAD layer only.
+"""Sealing a reporter's identity (docs/identity.md): the AEAD layer only.
 
 The identity (name, phone, national id, address) is encrypted with AES-256-GCM
 under a fresh data key per report. Who may unwrap that data key is decided one

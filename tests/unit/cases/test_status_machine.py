@@ -1,4 +1,4 @@
-"""The status machine of DESIGN.md §2, table-driven and property-tested."""
+"""The status machine (docs/architecture.md, Case status), table-driven and property-tested."""
 
 from __future__ import annotations
 

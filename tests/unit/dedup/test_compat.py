@@ -1,4 +1,4 @@
-"""Which reports may share a case at all (DESIGN.md §2)."""
+"""Which reports may share a case at all (docs/dedup.md)."""
 
 from __future__ import annotations
 
