@@ -67,10 +67,17 @@ def test_in_secure_mode_a_report_and_a_command_flow_signed_and_verified_end_to_e
         title="Lấn chiếm đất công ở khu phố 3", description="Hộ dân số 12 xây tường rào lấn ra đường đi chung.",
         submitted_at=timestamp(datetime.now(timezone.utc)), request_id="s-1", reporter=report_pb2.Reporter(name="Lan"),
     )  # fmt: skip
-    intake_pb2_grpc.IntakeServiceStub(origin).SubmitReport(intake_pb2.SubmitReportRequest(report=pb), timeout=15)
+    intake = intake_pb2_grpc.IntakeServiceStub(origin)
+    submitted = intake.SubmitReport(intake_pb2.SubmitReportRequest(report=pb), timeout=15)
     cases = case_pb2_grpc.CaseServiceStub(handler)
     case = wait_until(lambda: next(iter(cases.ListCases(case_pb2.ListCasesRequest(), timeout=10).cases), None), 30,
                       "the case at the node, from a processor-signed copy")  # fmt: skip
+
+    def placement():
+        return intake.GetReport(intake_pb2.GetReportRequest(report_id=submitted.report_id), timeout=10).placement
+
+    wait_until(lambda: placement().placed, 30, "the report's placement, from a processor-signed verdict")
+    assert placement().case_id == case.case_id
     accepted = cases.UpdateStatus(case_pb2.UpdateStatusRequest(
         case_id=case.case_id, status=case_pb2.CASE_STATUS_ACCEPTED, expected_version=case.version, request_id="a-1"), timeout=20)  # fmt: skip
     assert accepted.case.status == case_pb2.CASE_STATUS_ACCEPTED and not accepted.case.integrity_alert
