@@ -103,8 +103,8 @@ run-secure: install
 	$(GBUS) run --secure --run-dir var/run-secure
 
 stop: $(INSTALLED)
-	$(GBUS) run --stop
-	$(GBUS) run --stop --run-dir var/run-secure
+	$(GBUS) run stop
+	$(GBUS) run stop --run-dir var/run-secure
 
 bench: $(INSTALLED)
 	for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

@@ -51,6 +51,12 @@ def stop_on_signals() -> threading.Event:
     return stop
 
 
+def bad_line(path: str | Path, line_no: int, reason: str) -> None:
+    """Report one bad input line the one way every command does: `FILE:LINE: reason` on stderr."""
+    name = "<stdin>" if str(path) == "-" else str(path)
+    print(f"{name}:{line_no}: {reason}", file=sys.stderr)
+
+
 def fail(message: str) -> None:
     print(f"gbus: error: {message}", file=sys.stderr)
 

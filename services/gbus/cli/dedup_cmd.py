@@ -17,7 +17,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gbus.cli.common import EXIT_OK, EXIT_PARTIAL, CliError, print_json_line, read_jsonl
+from gbus.cli.common import EXIT_OK, EXIT_PARTIAL, CliError, bad_line, print_json_line, read_jsonl
 from gbus.dedup.config import DedupConfig
 from gbus.dedup.evaluation import bcubed, linked_or_suggested, pairwise
 from gbus.dedup.reporter import reporter_key
@@ -52,7 +52,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     evaluate.set_defaults(func=run_eval)
 
     train = sub.add_parser("train", help="fit the pair scorer on labelled JSONL and write its weights")
-    train.add_argument("--input", required=True, nargs="+", help="labelled JSONL files to fit on (never the test split)")
+    train.add_argument("--input", "-i", required=True, nargs="+", help="labelled JSONL files to fit on (never the test split)")
     train.add_argument("--calibrate", help="labelled JSONL for the Platt calibration (the dev split)")
     train.add_argument("--out", default=str(_PACKAGED_MODEL), help="where to write the model JSON")
     train.add_argument("--l2", type=float, default=1.0, help="L2 penalty of the logistic regression")
@@ -62,7 +62,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _common_options(parser: argparse.ArgumentParser) -> None:
     defaults = DedupConfig()
-    parser.add_argument("--input", required=True, help="JSONL file of reports ('-' for stdin)")
+    parser.add_argument("--input", "-i", required=True, help="JSONL file of reports ('-' for stdin)")
     parser.add_argument("--secret", default=DEV_SECRET, help="HMAC secret for reporter keys")
     parser.add_argument("--link-threshold", type=float, default=defaults.link_threshold)
     parser.add_argument("--review-threshold", type=float, default=defaults.review_threshold)
@@ -98,7 +98,7 @@ def _load(args: argparse.Namespace, *, need_label: bool) -> tuple[list[Report], 
             except ValidationError as exc:
                 problem = str(exc)
         if problem is not None:
-            print(f"gbus: {args.input}:{line.line_no}: skipped: {problem}", file=sys.stderr)
+            bad_line(args.input, line.line_no, f"skipped: {problem}")
             bad += 1
             continue
         seen.add(report.report_id)

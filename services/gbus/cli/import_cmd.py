@@ -32,7 +32,9 @@ def register(subparsers: Any) -> None:
         ),
         epilog="exit codes: 0 all accepted (or accepted before), 1 some not submitted (rerun), 2 usage, 3 some rejected",
     )
-    parser.add_argument("file", metavar="FILE.jsonl", help="input file, '-' for stdin")
+    parser.add_argument("--input", "-i", metavar="FILE.jsonl", help="input file, '-' for stdin")
+    # The input used to be positional; still accepted, so existing scripts keep working.
+    parser.add_argument("file", nargs="?", metavar="FILE.jsonl", help=argparse.SUPPRESS)
     parser.add_argument("--node", required=True, metavar="HOST:PORT", help="gRPC address of the node's IntakeService")
     parser.add_argument("--agency-header", metavar="AGENCY_ID",
                         help="send every stream as this agency (x-agency-id), e.g. a superior submitting for the "
@@ -61,8 +63,11 @@ def _run(args: argparse.Namespace) -> int:
     if any(tls_args) and not all(tls_args):
         raise CliError("--tls-ca, --tls-cert and --tls-key go together", EXIT_USAGE)
 
+    source = args.input or args.file
+    if not source or (args.input and args.file):
+        raise CliError("give the input file once, as --input FILE.jsonl ('-' for stdin)", EXIT_USAGE)
     started = time.monotonic()
-    plan = plan_import(list(read_jsonl(args.file)), agency_header=args.agency_header, batch_size=args.batch)
+    plan = plan_import(list(read_jsonl(source)), agency_header=args.agency_header, batch_size=args.batch)
     summary = ImportSummary(lines=plan.lines, rejected=list(plan.local_rejects))
     progress = Progress(plan.lines, enabled=not args.no_progress)
     progress.advance(len(plan.local_rejects))
@@ -84,7 +89,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
     else:
-        print("\n".join(render_summary(summary)))
+        print("\n".join(render_summary(summary, source=source)))
     sys.stdout.flush()
     if summary.failed:
         return EXIT_FAILURE

@@ -12,7 +12,7 @@ import argparse
 import sys
 from typing import Any
 
-from gbus.cli.common import EXIT_OK, EXIT_PARTIAL, CliError, print_json_line, read_jsonl
+from gbus.cli.common import EXIT_OK, EXIT_PARTIAL, CliError, bad_line, print_json_line, read_jsonl
 from gbus.domain.vocabulary import LEVELS, SECTORS
 from gbus.errors import ValidationError
 
@@ -87,7 +87,7 @@ def _explain(args: argparse.Namespace) -> int:
     for line in read_jsonl(args.input):
         if line.error is not None:
             bad += 1
-            _bad_line(line.line_no, None, line.error)
+            _bad_line(args.input, line.line_no, None, line.error)
             continue
         assert line.value is not None
         try:
@@ -96,15 +96,14 @@ def _explain(args: argparse.Namespace) -> int:
             bad += 1
             rid = line.value.get("report_id")
             for violation in exc.violations:
-                _bad_line(line.line_no, rid, f"{violation.field}: {violation.description}")
+                _bad_line(args.input, line.line_no, rid, f"{violation.field}: {violation.description}")
             continue
         print_json_line(decision.to_dict(verbose=args.why))
     return EXIT_PARTIAL if bad else EXIT_OK
 
 
-def _bad_line(line_no: int, report_id: Any, message: str) -> None:
-    where = f"line {line_no}" + (f" (report {report_id})" if isinstance(report_id, str) else "")
-    print(f"gbus: {where}: {message}", file=sys.stderr)
+def _bad_line(path: str, line_no: int, report_id: Any, message: str) -> None:
+    bad_line(path, line_no, (f"report {report_id}: " if isinstance(report_id, str) else "") + message)
 
 
 def _agencies(args: argparse.Namespace) -> int:

@@ -1,6 +1,6 @@
 """`gbus run` (make run): Kafka, a case processor, the central node and two provincial
 nodes on this machine, with a realistic sample submitted and worked, left running
-until Ctrl-C / SIGTERM. `gbus run --stop` (make stop) ends a run left behind.
+until Ctrl-C / SIGTERM. `gbus run stop` (make stop) ends a run left behind.
 """
 
 from __future__ import annotations
@@ -71,7 +71,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="mutual TLS on every node (a development CA and certificates in <run-dir>/pki, made with gbus pki) "
         "and SASL/SCRAM + ACLs on Kafka (each process logs in as its own user); use a fresh --run-dir",
     )
-    parser.add_argument("--stop", action="store_true", help="stop a bus an earlier `gbus run` left running, and exit")
+    # A verb like `gbus kafka down`; --stop stays as the older spelling of the same thing.
+    parser.add_argument("action", nargs="?", choices=("start", "stop"), default="start",
+                        help="start (the default) a bus, or stop the one an earlier `gbus run` left running")  # fmt: skip
+    parser.add_argument("--stop", action="store_true", help="the same as `gbus run stop`")
     parser.set_defaults(func=_run)
 
 
@@ -225,7 +228,7 @@ def _existing_cluster(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 def _run(args: argparse.Namespace) -> int:
     run_dir = Path(args.run_dir).resolve()
-    if args.stop:
+    if args.stop or args.action == "stop":
         return _stop(run_dir)
 
     from gbus.config import KafkaSettings

@@ -48,7 +48,7 @@ def start_fresh(run_dir: Path) -> list[str]:
     """Stop the leftover Kafka and delete what an earlier run left; return what was removed.
 
     Refuses (RunDirBusy) while that run's processes are alive: deleting their files
-    under them would leave a bus nobody can stop with `gbus run --stop`.
+    under them would leave a bus nobody can stop with `gbus run stop`.
     """
     from gbus.kafka_harness import KafkaCluster
     from gbus.kafka_harness.state import load_state
@@ -57,7 +57,7 @@ def start_fresh(run_dir: Path) -> list[str]:
     if alive:
         raise RunDirBusy(
             f"a bus started from {run_dir} is still running ({', '.join(alive)}); "
-            "stop it with `make stop` (gbus run --stop), or use another --run-dir"
+            "stop it with `make stop` (gbus run stop), or use another --run-dir"
         )
     removed = []
     kafka_dir = run_dir / KAFKA_DIR

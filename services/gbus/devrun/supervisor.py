@@ -2,7 +2,7 @@
 
 Children write stdout and stderr to log files under the run directory; a
 child is ready when its stdout log shows its ready line (e.g. `node 79
-grpc=… metrics=…`). Pids go to `pids.json` so `gbus run --stop` (make stop)
+grpc=… metrics=…`). Pids go to `pids.json` so `gbus run stop` (make stop)
 can end what an earlier `make run` left behind.
 """
 

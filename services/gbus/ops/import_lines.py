@@ -190,7 +190,7 @@ class ImportSummary:
         }
 
 
-def render_summary(summary: ImportSummary, *, max_listed: int = 200) -> list[str]:
+def render_summary(summary: ImportSummary, *, source: str = "-", max_listed: int = 200) -> list[str]:
     rate = summary.lines / summary.seconds if summary.seconds > 0 else 0.0
     lines = [
         f"{summary.lines:,} lines in {summary.seconds:.1f} s ({rate:,.0f} lines/s): "
@@ -204,7 +204,9 @@ def render_summary(summary: ImportSummary, *, max_listed: int = 200) -> list[str
         ordered = sorted(problems, key=lambda p: p.line_no)
         for p in ordered[:max_listed]:
             rid = f" ({p.request_id})" if p.request_id else ""
-            lines.append(f"  line {p.line_no}{rid}: {'; '.join(p.errors)}")
+            # FILE:LINE: reason, as every command reports a bad input line.
+            name = "<stdin>" if source == "-" else source
+            lines.append(f"  {name}:{p.line_no}:{rid} {'; '.join(p.errors)}")
         if len(ordered) > max_listed:
             lines.append(f"  … and {len(ordered) - max_listed} more (--json lists all)")
     return lines

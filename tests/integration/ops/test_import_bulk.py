@@ -22,7 +22,7 @@ TOTAL, BAD = 10_000, 100
 def run_import(path, node) -> tuple[int, dict]:
     """`gbus import` as an operator runs it: its own process, the summary as JSON on stdout."""
     done = subprocess.run(
-        [sys.executable, "-m", "gbus.cli.main", "import", str(path), "--node", node.grpc_address, "--batch", "1000", "--json"],
+        [sys.executable, "-m", "gbus.cli.main", "import", "--input", str(path), "--node", node.grpc_address, "--batch", "1000", "--json"],
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert "10,000/10,000 100%" in done.stderr, f"no progress bar on stderr: {done.stderr[-500:]}"

@@ -70,9 +70,9 @@ def test_outcomes_map_back_to_line_numbers_and_a_missing_outcome_counts_as_not_s
     assert (summary.accepted, summary.replayed) == (1, 1)
     assert [(p.line_no, p.request_id, p.errors) for p in summary.rejected] == [(3, "a2", ("ward_code: unknown ward",))]
     assert [p.line_no for p in summary.failed] == [4]
-    text = render_summary(summary)
+    text = render_summary(summary, source="reports.jsonl")
     assert "1 accepted, 1 duplicate (accepted before), 1 rejected, 1 not submitted" in text[0]
-    assert "  line 3 (a2): ward_code: unknown ward" in text
+    assert "  reports.jsonl:3: (a2) ward_code: unknown ward" in text
     assert summary.as_dict()["rejected_lines"] == [{"line": 3, "request_id": "a2", "errors": ["ward_code: unknown ward"]}]
 
 

@@ -48,9 +48,10 @@ def test_bad_lines_are_reported_by_number_and_the_rest_still_routed(tmp_path, ca
     assert run("route", "explain", "-i", path) == EXIT_PARTIAL
     out, err = capsys.readouterr()
     assert [json.loads(line)["report_id"] for line in out.splitlines()] == ["r-1", "r-5"]
+    # One format for a bad line in every command: FILE:LINE: reason.
     assert err.splitlines() == [
-        "gbus: line 2: not valid JSON (Expecting property name enclosed in double quotes at column 2)",
-        "gbus: line 3 (report r-3): ward_code: ward 00070 (Phường Hoàn Kiếm) is in province 01, not 79",
+        f"{path}:2: not valid JSON (Expecting property name enclosed in double quotes at column 2)",
+        f"{path}:3: report r-3: ward_code: ward 00070 (Phường Hoàn Kiếm) is in province 01, not 79",
     ]
 
 
