@@ -67,3 +67,10 @@ def test_a_broker_that_does_not_answer_is_one_line_naming_it_within_the_timeout(
     assert lines[0].count("KafkaTimeoutError") <= 1
     # 2 s of waiting for Kafka, plus the interpreter's start on a busy CI machine (8.6 s measured at load 22).
     assert elapsed < 12, f"took {elapsed:.1f} s with --timeout 2"  # the default timeout alone is 30 s
+
+
+@pytest.mark.parametrize("spelling", [["run", "stop"], ["run", "--stop"]])
+def test_gbus_run_stop_is_a_verb_and_the_old_flag_still_works(tmp_path, spelling: list[str]) -> None:
+    done = _gbus(*spelling, "--run-dir", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    assert "no bus processes were running" in done.stdout + done.stderr
