@@ -14,7 +14,7 @@ GBUS := $(VENV)/bin/gbus
 INSTALLED := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: help install kafka-jars system-deps proto api-docs proto-check schemas-check deploy-check checks test test-unit test-faults config-doc config-doc-check metrics-doc metrics-doc-check run run-secure stop bench clean
+.PHONY: help install kafka-jars system-deps proto api-docs proto-check schemas-check deploy-check checks test test-unit test-faults config-doc config-doc-check metrics-doc metrics-doc-check typecheck run run-secure stop bench clean
 
 help:
 	@echo "make run          start Kafka + processor + central and provincial nodes, submit sample data"
@@ -25,6 +25,7 @@ help:
 	@echo "make config-doc   regenerate docs/configuration.md from gbus/config.py"
 	@echo "make metrics-doc  regenerate docs/metrics.md from the metric registries"
 	@echo "make checks       buf lint, generated code and docs/api.md, schema compatibility, promtool on deploy/prometheus"
+	@echo "make typecheck    mypy on services/gbus (strict on domain, routing, cases, codec; pyproject.toml [tool.mypy])"
 	@echo "make proto        regenerate Python code from protos/"
 	@echo "make api-docs     regenerate docs/api.md (the API reference) from the proto comments"
 	@echo "make bench        run the benchmarks in bench/"
@@ -81,6 +82,10 @@ metrics-doc: $(INSTALLED)
 
 metrics-doc-check: $(INSTALLED)
 	$(PY) -m gbus.devtools.metrics_doc --check
+
+# Reads [tool.mypy] in pyproject.toml: what is checked, and how strictly where.
+typecheck: $(INSTALLED)
+	$(VENV)/bin/mypy
 
 checks: proto-check schemas-check deploy-check
 

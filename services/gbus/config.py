@@ -224,6 +224,9 @@ class Settings:
 _SECTIONS: dict[str, type] = {f.name: f.default_factory for f in dataclasses.fields(Settings)}  # type: ignore[misc]
 
 
+_SCALARS: dict[str, type] = {"str": str, "int": int, "float": float, "bool": bool}
+
+
 def _coerce(value: Any, target: type, where: str) -> Any:
     if target is bool:
         if isinstance(value, bool):
@@ -258,7 +261,9 @@ def _apply(settings: Settings, section: str, key: str, value: Any, where: str) -
     types = {f.name: f.type for f in dataclasses.fields(cls)}
     if key not in types:
         raise ConfigError(f"{where}: unknown key {section}.{key} (known: {', '.join(types)})")
-    target = {"str": str, "int": int, "float": float, "bool": bool}.get(types[key], types[key])
+    # Annotations are strings here (from __future__ import annotations); every setting is a scalar.
+    annotation = types[key]
+    target = _SCALARS.get(annotation if isinstance(annotation, str) else annotation.__name__, str)
     return settings.replace(section, **{key: _coerce(value, target, where)})
 
 

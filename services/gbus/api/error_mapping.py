@@ -22,7 +22,8 @@ def _introduced_codes() -> dict[str, type[errors.BusError]]:
     table: dict[str, type[errors.BusError]] = {}
     for cls in vars(errors).values():
         if isinstance(cls, type) and issubclass(cls, errors.BusError):
-            parent_code = cls.__mro__[1].grpc_code if cls is not errors.BusError else None
+            parents = [base for base in cls.__bases__ if issubclass(base, errors.BusError)]
+            parent_code = parents[0].grpc_code if parents else None
             if cls.grpc_code != parent_code:
                 table.setdefault(cls.grpc_code, cls)
     return table
@@ -75,7 +76,7 @@ def internal_status(reference: str) -> grpc.Status:
 
 def field_violations(rpc_error: grpc.RpcError) -> list[tuple[str, str]]:
     """Client side: the BadRequest field violations carried by an RpcError, if any."""
-    status = rpc_status.from_call(rpc_error)  # type: ignore[arg-type]
+    status = rpc_status.from_call(rpc_error)
     found: list[tuple[str, str]] = []
     if status is None:
         return found

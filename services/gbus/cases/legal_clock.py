@@ -302,7 +302,7 @@ def _kind(raw: Mapping[str, Any], kind: str) -> KindLimits:
 
 def _unit(raw: Mapping[str, Any]) -> str:
     unit = raw.get("unit", "calendar")
-    if unit not in UNITS:
+    if not isinstance(unit, str) or unit not in UNITS:
         raise ValueError(f"unit must be one of {UNITS}, not {unit!r}")
     return unit
 

@@ -9,11 +9,18 @@ from gbus.domain.report import Report
 
 
 class RouteDecisionLike(Protocol):
-    handler: str
+    # Read-only members, so the router's frozen RouteDecision (watchers a tuple) qualifies.
+    @property
+    def report_id(self) -> str: ...  # the report whose kind decided
+    @property
+    def handler(self) -> str: ...
     # Watcher agency ids, handler never among them; `reasons` says why each watches.
-    watchers: Sequence[str]
-    reasons: Mapping[str, str]
-    rule: str
+    @property
+    def watchers(self) -> Sequence[str]: ...
+    @property
+    def reasons(self) -> Mapping[str, str]: ...
+    @property
+    def rule(self) -> str: ...
 
 
 class RouterPort(Protocol):

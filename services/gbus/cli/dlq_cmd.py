@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from gbus.cli.common import EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, CliError
@@ -108,7 +109,7 @@ def _replay(args: argparse.Namespace) -> int:
                        existing_topics=existing, force=args.force)  # fmt: skip
     if plan.unknown_offsets:
         raise CliError(f"no dead letter at offset(s) {', '.join(map(str, plan.unknown_offsets))} (see `gbus dlq list`)", EXIT_USAGE)
-    sent: list[tuple[Any, int | None]] = []
+    sent: Sequence[tuple[Any, int | None]] = []
     if not args.dry_run and plan.send:
         try:
             sent = _send(kafka, plan.send)

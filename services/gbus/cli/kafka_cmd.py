@@ -11,6 +11,7 @@ import json
 import logging
 import sys
 from pathlib import Path
+from typing import Any
 
 from gbus.cli.common import EXIT_FAILURE, EXIT_OK, EXIT_PARTIAL, CliError
 
@@ -24,7 +25,7 @@ Needs java 17+ and, for the first fetch, mvn (apt-get install openjdk-17-jre-hea
 """
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction) -> None:
     kafka = subparsers.add_parser(
         "kafka",
         help="start, stop and inspect a local Kafka cluster",
@@ -190,13 +191,13 @@ def _status(args: argparse.Namespace) -> int:
     return EXIT_OK if reason is None else EXIT_PARTIAL
 
 
-def _print_status(report: dict[str, object]) -> None:
+def _print_status(report: dict[str, Any]) -> None:
     print(f"data dir   {report['data_dir']}")
     print(f"state      {report['state']}" + ("" if report["ready"] else f" (not ready: {report['not_ready_reason']})"))
     if report["state"] == "absent":
         return
     print(f"kafka      {report['kafka_version']}  cluster id {report['cluster_id']}")
-    for node in report["nodes"]:  # type: ignore[union-attr]
+    for node in report["nodes"]:
         pid = node["pid"] if node["running"] else "-"
         print(f"node {node['node_id']}     {'running' if node['running'] else 'stopped':8} pid {pid}  "
               f"127.0.0.1:{node['port']} (controller :{node['controller_port']})")

@@ -17,7 +17,7 @@ from gbus.cli.common import EXIT_OK, CliError
 DEFAULT_PREFIX = "gbus."
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     creds = sub.add_parser(
         "credentials",
         help="print (or rotate) one Kafka user's SCRAM credentials of a --secure cluster",

@@ -6,8 +6,13 @@ import argparse
 import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gbus.cli.common import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, CliError, settings_with
+
+if TYPE_CHECKING:
+    from gbus.config import Settings
+    from gbus.situation.figures import CaseHistory, Names
 
 FORMATS = ("html", "pdf", "json")
 
@@ -62,13 +67,13 @@ def _run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _read(args: argparse.Namespace, settings, area: str):  # type: ignore[no-untyped-def]
+def _read(args: argparse.Namespace, settings: Settings, area: str) -> list[CaseHistory]:
     from gbus.situation.sources import from_node_store, from_topics
 
     return from_node_store(args.store) if args.store else from_topics(settings.kafka, area)
 
 
-def _names():  # type: ignore[no-untyped-def]
+def _names() -> Names:
     from gbus.directory.directory import Directory
     from gbus.situation.figures import Names
 

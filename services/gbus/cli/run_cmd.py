@@ -9,9 +9,16 @@ import argparse
 import re
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 from gbus.cli.common import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, CliError, stop_on_signals
 from gbus.private_files import private_dir
+
+if TYPE_CHECKING:
+    from gbus.devrun.external_kafka import ExternalKafka
+    from gbus.devrun.supervisor import Supervisor
+    from gbus.kafka_harness import KafkaCluster
+    from gbus.kafka_harness.security import KafkaLogin
 
 # Relative to where gbus runs (the checkout for `make run`), so an installed copy works too.
 DEFAULT_RUN_DIR = Path("var") / "run"
@@ -78,13 +85,24 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=_run)
 
 
-def _kafka_login(cluster: object, user: str) -> dict[str, str]:
+class _Cluster(Protocol):
+    """What a run asks of its Kafka: the harness's own cluster or an existing one (--bootstrap)."""
+
+    @property
+    def bootstrap_servers(self) -> str: ...
+
+    def settings_fields(self, user: str) -> KafkaLogin: ...
+
+    def stop(self) -> object: ...  # the harness says which nodes it stopped; an existing cluster is left alone
+
+
+def _kafka_login(cluster: _Cluster, user: str) -> KafkaLogin:
     """KafkaSettings fields to connect as `user` on a secure cluster (TLS + SCRAM; {} otherwise)."""
-    return cluster.settings_fields(user)  # type: ignore[attr-defined,no-any-return]
+    return cluster.settings_fields(user)
 
 
-def _kafka_env(cluster: object, user: str) -> dict[str, str]:
-    return {f"GBUS__KAFKA__{k.upper()}": v for k, v in _kafka_login(cluster, user).items()}
+def _kafka_env(cluster: _Cluster, user: str) -> dict[str, str]:
+    return {f"GBUS__KAFKA__{k.upper()}": str(v) for k, v in _kafka_login(cluster, user).items()}
 
 
 def _tls_env(pki: Path, area: str) -> dict[str, str]:
@@ -151,7 +169,7 @@ def _prepare_pki(pki: Path, areas: list[str]):
     return connect
 
 
-def _spawn_open311(supervisor, nodes: dict[str, str], run_dir: Path, *, secure: bool) -> dict[str, str] | None:  # type: ignore[no-untyped-def]
+def _spawn_open311(supervisor: Supervisor, nodes: dict[str, str], run_dir: Path, *, secure: bool) -> dict[str, str] | None:
     """The Open311 gateway in front of a provincial node, for that province's People's Committee
     running a citizen app (a fresh API key each run); None when the run has no provincial node."""
     from gbus.open311.keys import ApiKeys
@@ -192,7 +210,7 @@ def _stop(run_dir: Path) -> int:
     return EXIT_OK
 
 
-def _harness_cluster(args: argparse.Namespace, run_dir: Path):  # type: ignore[no-untyped-def]
+def _harness_cluster(args: argparse.Namespace, run_dir: Path) -> KafkaCluster:
     from gbus.kafka_harness import KafkaCluster
     from gbus.kafka_harness.errors import HarnessError
 
@@ -209,7 +227,7 @@ def _harness_cluster(args: argparse.Namespace, run_dir: Path):  # type: ignore[n
     return cluster
 
 
-def _existing_cluster(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _existing_cluster(args: argparse.Namespace) -> ExternalKafka:
     from gbus.devrun.external_kafka import ExternalKafka, UnreachableKafka
 
     if args.secure or args.kafka_port is not None:
@@ -255,7 +273,7 @@ def _run(args: argparse.Namespace) -> int:
         if removed:
             _say(f"== fresh start: removed {', '.join(removed)} from {run_dir} (--keep continues instead)")
 
-    cluster = _existing_cluster(args) if args.bootstrap else _harness_cluster(args, run_dir)
+    cluster: _Cluster = _existing_cluster(args) if args.bootstrap else _harness_cluster(args, run_dir)
     bootstrap = cluster.bootstrap_servers
     kafka = KafkaSettings(bootstrap_servers=bootstrap, partitions=args.partitions, **_kafka_login(cluster, "admin"))
     connect = None

@@ -57,7 +57,8 @@ def read_lock(root: Path) -> dict[str, str]:
     path = root / LOCK_NAME
     if not path.exists():
         return {}
-    return json.loads(path.read_text(encoding="utf-8"))
+    lock: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
+    return lock
 
 
 def check(store: SchemaStore) -> CheckReport:

@@ -375,10 +375,10 @@ class _Extractor:
             and self.t[k].text in syllables and self.t[k].text not in _NOT_NAME and not self._starts_marker(k)
         ):
             k += 1
-        name = self._accept(self.t[j:k])
-        if name and tuple(name.split()) in self.own_area:
+        accepted = self._accept(self.t[j:k])
+        if accepted and tuple(accepted.split()) in self.own_area:
             return k, None
-        return k, name
+        return k, accepted
 
     def _starts_marker(self, k: int) -> bool:
         key = (self.t[k].text,)

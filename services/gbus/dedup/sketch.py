@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from functools import cache
 
 import numpy as np
+import numpy.typing as npt
 from datasketch import MinHash
 
 _SEED = 0x9E3779B97F4A7C15
@@ -81,9 +82,9 @@ def signature(shingles: Iterable[str], bands: int, rows: int) -> np.ndarray | No
     return sigs[0]
 
 
-def _band_mix(hv: np.ndarray, scopes: np.ndarray, bands: int, rows: int) -> np.ndarray:
+def _band_mix(hv: np.ndarray, scopes: npt.NDArray[np.uint64], bands: int, rows: int) -> np.ndarray:
     """hv: (..., bands, rows) uint64; scopes broadcastable to (..., 1)."""
-    h = _mix64(np.uint64(_SEED) ^ (scopes * _M2) + np.arange(bands, dtype=np.uint64))
+    h = _mix64(np.uint64(_SEED) ^ (np.arange(bands, dtype=np.uint64) + scopes * _M2))
     for j in range(rows):
         h = _mix64(h ^ hv[..., j])
     h[h == 0] = 1

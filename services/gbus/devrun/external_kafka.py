@@ -7,8 +7,12 @@ process's login) and is never started or stopped by the run: the cluster outlive
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from gbus.config import KafkaSettings
+
+if TYPE_CHECKING:
+    from gbus.kafka_harness.security import KafkaLogin
 
 
 class UnreachableKafka(Exception):
@@ -19,7 +23,7 @@ class UnreachableKafka(Exception):
 class ExternalKafka:
     bootstrap_servers: str
 
-    def settings_fields(self, user: str) -> dict[str, str]:
+    def settings_fields(self, user: str) -> KafkaLogin:
         # Plaintext, as the harness's development cluster: every process connects the same way.
         return {}
 

@@ -39,7 +39,9 @@ gRPC method and code): never a case or report id.
 def _rows(registry: CollectorRegistry, served_by: str) -> list[tuple[str, str, str, str, str]]:
     rows = []
     for collector in registry._collector_to_names:  # noqa: SLF001 - the registry's own list of collectors
-        for family in collector.describe():
+        # Collector declares only collect(); the registry itself reads describe() the same way.
+        describe = getattr(collector, "describe", None)
+        for family in describe() if describe is not None else ():
             labels = ", ".join(f"`{label}`" for label in getattr(collector, "_labelnames", ()))
             name = family.name + ("_total" if family.type == "counter" else "")
             rows.append((name, family.type, labels or "—", served_by, family.documentation))

@@ -13,7 +13,7 @@ import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from gbus.domain.status import CaseStatus
 from gbus.domain.kinds import policy
@@ -37,7 +37,21 @@ def accused_agencies(reports: Iterable[Any], canonical: Callable[[str], str] | N
     return frozenset(canonical(a) if canonical else a for a in accused)
 
 
-def deciding_report(reports: Sequence[Any]) -> Any:
+class _Filed(Protocol):
+    """What deciding between reports reads: a Report and a CaseReport both qualify."""
+
+    @property
+    def report_id(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def submitted_at(self) -> datetime: ...
+
+
+_FiledT = TypeVar("_FiledT", bound=_Filed)
+
+
+def deciding_report(reports: Sequence[_FiledT]) -> _FiledT:
     """The report whose kind decides a case's routing: the most formal
     (to_cao > khieu_nai > kien_nghi = phan_anh > gop_y); among equals the earliest
     submitted, then the smallest report id, so every node picks the same one and

@@ -14,6 +14,7 @@ import threading
 import time
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from gbus.intake.placement import Placement, Verdict, apply_verdict
 from gbus.private_files import private_sqlite
@@ -154,7 +155,7 @@ def _row_of(p: Placement) -> tuple[object, ...]:
     return (p.report_id, p.origin_agency, p.request_id, int(p.placed), p.case_id, p.decision, p.handler, placed_at, p.refusal)
 
 
-def _placement_of(row: tuple[object, ...]) -> Placement:
+def _placement_of(row: tuple[Any, ...]) -> Placement:
     report_id, origin, request_id, placed, case_id, decision, handler, placed_at, refusal = row
     return Placement(
         report_id=str(report_id),
@@ -164,6 +165,6 @@ def _placement_of(row: tuple[object, ...]) -> Placement:
         case_id=str(case_id),
         decision=str(decision),
         handler=str(handler),
-        placed_at=datetime.fromtimestamp(int(placed_at) / 1000, tz=timezone.utc) if placed_at is not None else None,  # type: ignore[arg-type]
+        placed_at=datetime.fromtimestamp(int(placed_at) / 1000, tz=timezone.utc) if placed_at is not None else None,
         refusal=str(refusal),
     )

@@ -148,15 +148,15 @@ class Intake:
                 placed = self._placements.wait_placed(prior.report_id, self._placement_wait_s)
                 return replace(prior, placement=self._known(prepared, placed).as_replay())
             now = self._now()
-            submission = (prepared.report.report_id, millis(now))
-            waiter = self._placements.expect(submission)
+            sent = (prepared.report.report_id, millis(now))
+            waiter = self._placements.expect(sent)
             try:
                 self._sink.wait(self._sink.send(self._record(prepared, now)), self._ack_timeout_s)
             except UnavailableError:
-                self._placements.cancel(submission, waiter)
+                self._placements.cancel(sent, waiter)
                 self._metrics.intake_rejections.labels("unavailable").inc()
                 raise
-            verdict = self._placements.wait(submission, waiter, self._placement_wait_s)
+            verdict = self._placements.wait(sent, waiter, self._placement_wait_s)
             self._refuse_if_refused(verdict)
             # Remembered once placed, or unanswered (a late refusal takes it out again).
             self._remember([(prepared, now)])

@@ -207,7 +207,7 @@ class KafkaCluster:
         fields = self.settings_fields(user)
         return KafkaSettings(**fields).client_security() if fields else {}
 
-    def settings_fields(self, user: str = security.ADMIN_USER) -> dict[str, str]:
+    def settings_fields(self, user: str = security.ADMIN_USER) -> security.KafkaLogin:
         """KafkaSettings fields (GBUS__KAFKA__*) that connect as `user` ({} for an insecure cluster)."""
         if not self.secure:
             return {}

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from string import Template
+from typing import Any
 
 from gbus.kafka_harness.errors import HarnessError
 from gbus.kafka_harness.port_claims import PortClaims
@@ -36,8 +37,8 @@ class NodeSpec:
         return {"node_id": self.node_id, "port": self.port, "controller_port": self.controller_port}
 
     @classmethod
-    def from_json(cls, data: Mapping[str, object]) -> "NodeSpec":
-        return cls(int(data["node_id"]), int(data["port"]), int(data["controller_port"]))  # type: ignore[arg-type]
+    def from_json(cls, data: Mapping[str, Any]) -> "NodeSpec":
+        return cls(int(data["node_id"]), int(data["port"]), int(data["controller_port"]))
 
 
 def new_cluster_id() -> str:

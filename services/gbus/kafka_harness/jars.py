@@ -49,9 +49,10 @@ def kafka_version(pom: Path) -> str:
     except (OSError, ET.ParseError) as exc:
         raise JarFetchError(f"cannot read {pom}: {exc}") from exc
     node = root.find("m:properties/m:kafka.version", _POM_NS)
-    if node is None or not (node.text or "").strip():
+    version = (node.text or "").strip() if node is not None else ""
+    if not version:
         raise JarFetchError(f"{pom} has no <properties><kafka.version>")
-    return node.text.strip()
+    return version
 
 
 def ensure_jars(

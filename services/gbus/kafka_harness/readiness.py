@@ -10,6 +10,7 @@ from __future__ import annotations
 import socket
 import time
 from collections.abc import Callable, Mapping
+from typing import Any
 
 from gbus.kafka_harness.config import NodeSpec
 from gbus.kafka_harness.ports import HOST
@@ -23,7 +24,7 @@ class NotReady(Exception):
     pass
 
 
-def describe(bootstrap: str, timeout_s: float = 5.0, client_config: Mapping[str, str] | None = None) -> dict[str, object]:
+def describe(bootstrap: str, timeout_s: float = 5.0, client_config: Mapping[str, object] | None = None) -> dict[str, Any]:
     """DescribeCluster result, or NotReady with the reason. client_config: SASL settings of a secure cluster."""
     from kafka import KafkaAdminClient  # heavy import, only when a broker is actually needed
     from kafka.errors import KafkaError
@@ -47,7 +48,7 @@ def describe(bootstrap: str, timeout_s: float = 5.0, client_config: Mapping[str,
 
 
 def check_ready(
-    nodes: list[NodeSpec], expected_ids: set[int], client_config: Mapping[str, str] | None = None
+    nodes: list[NodeSpec], expected_ids: set[int], client_config: Mapping[str, object] | None = None
 ) -> str | None:
     """None when ready, else why not (for progress output)."""
     closed = [n.address for n in nodes if n.node_id in expected_ids and not _accepts(n.port)]
@@ -59,11 +60,11 @@ def check_ready(
     except NotReady as exc:
         return str(exc)
     brokers = info.get("brokers") or []
-    live = {int(b["broker_id"]) for b in brokers if not b.get("is_fenced")}  # type: ignore[index,union-attr]
+    live = {int(b["broker_id"]) for b in brokers if not b.get("is_fenced")}
     missing = expected_ids - live
     if missing:
         return f"brokers not registered yet: {sorted(missing)}"
-    if int(info.get("controller_id", -1)) < 0:  # type: ignore[arg-type]
+    if int(info.get("controller_id", -1)) < 0:
         return "no active controller yet"
     return None
 
@@ -74,7 +75,7 @@ def wait_until_ready(
     timeout_s: float,
     liveness: Liveness,
     progress: Progress | None = None,
-    client_config: Mapping[str, str] | None = None,
+    client_config: Mapping[str, object] | None = None,
 ) -> float:
     """Block until ready; returns seconds waited. Raises TimeoutError or RuntimeError (died)."""
     started = time.monotonic()

@@ -24,6 +24,7 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict
 
 from gbus.config import KafkaSettings
 from gbus.kafka_harness.config import NodeSpec
@@ -133,7 +134,17 @@ def broker_overrides(node: NodeSpec, creds: Credentials, tls: BrokerTls) -> dict
     }
 
 
-def settings_fields(creds: Credentials, ca_file: Path, user: str = ADMIN_USER) -> dict[str, str]:
+class KafkaLogin(TypedDict, total=False):
+    """The KafkaSettings fields of a login ({} for a plaintext cluster)."""
+
+    security_protocol: str
+    sasl_mechanism: str
+    sasl_username: str
+    sasl_password: str
+    ssl_cafile: str
+
+
+def settings_fields(creds: Credentials, ca_file: Path, user: str = ADMIN_USER) -> KafkaLogin:
     """KafkaSettings fields (GBUS__KAFKA__<FIELD>) that connect over TLS and log in as `user`."""
     return {
         "security_protocol": "SASL_SSL",

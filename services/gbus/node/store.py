@@ -15,6 +15,7 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 
 from gbus.codec import AvroCodec
@@ -98,7 +99,7 @@ def _roles(state: CaseState) -> set[tuple[str, str]]:
     return roles
 
 
-def _ms(dt) -> int:  # type: ignore[no-untyped-def]
+def _ms(dt: datetime) -> int:
     return int(dt.timestamp() * 1000)
 
 

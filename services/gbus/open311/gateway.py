@@ -132,7 +132,7 @@ class Open311Gateway:
         agency = self._keys.agency_of(query.get("api_key"))
         start, end = _dates(query)
         seen_cases: set[str] = set()
-        found = []
+        found: list[dict[str, Any]] = []
         for _, holding in self._visible(agency):
             if holding.case.case_id in seen_cases:
                 continue
@@ -199,7 +199,12 @@ class Open311Gateway:
 
 def _report_pb(filed: NewRequest) -> report_pb2.Report:
     r = filed.report
-    reporter = report_pb2.Reporter(**filed.reporter) if filed.reporter else report_pb2.Reporter(anonymous=True)
+    contact = filed.reporter
+    reporter = (
+        report_pb2.Reporter(name=contact.get("name", ""), phone=contact.get("phone", ""), email=contact.get("email", ""))
+        if contact
+        else report_pb2.Reporter(anonymous=True)
+    )
     return report_pb2.Report(
         kind=r["kind"], category=r["category"], channel=r["channel"], province_code=r["province_code"],
         ward_code=r["ward_code"], title=r["title"], description=r["description"],

@@ -38,6 +38,8 @@ class Open311Server:
     @property
     def base_url(self) -> str:
         host, port = self._httpd.server_address[:2]
+        # An AF_INET server's address is (str, int); typeshed allows bytes for other families.
+        assert isinstance(host, str)
         return f"http://{host}:{port}/"
 
     def start(self) -> "Open311Server":

@@ -19,9 +19,13 @@ from gbus.open311.errors import Open311Error, bad_request, not_found
 
 
 class WardLike(Protocol):
-    code: str
-    province_code: str
-    name: str
+    # Read-only, so the directory's frozen Ward qualifies.
+    @property
+    def code(self) -> str: ...
+    @property
+    def province_code(self) -> str: ...
+    @property
+    def name(self) -> str: ...
 
 
 class DivisionsPort(Protocol):
@@ -117,8 +121,8 @@ class Gazetteer:
         longest = max(length for length, _ in found)
         winners = {w.code: w for length, w in found if length == longest}
         if len(winners) > 1:
-            names = ", ".join(sorted(f"{w.name} ({w.code})" for w in winners.values())[:5])
-            raise Open311Error(400, f"address_string names more than one ward: {names}; give address_id or jurisdiction_id")
+            named = ", ".join(sorted(f"{w.name} ({w.code})" for w in winners.values())[:5])
+            raise Open311Error(400, f"address_string names more than one ward: {named}; give address_id or jurisdiction_id")
         return next(iter(winners.values()))
 
 

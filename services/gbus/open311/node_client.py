@@ -82,9 +82,9 @@ def _call(method: Any, request: Any, agency: str) -> Any:
 
 
 def _open311_error(exc: grpc.RpcError) -> Open311Error:
-    code = exc.code()  # type: ignore[attr-defined]
+    code = exc.code()
     status = _HTTP_STATUS.get(code, 500)
-    descriptions = _field_violations(exc) or [exc.details() or code.name]  # type: ignore[attr-defined]
+    descriptions = _field_violations(exc) or [exc.details() or code.name]
     return Open311Error(status, *descriptions)
 
 
@@ -92,7 +92,7 @@ def _field_violations(exc: grpc.RpcError) -> list[str]:
     """`report.ward_code: ...` per field the node named (google.rpc.BadRequest)."""
     from google.rpc import error_details_pb2
 
-    status = rpc_status.from_call(exc)  # type: ignore[arg-type]
+    status = rpc_status.from_call(exc)
     found: list[str] = []
     for detail in status.details if status else ():
         bad = error_details_pb2.BadRequest()

@@ -6,7 +6,9 @@ import socket
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from kafka import KafkaConsumer
 from kafka.coordinator.assignors.range import RangePartitionAssignor
 
 from gbus.cases.commands import CommandHandler
@@ -29,6 +31,9 @@ from gbus.security.public_defaults import refuse_public_defaults
 from gbus.topics import MAX_CASE_RECORD_BYTES, Topics, node_areas, topic_specs
 from gbus.wire.avro_records import state_from_snapshot
 
+if TYPE_CHECKING:
+    from gbus.routing import Router
+
 
 def default_instance_id() -> str:
     """Stable across restarts of the same host, so a restart fences its own predecessor."""
@@ -46,7 +51,7 @@ def build_processor(
     dedup: DedupAdapter | None = None,
     in_memory: bool = False,
     clock: Callable[[], datetime] = utc_now,
-    router: object | None = None,
+    router: Router | None = None,
     watchdog: Watchdog | None = None,
 ) -> CaseProcessor:
     refuse_public_defaults(settings, role="processor")
@@ -59,7 +64,7 @@ def build_processor(
         from gbus.routing import Router
 
         router = Router.default()
-    directory = router.directory  # type: ignore[attr-defined]
+    directory = router.directory
     if dedup is None:
         from gbus.processor.dedup_bridge import default_adapter
 
@@ -74,12 +79,12 @@ def build_processor(
     legal_clock.calendar.require_years(this_year, this_year + 1)
     handler = RecordHandler(
         outputs=outputs,
-        router=router,  # type: ignore[arg-type]
-        commands=CommandHandler(router, directory, clock=legal_clock),  # type: ignore[arg-type]
+        router=router,
+        commands=CommandHandler(router, directory, clock=legal_clock),
         index=index,
         known_areas=areas,
         custodian=custodian_from_settings(settings.security),
-        directory=directory,  # type: ignore[arg-type]
+        directory=directory,
         clock=legal_clock,
         gate=OriginGate(trust_from_settings(settings.security, role="processor"), areas),
     )
@@ -102,7 +107,7 @@ def build_processor(
         output_topics=[s.name for s in topic_specs(topics) if s.name not in (topics.reports, topics.commands)],
     )
 
-    def consumer():  # type: ignore[no-untyped-def]
+    def consumer() -> KafkaConsumer:
         # Range assignment gives reports-p and commands-p to the same member (same
         # partition counts, same subscription): one writer per shard depends on it.
         return make_consumer(

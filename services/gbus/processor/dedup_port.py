@@ -24,10 +24,15 @@ DECISIONS = ("replay", "link", "possible_duplicate", "new")
 
 
 class DedupDecision(Protocol):
-    decision: str  # one of DECISIONS
-    case_id: str | None
-    score: float
-    matched_report_id: str | None
+    # Read-only, so a frozen dataclass (gbus.dedup's own decision) qualifies.
+    @property
+    def decision(self) -> str: ...  # one of DECISIONS
+    @property
+    def case_id(self) -> str | None: ...
+    @property
+    def score(self) -> float: ...
+    @property
+    def matched_report_id(self) -> str | None: ...
 
 
 class DedupEngine(Protocol):
@@ -35,7 +40,7 @@ class DedupEngine(Protocol):
 
     def add_report(self, entry: Any) -> None: ...
 
-    def remove_report(self, report_id: str) -> None: ...
+    def remove_report(self, report_id: str) -> object: ...  # the engine says whether it held it; unused here
 
     def set_case_status(self, case_id: str, open: bool, at: datetime) -> None: ...
 

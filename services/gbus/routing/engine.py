@@ -243,6 +243,8 @@ class _Facts:
         else:
             self.area_level = "commune" if report.ward_code else "province"
         self.subject = subject
+        self.subject_unit: str | None
+        self.subject_level: str | None
         if subject is not None:
             unit, _, area = subject.partition("@")
             self.subject_unit = unit
@@ -274,7 +276,7 @@ def _matches(when: Condition, facts: _Facts) -> bool:
         return False
     if when.subject_present is not None and (facts.subject is not None) != when.subject_present:
         return False
-    if facts.subject is None:
+    if facts.subject is None or facts.subject_unit is None:  # both None or neither
         # A constraint on the subject cannot hold when there is none.
         return when.subject_sectors is None and when.subject_units is None and when.subject_levels is None
     if when.subject_units is not None and facts.subject_unit not in when.subject_units:

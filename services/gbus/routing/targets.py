@@ -98,9 +98,10 @@ class Target:
 def parse_target(raw: object, *, known: frozenset[str]) -> Target:
     """A string or list of strings -> Target; `known` = placeholder names allowed here."""
     items = raw if isinstance(raw, list) else [raw]
-    if not items or not all(isinstance(item, str) and item.strip() for item in items):
+    texts = [item.strip() for item in items if isinstance(item, str)]
+    if not items or len(texts) != len(items) or not all(texts):
         raise TargetSyntaxError("a target is a non-empty string or a list of them")
-    return Target(tuple(_parse_candidate(item.strip(), known) for item in items))
+    return Target(tuple(_parse_candidate(text, known) for text in texts))
 
 
 def _parse_candidate(text: str, known: frozenset[str]) -> Candidate:

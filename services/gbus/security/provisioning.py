@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gbus.config import SecuritySettings
 from gbus.observability.logging import get_logger
 from gbus.security.case_keys import KeyCustodian
 from gbus.security.keys import NodeKeyring, issue_node_keyring, load_node_keyring, master_from_hex
 from gbus.topics import area_of_agency
+
+if TYPE_CHECKING:  # imported where used: cryptography loads only when signing is configured
+    from gbus.security.record_signing import RecordSigner
+    from gbus.security.trust import TrustStore
 
 _log = get_logger("gbus.security")
 
@@ -38,7 +43,7 @@ def node_keyring_from_settings(security: SecuritySettings, directory: object, ar
     return issue_node_keyring(master, security.identity_key_epoch, area_agencies(directory, area))
 
 
-def record_signer_from_settings(security: SecuritySettings, *, fallback_cert: str = "", fallback_key: str = ""):  # type: ignore[no-untyped-def]
+def record_signer_from_settings(security: SecuritySettings, *, fallback_cert: str = "", fallback_key: str = "") -> RecordSigner | None:
     """This process's RecordSigner, or None when it has no signing certificate (development).
 
     The signer identity is read from the certificate (urn:gbus:node:<area> ...), never
@@ -68,7 +73,7 @@ def record_signer_from_settings(security: SecuritySettings, *, fallback_cert: st
     return RecordSigner(signer, key)
 
 
-def trust_from_settings(security: SecuritySettings, *, role: str):  # type: ignore[no-untyped-def]
+def trust_from_settings(security: SecuritySettings, *, role: str) -> TrustStore | None:
     """The TrustStore of security.trust_dir, or None — said loudly, since then no
     record's origin (processor) or copy's signature (node) is verified."""
     from gbus.security.trust import TrustStore

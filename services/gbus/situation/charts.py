@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import matplotlib
 
@@ -17,7 +17,10 @@ matplotlib.use("Agg")  # no display: charts are files
 
 from matplotlib.figure import Figure  # noqa: E402 - after the backend is chosen
 
-STYLE = {"font.family": "DejaVu Sans", "font.size": 11, "svg.fonttype": "none", "axes.spines.top": False,
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
+
+STYLE: dict[RcKeyType, Any] = {"font.family": "DejaVu Sans", "font.size": 11, "svg.fonttype": "none", "axes.spines.top": False,
          "axes.spines.right": False}  # fmt: skip
 THIS_WEEK, AVERAGE = "#c0392b", "#95a5a6"
 

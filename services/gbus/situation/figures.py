@@ -128,7 +128,7 @@ def _volume_rows(
         w = week.shifted(-back)
         per_week.append(Counter(key_of(r) for r in reports if w.contains(r.submitted_at)))
     keys = set().union(*per_week)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for key in keys:
         this, previous = per_week[0][key], per_week[1][key]
         average = sum(per_week[n][key] for n in range(1, AVERAGE_WEEKS + 1)) / AVERAGE_WEEKS
@@ -210,7 +210,7 @@ def _rising_topics(reports: Sequence[CaseReport], week: Week) -> list[dict[str, 
     before_counts: Counter[str] = Counter()
     for r in before:
         before_counts.update(report_terms(r).keys())
-    rows = []
+    rows: list[dict[str, Any]] = []
     for term, count in now_counts.items():
         if count < MIN_TOPIC_REPORTS:
             continue
@@ -269,8 +269,16 @@ def _durations(histories: Sequence[CaseHistory], week: Week) -> list[tuple[str, 
     for h in histories:
         accepted = first_status_at(h.events, CaseStatus.ACCEPTED.value)
         resolved = first_status_at(h.events, CaseStatus.RESOLVED.value)
-        to_accept = (accepted - received_by_handler_at(h.state, h.events)).total_seconds() / 3600 if week.contains(accepted) else None
-        to_resolve = (resolved - accepted).total_seconds() / 86400 if accepted and week.contains(resolved) else None  # type: ignore[operator]
+        to_accept = (
+            (accepted - received_by_handler_at(h.state, h.events)).total_seconds() / 3600
+            if accepted is not None and week.contains(accepted)
+            else None
+        )
+        to_resolve = (
+            (resolved - accepted).total_seconds() / 86400
+            if accepted is not None and resolved is not None and week.contains(resolved)
+            else None
+        )
         if to_accept is not None or to_resolve is not None:
             out.append((h.state.handler, h.state.handler.split(".", 1)[0], to_accept, to_resolve))
     return out

@@ -50,7 +50,7 @@ def _text(value: str) -> str | None:
     return value if value.strip() else None
 
 
-def status_to_pb(status: CaseStatus | str) -> int:
+def status_to_pb(status: CaseStatus | str) -> case_pb2.CaseStatus:
     return case_pb2.CaseStatus.Value(f"CASE_STATUS_{CaseStatus(status).value}")
 
 
@@ -65,7 +65,7 @@ def status_from_pb(value: int, field: str = "status") -> CaseStatus:
     return CaseStatus(name.removeprefix("CASE_STATUS_"))
 
 
-_ROLES = {case_pb2.CASE_ROLE_HANDLER: "handler", case_pb2.CASE_ROLE_WATCHER: "watcher", case_pb2.CASE_ROLE_ORIGIN: "origin"}
+_ROLES: dict[int, str] = {case_pb2.CASE_ROLE_HANDLER: "handler", case_pb2.CASE_ROLE_WATCHER: "watcher", case_pb2.CASE_ROLE_ORIGIN: "origin"}
 
 
 def role_from_pb(value: int) -> str | None:

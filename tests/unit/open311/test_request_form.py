@@ -69,6 +69,15 @@ def test_contact_fields_become_the_reporter_family_name_first_and_none_is_anonym
     assert _file(gazetteer, address_id="26743").reporter == {}
 
 
+def test_the_contact_reaches_the_wire_reporter_field_by_field_and_no_contact_files_anonymously(gazetteer):
+    from gbus.open311.gateway import _report_pb
+
+    named = _report_pb(_file(gazetteer, address_id="26743", first_name="Lan", last_name="Nguyễn", phone="0901234567"))
+    assert (named.reporter.name, named.reporter.phone, named.reporter.email) == ("Nguyễn Lan", "0901234567", "")
+    assert not named.reporter.anonymous
+    assert _report_pb(_file(gazetteer, address_id="26743")).reporter.anonymous
+
+
 @pytest.mark.parametrize(
     ("form", "field"),
     [
