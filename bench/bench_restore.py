@@ -71,7 +71,7 @@ def template_case():
     return state, [event_record(e) for e in events]
 
 
-def write_shard(bootstrap: str, topics: Topics, legacy: Topics, cases: int, events_per_case: int) -> None:
+def write_shard(bootstrap: str, topics: Topics, legacy: Topics | None, cases: int, events_per_case: int) -> None:
     codec, outputs = AvroCodec(), Outputs(AvroCodec(), topics, ())
     state, event_records = template_case()
     producer = KafkaProducer(bootstrap_servers=bootstrap, acks=1, linger_ms=50, batch_size=512 * 1024,
@@ -90,7 +90,8 @@ def write_shard(bootstrap: str, topics: Topics, legacy: Topics, cases: int, even
     for cid in ids:
         case = replace(state, case_id=cid, last_seq=events_per_case, version=events_per_case)
         producer.send(topics.case_state, key=cid.encode(), value=outputs.encode_snapshot(case, tuple(marks[cid])), partition=0)
-        producer.send(legacy.case_state, key=cid.encode(), value=outputs.encode_snapshot(case), partition=0)
+        if legacy is not None:
+            producer.send(legacy.case_state, key=cid.encode(), value=outputs.encode_snapshot(case), partition=0)
     producer.flush()
     producer.close()
 
@@ -155,7 +156,7 @@ def main() -> None:
             prefix = f"bench-restore-{uuid.uuid4().hex[:6]}-1m."
             topics, legacy = Topics(prefix, 1), LegacyStateTopics(prefix, 1)
             create_topics(bootstrap, topics, legacy)
-            write_shard(bootstrap, topics, legacy, 1_000_000, 0)  # the new restore reads no events anyway
+            write_shard(bootstrap, topics, None, 1_000_000, 0)  # the new restore reads no events anyway
             seconds, cases, _ = restore(bootstrap, topics, work)
             print(f"== 1M cases: new restore {seconds:.1f} s for {cases:,} cases (target < 60 s)")
         else:
