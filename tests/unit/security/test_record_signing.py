@@ -14,6 +14,8 @@ from gbus.security.revocation import revoke
 from gbus.security.trust import RecordRefused, TrustStore, load_trust, verify_with
 
 TOPIC = "gbus.commands"
+# Signing and verifying both use this time: a suite that runs for twenty minutes after this
+# module was collected must not turn a fresh signature into one "from the future".
 NOW = datetime.now(timezone.utc)
 
 
@@ -37,7 +39,7 @@ def node_signer(pki: PkiLayout, area: str, *, claim: str | None = None) -> Recor
 
 
 def test_a_record_signed_by_a_node_verifies_as_that_node(signing_pki):
-    headers = node_signer(signing_pki, "79").headers(TOPIC, b"79", b"value")
+    headers = node_signer(signing_pki, "79").headers(TOPIC, b"79", b"value", now=NOW)
     origin = verify_with(load_trust(signing_pki.root), TOPIC, b"79", b"value", headers, NOW)
     assert (origin.kind, origin.name) == ("node", "79")
 
@@ -47,13 +49,13 @@ def test_a_record_signed_by_a_node_verifies_as_that_node(signing_pki):
     [("gbus.reports", b"79", b"value"), (TOPIC, b"01", b"value"), (TOPIC, b"79", b"valuE"), (TOPIC, None, b"value")],
 )
 def test_a_signature_does_not_cover_another_topic_key_or_value(signing_pki, topic, key, value):
-    headers = node_signer(signing_pki, "79").headers(TOPIC, b"79", b"value")
+    headers = node_signer(signing_pki, "79").headers(TOPIC, b"79", b"value", now=NOW)
     with pytest.raises(RecordRefused, match="does not match"):
         verify_with(load_trust(signing_pki.root), topic, key, value, headers, NOW)
 
 
 def test_a_node_key_claiming_another_node_is_refused(signing_pki):
-    headers = node_signer(signing_pki, "01", claim="node:79").headers(TOPIC, b"79", b"v")
+    headers = node_signer(signing_pki, "01", claim="node:79").headers(TOPIC, b"79", b"v", now=NOW)
     with pytest.raises(RecordRefused, match="belongs to node:01, not node:79"):
         verify_with(load_trust(signing_pki.root), TOPIC, b"79", b"v", headers, NOW)
 
@@ -67,7 +69,7 @@ def test_a_signature_with_a_key_of_another_ca_is_refused(signing_pki, tmp_path_f
     other = tmp_path_factory.mktemp("other-ca")
     create_ca(other)
     issue_node_certificate(other, "79")
-    headers = node_signer(PkiLayout(other), "79").headers(TOPIC, b"79", b"v")
+    headers = node_signer(PkiLayout(other), "79").headers(TOPIC, b"79", b"v", now=NOW)
     with pytest.raises(RecordRefused, match="not a signing key the bus CA issued"):
         verify_with(load_trust(signing_pki.root), TOPIC, b"79", b"v", headers, NOW)
 
@@ -79,7 +81,7 @@ def test_a_signature_dated_in_the_future_is_refused(signing_pki):
 
 
 def test_a_tampered_signature_header_is_refused(signing_pki):
-    headers = [(n, v if n != SIG_HEADER else v[:-2] + b"\x00\x00") for n, v in node_signer(signing_pki, "79").headers(TOPIC, b"k", b"v")]
+    headers = [(n, v if n != SIG_HEADER else v[:-2] + b"\x00\x00") for n, v in node_signer(signing_pki, "79").headers(TOPIC, b"k", b"v", now=NOW)]
     with pytest.raises(RecordRefused):
         verify_with(load_trust(signing_pki.root), TOPIC, b"k", b"v", headers, NOW)
     assert dict(headers)[SIGNER_HEADER] == b"node:79"
@@ -88,7 +90,7 @@ def test_a_tampered_signature_header_is_refused(signing_pki):
 def test_a_revoked_node_is_refused_once_the_store_reloads(signing_pki):
     ticks = [0.0]
     trust = TrustStore(signing_pki.root, reload_s=5.0, monotonic=lambda: ticks[0])
-    headers = node_signer(signing_pki, "79").headers(TOPIC, b"79", b"v")
+    headers = node_signer(signing_pki, "79").headers(TOPIC, b"79", b"v", now=NOW)
     trust.verify_record(TOPIC, b"79", b"v", headers)
     revoke(signing_pki.root, "node:79")
     ticks[0] = 4.9
@@ -96,7 +98,7 @@ def test_a_revoked_node_is_refused_once_the_store_reloads(signing_pki):
     ticks[0] = 5.0
     with pytest.raises(RecordRefused, match="node:79 is revoked"):
         trust.verify_record(TOPIC, b"79", b"v", headers)
-    other = node_signer(signing_pki, "01").headers(TOPIC, b"01", b"v")
+    other = node_signer(signing_pki, "01").headers(TOPIC, b"01", b"v", now=NOW)
     assert trust.verify_record(TOPIC, b"01", b"v", other).signer == "node:01"
 
 
@@ -120,7 +122,7 @@ def test_a_crl_not_signed_by_the_ca_is_not_loaded_and_the_old_state_is_kept(sign
 
 def test_an_operator_certificate_signs_as_operator(signing_pki):
     signer = signer_from(signing_pki.signer_key("operator", "ops"), "operator:ops")
-    origin = verify_with(load_trust(signing_pki.root), TOPIC, b"00", b"tick", signer.headers(TOPIC, b"00", b"tick"), NOW)
+    origin = verify_with(load_trust(signing_pki.root), TOPIC, b"00", b"tick", signer.headers(TOPIC, b"00", b"tick", now=NOW), NOW)
     assert (origin.kind, origin.name) == ("operator", "ops")
 
 
