@@ -14,7 +14,7 @@ GBUS := $(VENV)/bin/gbus
 INSTALLED := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: help install kafka-jars system-deps proto api-docs proto-check schemas-check deploy-check checks test test-unit test-faults config-doc config-doc-check metrics-doc metrics-doc-check typecheck run run-secure stop bench clean
+.PHONY: help install kafka-jars system-deps proto api-docs proto-check schemas-check deploy-check checks test test-unit test-faults config-doc config-doc-check metrics-doc metrics-doc-check typecheck lint format lock run run-secure stop bench clean
 
 help:
 	@echo "make run          start Kafka + processor + central and provincial nodes, submit sample data"
@@ -24,7 +24,9 @@ help:
 	@echo "make test-faults  the fault campaign on a 3-broker cluster (broker, coordinator, processor, node failures; ~10 min)"
 	@echo "make config-doc   regenerate docs/configuration.md from gbus/config.py"
 	@echo "make metrics-doc  regenerate docs/metrics.md from the metric registries"
-	@echo "make checks       buf lint, generated code and docs/api.md, schema compatibility, promtool on deploy/prometheus"
+	@echo "make checks       ruff, mypy, buf lint, generated code and docs, schema compatibility, deploy files"
+	@echo "make lint         ruff: lint, import order and format (make format rewrites the files)"
+	@echo "make lock         re-resolve requirements.lock (every package with its hashes) after a pin changes"
 	@echo "make typecheck    mypy on services/gbus (strict on domain, routing, cases, codec; pyproject.toml [tool.mypy])"
 	@echo "make proto        regenerate Python code from protos/"
 	@echo "make api-docs     regenerate docs/api.md (the API reference) from the proto comments"
@@ -36,10 +38,17 @@ $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip==25.3
 
-# Reinstall whenever the pins change.
-$(INSTALLED): pyproject.toml | $(VENV)/bin/python
-	$(VENV)/bin/pip install --quiet -e '.[dev]'
+# Reinstall whenever the pins change. Every package, transitive ones included, comes from
+# requirements.lock with its hashes, so every node of a deployment runs the same bytes;
+# the project itself is installed on top without resolving anything again.
+$(INSTALLED): pyproject.toml requirements.lock | $(VENV)/bin/python
+	$(VENV)/bin/pip install --quiet --require-hashes -r requirements.lock
+	$(VENV)/bin/pip install --quiet --no-deps -e .
 	touch $@
+
+# After changing a pin in pyproject.toml: resolve again and record every hash.
+lock: $(INSTALLED)
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 --no-header -o requirements.lock
 
 kafka-jars: $(INSTALLED)
 	$(GBUS) kafka fetch
@@ -87,7 +96,16 @@ metrics-doc-check: $(INSTALLED)
 typecheck: $(INSTALLED)
 	$(VENV)/bin/mypy
 
-checks: proto-check schemas-check deploy-check
+# ruff (pyproject.toml [tool.ruff]): lint, import order, and the formatter's verdict.
+lint: $(INSTALLED)
+	$(VENV)/bin/ruff check services tests bench
+	$(VENV)/bin/ruff format --check services tests bench
+
+format: $(INSTALLED)
+	$(VENV)/bin/ruff check --fix services tests bench
+	$(VENV)/bin/ruff format services tests bench
+
+checks: lint typecheck proto-check schemas-check deploy-check config-doc-check metrics-doc-check
 
 test: install checks
 	bash deploy/scripts/run-tests.sh $(PYTEST_ARGS)

@@ -49,8 +49,20 @@ SHARD = "79"
 CORPUS = ROOT / "tests" / "data" / "dedup_corpus.jsonl"
 NOW = datetime(2025, 12, 1, tzinfo=timezone.utc)
 KINDS = ["phan_anh"] * 60 + ["kien_nghi"] * 25 + ["khieu_nai"] * 8 + ["to_cao"] * 5 + ["gop_y"] * 2
-CATEGORIES = ["ha_tang_giao_thong", "moi_truong", "trat_tu_do_thi", "dat_dai", "an_ninh_trat_tu", "dien_nuoc",
-              "thu_tuc_hanh_chinh", "lao_dong_viec_lam", "an_sinh_xa_hoi", "giao_duc", "y_te", "khac"]
+CATEGORIES = [
+    "ha_tang_giao_thong",
+    "moi_truong",
+    "trat_tu_do_thi",
+    "dat_dai",
+    "an_ninh_trat_tu",
+    "dien_nuoc",
+    "thu_tuc_hanh_chinh",
+    "lao_dong_viec_lam",
+    "an_sinh_xa_hoi",
+    "giao_duc",
+    "y_te",
+    "khac",
+]
 
 
 def rss_bytes() -> int:
@@ -71,14 +83,17 @@ class Synth:
         syllables = sorted(name_syllables())
         rng = self.rng
         # A content vocabulary with a long tail: weight ~ 1/rank (Zipf).
-        self.vocab = [rng.choice(syllables) + ("" if rng.random() < 0.5 else " " + rng.choice(syllables))
-                      for _ in range(6000)]
+        self.vocab = [
+            rng.choice(syllables) + ("" if rng.random() < 0.5 else " " + rng.choice(syllables)) for _ in range(6000)
+        ]
         self.vocab = list(dict.fromkeys(w for w in self.vocab if w))
         self.weights = [1.0 / (rank + 1) for rank in range(len(self.vocab))]
         self.problems = sorted(PROBLEM_CONCEPTS)
         self.contexts = sorted(CONTEXT_CONCEPTS)
-        self.streets = {w: [" ".join(rng.choice(syllables) for _ in range(rng.choice((2, 3)))) for _ in range(60)]
-                        for w in self.wards}
+        self.streets = {
+            w: [" ".join(rng.choice(syllables) for _ in range(rng.choice((2, 3)))) for _ in range(60)]
+            for w in self.wards
+        }
         self.reporters = [f"{rng.getrandbits(128):032x}" for _ in range(50_000)]
         self.count = 0
 
@@ -228,20 +243,25 @@ def main(argv: list[str] | None = None) -> int:
         if size == sizes[0]:
             print(f"          add_report (live, one at a time): {live_rate:8,.0f} reports/s")
         else:
-            print(f"          add_reports (bulk rebuild):       {added_reports / elapsed:8,.0f} reports/s"
-                  f" ({added / elapsed:,.0f} cases/s)")
+            print(
+                f"          add_reports (bulk rebuild):       {added_reports / elapsed:8,.0f} reports/s"
+                f" ({added / elapsed:,.0f} cases/s)"
+            )
         rows.append((size, med, cpu_p99, engine.stats()["bytes"] / size, mem / size))
 
         if size == sizes[0]:
             # Baseline 2: no index — compare a query with every indexed report.
             profiles = [engine.index.profile(row) for row in range(engine.index.size)]
             engine.index._profiles.clear()
+
             def scan(report):
                 query = engine._profile(report)
                 return [compare(query, p) for p in profiles]
 
             med_b, p99_b = latency(scan, qs[:10])
-            print(f"baseline  brute-force scan of {len(profiles):,} reports  median {med_b:7.1f} ms   p99 {p99_b:7.1f} ms")
+            print(
+                f"baseline  brute-force scan of {len(profiles):,} reports  median {med_b:7.1f} ms   p99 {p99_b:7.1f} ms"
+            )
             del profiles
 
     size, med, cpu_p99, held, rss = rows[-1]

@@ -88,11 +88,13 @@ def baseline(bootstrap: str, prefix: str, lines: list[dict], rate: float, second
     ensure_topics(KafkaSettings(bootstrap_servers=bootstrap), [TopicSpec(topic, 1, {})])
     now = datetime.now(timezone.utc)
     payloads = [
-        codec.encode("gbus.avro.Report", report_record(report_from_mapping(l, report_id=l["request_id"]), shard="79",
+        codec.encode("gbus.avro.Report", report_record(report_from_mapping(line, report_id=line["request_id"]), shard="79",
                                                         accepted_at=now, accepted_by="79"))
-        for l in lines
+        for line in lines
     ]  # fmt: skip
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False, auto_offset_reset="latest")
+    consumer = KafkaConsumer(
+        bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False, auto_offset_reset="latest"
+    )
     tp = TopicPartition(topic, 0)
     consumer.assign([tp])
     consumer.seek_to_end(tp)
@@ -183,7 +185,7 @@ def bus_throughput(address: str, lines: list[dict], arrivals: Arrivals, streams:
 
     def send(chunk: list[dict]) -> None:
         reply = stub.SubmitReports(
-            (intake_pb2.SubmitReportsRequest(report=report_message(l)) for l in chunk),
+            (intake_pb2.SubmitReportsRequest(report=report_message(line)) for line in chunk),
             metadata=(("x-agency-id", ORIGIN),), timeout=300,
         )  # fmt: skip
         with lock:
@@ -284,7 +286,9 @@ def main() -> None:
               f"   target >= 1,000/s: {'met' if tput >= 1000 else 'NOT met'}")  # fmt: skip
         print(f"   p99 latency at {args.rate:.0f}/s  {pct(lat, 99) * 1000:8.1f} ms        baseline {pct(base_lat, 99) * 1000:8.1f} ms   "
               f"ratio {pct(lat, 99) / pct(base_lat, 99):.1f}   target < 250 ms: {'met' if pct(lat, 99) < 0.25 else 'NOT met'}")  # fmt: skip
-        print(f"   median latency         {statistics.median(lat) * 1000:8.1f} ms        baseline {statistics.median(base_lat) * 1000:8.1f} ms")
+        print(
+            f"   median latency         {statistics.median(lat) * 1000:8.1f} ms        baseline {statistics.median(base_lat) * 1000:8.1f} ms"
+        )
     finally:
         supervisor.stop_all()
         if cluster is not None:

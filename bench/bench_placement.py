@@ -57,7 +57,9 @@ def latencies(address: str, run: str, count: int) -> tuple[list[float], int]:
     out, placed = [], 0
     for i in range(count):
         began = time.perf_counter()
-        reply = stub.SubmitReport(intake_pb2.SubmitReportRequest(report=report(i, run)), metadata=(("x-agency-id", ORIGIN),), timeout=30)
+        reply = stub.SubmitReport(
+            intake_pb2.SubmitReportRequest(report=report(i, run)), metadata=(("x-agency-id", ORIGIN),), timeout=30
+        )
         out.append((time.perf_counter() - began) * 1000)
         placed += reply.placement.placed
     channel.close()

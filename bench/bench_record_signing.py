@@ -68,7 +68,13 @@ def main() -> None:
         rows = [("avro encode (baseline)", len(value), timed(lambda: codec.encode("gbus.avro.Report", record), args.n))]
         for label, payload in (("report", value), ("case copy", copy_like)):
             headers = signer.headers("gbus.reports", b"79", payload)
-            rows.append((f"sign {label}", len(payload), timed(lambda p=payload: signer.headers("gbus.reports", b"79", p), args.n)))
+            rows.append(
+                (
+                    f"sign {label}",
+                    len(payload),
+                    timed(lambda p=payload: signer.headers("gbus.reports", b"79", p), args.n),
+                )
+            )
             rows.append((f"verify {label}", len(payload),
                          timed(lambda p=payload, h=headers: verify_with(trust, "gbus.reports", b"79", p, h, now), args.n)))  # fmt: skip
     print(f"{'operation':<24} {'bytes':>7} {'median µs':>10} {'p99 µs':>8}")

@@ -89,7 +89,9 @@ def write_shard(bootstrap: str, topics: Topics, legacy: Topics | None, cases: in
                 offset += 1
     for cid in ids:
         case = replace(state, case_id=cid, last_seq=events_per_case, version=events_per_case)
-        producer.send(topics.case_state, key=cid.encode(), value=outputs.encode_snapshot(case, tuple(marks[cid])), partition=0)
+        producer.send(
+            topics.case_state, key=cid.encode(), value=outputs.encode_snapshot(case, tuple(marks[cid])), partition=0
+        )
         if legacy is not None:
             producer.send(legacy.case_state, key=cid.encode(), value=outputs.encode_snapshot(case), partition=0)
     producer.flush()
@@ -112,7 +114,9 @@ def restore(bootstrap: str, topics: Topics, work: Path) -> tuple[float, int, int
 
 def create_topics(bootstrap: str, topics: Topics, legacy: Topics) -> None:
     settings = KafkaSettings(bootstrap_servers=bootstrap, topic_prefix=topics.prefix, partitions=1)
-    ensure_topics(settings, [TopicSpec(name, 1, {}) for name in (topics.case_events, topics.case_state, legacy.case_state)])
+    ensure_topics(
+        settings, [TopicSpec(name, 1, {}) for name in (topics.case_events, topics.case_state, legacy.case_state)]
+    )
 
 
 def main() -> None:
@@ -141,7 +145,9 @@ def main() -> None:
             create_topics(bootstrap, topics, legacy)
             started = time.monotonic()
             write_shard(bootstrap, topics, legacy, args.cases, args.events * factor)
-            print(f"   {factor}x: wrote {args.cases:,} cases x {args.events * factor} events in {time.monotonic() - started:.0f} s")
+            print(
+                f"   {factor}x: wrote {args.cases:,} cases x {args.events * factor} events in {time.monotonic() - started:.0f} s"
+            )
             new_s, new_cases, new_events = restore(bootstrap, topics, work)
             old_s, old_cases, old_events = restore(bootstrap, legacy, work)
             assert new_cases == old_cases == args.cases, (new_cases, old_cases)

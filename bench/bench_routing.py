@@ -55,7 +55,9 @@ def main() -> None:
     retained, peak = _memory_of_build()
     directory = Directory.default()
     print(f"agencies                      {len(directory):>10,}")
-    print(f"ready in a fresh process      {statistics.median(cold) * 1e3:>10.1f} ms  (median of 3; imports + build; target < 1000 ms)")
+    print(
+        f"ready in a fresh process      {statistics.median(cold) * 1e3:>10.1f} ms  (median of 3; imports + build; target < 1000 ms)"
+    )
     print(f"build (warm, best of 5)       {build * 1e3:>10.1f} ms")
     print(f"baseline: json.load upstream  {parse * 1e3:>10.1f} ms  -> build = {build / parse:.1f}x baseline")
     print(f"memory retained / peak        {retained / 2**20:>10.1f} MiB / {peak / 2**20:.1f} MiB (tracemalloc)")
@@ -87,7 +89,10 @@ def main() -> None:
     print(f"decision median / p99         {med / 1e3:>10.2f} µs / {p99 / 1e3:.2f} µs  (target median < 20 µs)")
     print(f"baseline: build the Report    {base_med / 1e3:>10.2f} µs / {base_p99 / 1e3:.2f} µs")
     print(f"ratio decision / baseline     {med / base_med:>10.1f}x median, {p99 / base_p99:.1f}x p99")
-    print("rules hit (first 5,000):      " + ", ".join(f"{k} {v}" for k, v in sorted(rules.items(), key=lambda kv: -kv[1])))
+    print(
+        "rules hit (first 5,000):      "
+        + ", ".join(f"{k} {v}" for k, v in sorted(rules.items(), key=lambda kv: -kv[1]))
+    )
 
 
 def _best_of(n: int, fn) -> float:
@@ -148,9 +153,13 @@ def _report_fields(rng: random.Random, directory: Directory) -> dict:
     if kind == "khieu_nai":
         attempt = 2 if rng.random() < 0.25 else 1
         if rng.random() < 0.5:
-            subject = rng.choice([f"gov.ubnd@{area}", f"gov.so-nnmt@{area}", f"gov.so-xd@{area}", _ward_ubnd(rng, directory, area)])
+            subject = rng.choice(
+                [f"gov.ubnd@{area}", f"gov.so-nnmt@{area}", f"gov.so-xd@{area}", _ward_ubnd(rng, directory, area)]
+            )
     elif kind == "to_cao":
-        subject = rng.choice([f"gov.ubnd@{area}", f"gov.so-xd@{area}", _ward_ubnd(rng, directory, area), f"party.tu@{area}"])
+        subject = rng.choice(
+            [f"gov.ubnd@{area}", f"gov.so-xd@{area}", _ward_ubnd(rng, directory, area), f"party.tu@{area}"]
+        )
     elif kind == "gop_y":
         subject = rng.choice([f"gov.ubnd@{area}", "gov.bo-yt@VN", f"gov.so-gddt@{area}", "gov.bo-xd@VN"])
     return dict(

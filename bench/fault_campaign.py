@@ -203,6 +203,7 @@ class Load:
                 return
             with self._lock:
                 self.acked.setdefault(response.report_id, time.monotonic())
+
         return record
 
 
@@ -309,7 +310,9 @@ def kill_reports_leader(run: Running) -> None:
 
 def kill_coordinator(run: Running) -> None:
     cluster = run.bus.cluster
-    victim = leader_of(cluster, "__transaction_state", coordinator_partition(f"{run.bus.group}-p1", TXN_STATE_PARTITIONS))
+    victim = leader_of(
+        cluster, "__transaction_state", coordinator_partition(f"{run.bus.group}-p1", TXN_STATE_PARTITIONS)
+    )
     cluster.kill(victim, signal.SIGKILL)
     time.sleep(15)
     cluster.restart(victim)
@@ -364,7 +367,9 @@ FAULTS = [
 ]
 
 
-def run_fault(cluster: KafkaCluster, fault: Fault, work: Path, rate: float, seconds: float, wards: list[str]) -> Outcome:
+def run_fault(
+    cluster: KafkaCluster, fault: Fault, work: Path, rate: float, seconds: float, wards: list[str]
+) -> Outcome:
     tag = f"{fault.name}-{uuid.uuid4().hex[:6]}"
     run_dir = work / tag
     bus = Bus(cluster, run_dir, prefix=f"{tag}.", group=f"g-{tag}", supervisor=Supervisor(run_dir))
@@ -429,7 +434,10 @@ def main() -> int:
     cluster.start()
     try:
         for fault in chosen:
-            print(f"== {fault.name}: {args.rate:g} reports/s for {args.seconds:g} s, fault at {FAULT_AT_S:g} s", flush=True)
+            print(
+                f"== {fault.name}: {args.rate:g} reports/s for {args.seconds:g} s, fault at {FAULT_AT_S:g} s",
+                flush=True,
+            )
             outcome = run_fault(cluster, fault, work, args.rate, args.seconds, wards)
             outcomes.append(outcome)
             print(outcome.line(), flush=True)

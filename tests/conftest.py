@@ -36,9 +36,7 @@ def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         return
     from gbus.kafka_harness import KafkaCluster
 
-    cluster = KafkaCluster(
-        tmp_path_factory.mktemp("kafka"), brokers=1, progress=_progress, bind_to_parent=True
-    )
+    cluster = KafkaCluster(tmp_path_factory.mktemp("kafka"), brokers=1, progress=_progress, bind_to_parent=True)
     with cluster:
         yield cluster.bootstrap_servers
 
@@ -74,9 +72,7 @@ def kafka_admin(kafka_bootstrap: str) -> Iterator[Callable[..., Any]]:
 
 
 @pytest.fixture
-def create_topic(
-    kafka_admin: Callable[..., Any], topic_name: Callable[[str], str]
-) -> Callable[..., str]:
+def create_topic(kafka_admin: Callable[..., Any], topic_name: Callable[[str], str]) -> Callable[..., str]:
     """create_topic(partitions=1, replication=1, config=None, prefix='t') -> a new topic's name.
 
     Topics are made explicitly because the harness brokers run with

@@ -82,7 +82,9 @@ class KafkaSettings:
             return {}
         # Checked here, not in __post_init__: a file or the environment sets these one key at a time.
         if not (self.sasl_username and self.sasl_password):
-            raise ConfigError(f"kafka.security_protocol={self.security_protocol} needs kafka.sasl_username and kafka.sasl_password")
+            raise ConfigError(
+                f"kafka.security_protocol={self.security_protocol} needs kafka.sasl_username and kafka.sasl_password"
+            )
         login: dict[str, Any] = {
             "security_protocol": self.security_protocol,
             "sasl_mechanism": self.sasl_mechanism,

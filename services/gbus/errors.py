@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-
 # A message quotes at most this much of a caller's value: enough to recognise it,
 # while a megabyte echoed back would overflow the client's metadata limit (grpc
 # then reports RESOURCE_EXHAUSTED and the field name never arrives).

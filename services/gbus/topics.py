@@ -16,7 +16,7 @@ from gbus.domain.vocabulary import CENTRAL_AREA, NO_PROVINCE_SHARD
 
 @lru_cache(maxsize=1)
 def all_shards() -> tuple[str, ...]:
-    """"00" first, then the 34 province codes in numeric order (vietnam-provinces data)."""
+    """ "00" first, then the 34 province codes in numeric order (vietnam-provinces data)."""
     from vietnam_provinces import Province
 
     codes = sorted(f"{int(p.code):02d}" for p in Province.iter_all())
@@ -73,8 +73,14 @@ class Topics:
 
     def used_by_node(self, area: str) -> list[str]:
         """The topics a node of `area` reads or writes (and its Kafka ACLs cover)."""
-        return [self.reports, self.commands, self.command_results_of(area), self.dead_letters, self.node(area),
-                self.report_results(area)]
+        return [
+            self.reports,
+            self.commands,
+            self.command_results_of(area),
+            self.dead_letters,
+            self.node(area),
+            self.report_results(area),
+        ]
 
     def partition_of_shard(self, shard: str) -> int:
         try:

@@ -8,11 +8,11 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from support.node_harness import Bus, Running, wait_until
 
 from gbus.config import ProcessorSettings, Settings
 from gbus.node.app import NodeApp
 from gbus.observability.metrics import Metrics
+from support.node_harness import Bus, Running, wait_until
 
 
 @pytest.fixture(scope="session")
@@ -51,7 +51,9 @@ def start_node(bus: Bus, router: Any, tmp_path: Any) -> Iterator[Callable[..., R
 def processor(bus: Bus, router: Any) -> Iterator[Any]:
     from gbus.processor.bootstrap import build_processor
 
-    settings = Settings(kafka=bus.kafka, processor=ProcessorSettings(group_id=f"g-{uuid.uuid4().hex[:8]}", instance_id="p1"))
+    settings = Settings(
+        kafka=bus.kafka, processor=ProcessorSettings(group_id=f"g-{uuid.uuid4().hex[:8]}", instance_id="p1")
+    )
     metrics = Metrics()
     proc = build_processor(settings, in_memory=True, router=router, metrics=metrics)
     proc.bus_metrics = metrics  # what the test may read of the processor's /metrics

@@ -8,11 +8,11 @@ import dataclasses
 
 import grpc
 import pytest
-from support.flows import HANDLER, WARD_FRONT, cases_of, report, submit
-from support.node_harness import Running, as_agency, wait_until
 
 from gbus.node.app import NodeApp
 from gbus.v1 import intake_pb2
+from support.flows import HANDLER, WARD_FRONT, cases_of, report, submit
+from support.node_harness import Running, as_agency, wait_until
 
 pytestmark = pytest.mark.e2e
 P = intake_pb2
@@ -29,7 +29,9 @@ def _get_report(node, agency: str, **key: str):
     return node.intake.GetReport(P.GetReportRequest(**key), metadata=as_agency(agency), timeout=10).placement
 
 
-def test_a_report_answers_its_case_and_handler_and_the_same_request_at_another_node_replays_it(bus, start_node, processor):
+def test_a_report_answers_its_case_and_handler_and_the_same_request_at_another_node_replays_it(
+    bus, start_node, processor
+):
     n79, n01 = start_node("79"), start_node("01")
     pb = _flood("front-idem-1")
 
@@ -98,7 +100,6 @@ def test_a_refusal_after_the_answer_shows_in_get_report_and_is_counted(bus, star
         n01.stop()
 
 
-
 def test_a_bulk_import_answers_each_reports_placement_and_refuses_other_content_per_report(bus, start_node, processor):
     n79, n01 = start_node("79"), start_node("01")
     original = _flood("front-bulk-1")
@@ -119,7 +120,9 @@ def test_a_bulk_import_answers_each_reports_placement_and_refuses_other_content_
     assert refused.status == P.REPORT_OUTCOME_STATUS_REJECTED
 
 
-def test_a_node_that_was_down_when_the_verdict_came_answers_get_report_after_its_restart(bus, processor, router, tmp_path):
+def test_a_node_that_was_down_when_the_verdict_came_answers_get_report_after_its_restart(
+    bus, processor, router, tmp_path
+):
     settings = bus.settings("79", str(tmp_path / "restarted"))
     settings = dataclasses.replace(settings, node=dataclasses.replace(settings.node, placement_wait_s=0.0))
     node = Running(NodeApp(settings, router=router).start())

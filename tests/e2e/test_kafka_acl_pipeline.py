@@ -9,8 +9,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from support.flows import HANDLER, WARD_FRONT, cases_of, report, submit
-from support.node_harness import Running, wait_until
 
 from gbus.config import (
     GrpcSettings,
@@ -22,6 +20,8 @@ from gbus.config import (
     Settings,
 )
 from gbus.v1 import case_pb2
+from support.flows import HANDLER, WARD_FRONT, cases_of, report, submit
+from support.node_harness import Running, wait_until
 
 pytestmark = pytest.mark.e2e
 PARTITIONS = 4
@@ -58,7 +58,9 @@ def test_a_report_and_a_status_change_flow_with_each_process_on_its_own_credenti
     router = Router.default()
     # Kafka logins are secure mode: the development secrets would be refused.
     own = ensure_installation_secrets(tmp_path / "pki")
-    security = SecuritySettings(identity_master_hex=own.identity_master_hex, reporter_hmac_secret=own.reporter_hmac_secret)
+    security = SecuritySettings(
+        identity_master_hex=own.identity_master_hex, reporter_hmac_secret=own.reporter_hmac_secret
+    )
     proc = build_processor(
         Settings(kafka=secure_bus["kafka"]("processor"), security=security,
                  processor=ProcessorSettings(group_id=secure_bus["group"], instance_id="p1")),
@@ -78,7 +80,9 @@ def test_a_report_and_a_status_change_flow_with_each_process_on_its_own_credenti
         )  # fmt: skip
         node = Running(NodeApp(settings, router=router).start())
 
-        submit(node, report("acl-1", WARD_FRONT, "mttq", "Đèn đường hỏng", "Đèn đường trước số 12 Lê Lợi hỏng nhiều ngày."))
+        submit(
+            node, report("acl-1", WARD_FRONT, "mttq", "Đèn đường hỏng", "Đèn đường trước số 12 Lê Lợi hỏng nhiều ngày.")
+        )
         case = wait_until(lambda: next(iter(cases_of(node, HANDLER)), None), 30, "the case delivered to node 79")
 
         reply = node.cases.UpdateStatus(

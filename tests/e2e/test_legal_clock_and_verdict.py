@@ -11,7 +11,6 @@ from datetime import date, datetime, timedelta, timezone
 
 import grpc
 import pytest
-from support.node_harness import CODEC, as_agency, wait_until
 
 from gbus.cases.holidays import load_calendar
 from gbus.cli.tick_cmd import tick_record
@@ -19,6 +18,7 @@ from gbus.ops.trace import render_trace
 from gbus.ops.trace_read import gather_trace
 from gbus.v1 import case_pb2, intake_pb2, report_pb2
 from gbus.wire.protobuf import timestamp
+from support.node_harness import CODEC, as_agency, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -50,11 +50,15 @@ def _last_day(due: datetime) -> date:
 
 
 def _get(node, case_id: str, agency: str):
-    return node.cases.GetCase(case_pb2.GetCaseRequest(case_id=case_id, include_history=True), metadata=as_agency(agency), timeout=10)
+    return node.cases.GetCase(
+        case_pb2.GetCaseRequest(case_id=case_id, include_history=True), metadata=as_agency(agency), timeout=10
+    )
 
 
 def _status(node, case_id: str, agency: str, status: int):
-    node.cases.UpdateStatus(case_pb2.UpdateStatusRequest(case_id=case_id, status=status), metadata=as_agency(agency), timeout=15)
+    node.cases.UpdateStatus(
+        case_pb2.UpdateStatusRequest(case_id=case_id, status=status), metadata=as_agency(agency), timeout=15
+    )
 
 
 def test_an_extension_moves_a_denunciations_due_date_by_thirty_days(bus, start_node, processor):
@@ -83,13 +87,18 @@ def test_an_extension_moves_a_denunciations_due_date_by_thirty_days(bus, start_n
     assert (answer.clock.complexity, answer.clock.extensions) == ("complex", 1)
     history = _get(n79, case.case_id, PROVINCE).history
     extended = [e.time_limit_extended for e in history if e.HasField("time_limit_extended")]
-    assert [(x.reason, x.due_at.ToDatetime(tzinfo=timezone.utc)) for x in extended] == [("Phải xác minh tại hai địa điểm", after)]
+    assert [(x.reason, x.due_at.ToDatetime(tzinfo=timezone.utc)) for x in extended] == [
+        ("Phải xác minh tại hai địa điểm", after)
+    ]
 
     # gbus trace shows the extension in the history and the clock of the latest snapshot.
     traced = gather_trace(bus.kafka, case.case_id)
     lines = "\n".join(render_trace(traced))
     assert "resolution time limit extended (complex, extension 1)" in lines
-    assert f"legal clock: resolution stage due {after.isoformat().replace('+00:00', 'Z')} (complex, 1 extension(s))" in lines
+    assert (
+        f"legal clock: resolution stage due {after.isoformat().replace('+00:00', 'Z')} (complex, 1 extension(s))"
+        in lines
+    )
 
     with pytest.raises(grpc.RpcError) as twice:
         n79.cases.ExtendTimeLimit(case_pb2.ExtendTimeLimitRequest(case_id=case.case_id, complexity="complex", reason="lần hai"),
@@ -106,7 +115,11 @@ def test_a_breach_escalates_once_and_counts_as_overdue(bus, start_node, processo
         bus.produce(bus.topics.commands, CODEC.encode("gbus.avro.Command", tick_record("79", at)), key=b"79",
                     partition=bus.topics.partition_of_shard("79"))  # fmt: skip
     gauge = {"province": "79", "sector": "gov"}
-    wait_until(lambda: processor.bus_metrics.registry.get_sample_value("gbus_cases_overdue", gauge) == 1, 20, "the overdue gauge")
+    wait_until(
+        lambda: processor.bus_metrics.registry.get_sample_value("gbus_cases_overdue", gauge) == 1,
+        20,
+        "the overdue gauge",
+    )
     history = wait_until(lambda: (h := _get(n79, case.case_id, WARD).history) and any(e.HasField("escalated") for e in h) and h,
                          20, "the escalation")  # fmt: skip
     assert len([e for e in history if e.HasField("escalated")]) == 1
@@ -140,7 +153,9 @@ def test_a_poor_rating_lets_the_origin_reopen_with_the_rating_as_reason(bus, sta
     wait_until(lambda: processor.bus_metrics.registry.get_sample_value(
         "gbus_resolution_ratings_total", {"province": "79", "sector": "gov", "rating": "2"}) == 1, 10, "the rating counter")  # fmt: skip
 
-    reopened = n79.cases.ReopenCase(case_pb2.ReopenCaseRequest(case_id=case.case_id), metadata=as_agency(ORIGIN), timeout=15).case
+    reopened = n79.cases.ReopenCase(
+        case_pb2.ReopenCaseRequest(case_id=case.case_id), metadata=as_agency(ORIGIN), timeout=15
+    ).case
     assert reopened.status == case_pb2.CASE_STATUS_REOPENED
     assert (reopened.clock.stage, reopened.clock.overdue) == ("acceptance", False)
     change = [e.status_changed for e in _get(n79, case.case_id, ORIGIN).history if e.HasField("status_changed")][-1]

@@ -13,11 +13,11 @@ import pytest
 from civicbot.http import HttpError, HttpTransport, RateLimiter
 from civicbot.open311 import Open311Client
 from civicbot.registry import Endpoint
-from support.node_harness import as_agency, wait_until
 
 from gbus.open311.app import Open311App
 from gbus.open311.keys import ApiKeys
 from gbus.v1 import case_pb2, intake_pb2
+from support.node_harness import as_agency, wait_until
 
 pytestmark = pytest.mark.e2e
 S = case_pb2
@@ -87,7 +87,11 @@ def test_a_civic_app_files_a_request_and_follows_the_handlers_work(gateway):
     request = client.get_request(request_id)
     assert (request["status"], request["service_code"], request["address_id"]) == ("open", "ha_tang_giao_thong", WARD)
     assert request["agency_responsible"] == app_directory_name(app, handler)
-    assert (request["lat"], request["long"], request["media_url"]) == (10.7725, 106.698, "https://anh.example.vn/hem42.jpg")
+    assert (request["lat"], request["long"], request["media_url"]) == (
+        10.7725,
+        106.698,
+        "https://anh.example.vn/hem42.jpg",
+    )
     assert request["expected_datetime"] is None  # feedback (phan_anh) has no statutory time limit
     # Another agency's key sees nothing of it: 404, as for a request that does not exist.
     stranger = _client(app.base_url, api_key=HANOI_KEY)
@@ -111,12 +115,17 @@ def test_a_civic_app_files_a_request_and_follows_the_handlers_work(gateway):
     case = node.cases.GetCase(S.GetCaseRequest(case_id=placement.case_id), metadata=as_agency(handler), timeout=10).case
     assert len(case.reports) == 2
     version = case.version
-    for status, reason in ((S.CASE_STATUS_ACCEPTED, "Đã tiếp nhận"), (S.CASE_STATUS_RESOLVED, "Đã nạo vét cống hẻm 42")):
+    for status, reason in (
+        (S.CASE_STATUS_ACCEPTED, "Đã tiếp nhận"),
+        (S.CASE_STATUS_RESOLVED, "Đã nạo vét cống hẻm 42"),
+    ):
         version = node.cases.UpdateStatus(
             S.UpdateStatusRequest(case_id=case.case_id, status=status, reason=reason, expected_version=version),
             metadata=as_agency(handler), timeout=20,
         ).case.version  # fmt: skip
-    closed = wait_until(lambda: (r := client.get_request(request_id))["status"] == "closed" and r, 10, "the closed request")
+    closed = wait_until(
+        lambda: (r := client.get_request(request_id))["status"] == "closed" and r, 10, "the closed request"
+    )
     assert closed["status_notes"] == "Đã nạo vét cống hẻm 42" and closed["expected_datetime"] is None
 
     updates = client.http.get_json(app.base_url + "servicerequestupdates.json", {"api_key": KEY})
@@ -147,7 +156,9 @@ def test_bad_service_code_and_missing_or_wrong_api_key_are_open311_errors(gatewa
 
     with pytest.raises(HttpError) as no_key:
         _client(app.base_url, api_key=None).list_requests()
-    assert no_key.value.status == 401 and _open311_errors(no_key.value) == [{"code": 401, "description": "api_key is required"}]
+    assert no_key.value.status == 401 and _open311_errors(no_key.value) == [
+        {"code": 401, "description": "api_key is required"}
+    ]
     with pytest.raises(HttpError) as wrong_key:
         _client(app.base_url, api_key="not-ours").get_request("R79-x")
     assert wrong_key.value.status == 403

@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import grpc
 import pytest
-from support.identity import keyring_for
-from support.node_harness import CODEC, as_agency, sample_report, wait_until
-from support.raw_topics import read_every_record
 
 from gbus.config import SecuritySettings
 from gbus.dedup.reporter import normalise_phone
@@ -15,6 +12,9 @@ from gbus.security.identity_access import open_reporters
 from gbus.security.provisioning import area_agencies, node_keyring_from_settings
 from gbus.v1 import case_pb2, intake_pb2, report_pb2
 from gbus.wire.avro_records import state_from_snapshot
+from support.identity import keyring_for
+from support.node_harness import CODEC, as_agency, sample_report, wait_until
+from support.raw_topics import read_every_record
 
 pytestmark = pytest.mark.e2e
 
@@ -24,12 +24,23 @@ WATCHER = "party.ubkt@79"  # the party inspection committee watches denunciation
 INSPECTORATE = "gov.thanhtra@79"
 # Distinct grievances, so the duplicate engine keeps them apart.
 GRIEVANCES = (
-    ("Cán bộ địa chính phường nhận tiền để cấp sổ đỏ", "Cán bộ địa chính yêu cầu nộp 50 triệu đồng ngoài quy định để được cấp giấy chứng nhận quyền sử dụng đất."),
-    ("Chủ tịch phường bao che xây dựng trái phép", "Công trình 5 tầng trên đất nông nghiệp ở khu phố 6 được chủ tịch phường làm ngơ dù đã có biên bản."),
-    ("Phó chủ tịch phường chiếm dụng quỹ hỗ trợ", "Tiền hỗ trợ hộ nghèo dịp Tết bị giữ lại, người dân ký nhận nhưng không được nhận đủ số tiền."),
+    (
+        "Cán bộ địa chính phường nhận tiền để cấp sổ đỏ",
+        "Cán bộ địa chính yêu cầu nộp 50 triệu đồng ngoài quy định để được cấp giấy chứng nhận quyền sử dụng đất.",
+    ),
+    (
+        "Chủ tịch phường bao che xây dựng trái phép",
+        "Công trình 5 tầng trên đất nông nghiệp ở khu phố 6 được chủ tịch phường làm ngơ dù đã có biên bản.",
+    ),
+    (
+        "Phó chủ tịch phường chiếm dụng quỹ hỗ trợ",
+        "Tiền hỗ trợ hộ nghèo dịp Tết bị giữ lại, người dân ký nhận nhưng không được nhận đủ số tiền.",
+    ),
 )
 DENOUNCERS = (
-    report_pb2.Reporter(name="Phạm Thị Hồng Nhung", phone="+84 912 345 678", national_id="079188001234", address="45 Nguyễn Huệ"),
+    report_pb2.Reporter(
+        name="Phạm Thị Hồng Nhung", phone="+84 912 345 678", national_id="079188001234", address="45 Nguyễn Huệ"
+    ),
     report_pb2.Reporter(name="Võ Minh Tuấn", phone="0938 765 432", national_id="079199005678", address="7 Hàm Nghi"),
 )
 
@@ -37,7 +48,14 @@ DENOUNCERS = (
 def _secrets() -> list[bytes]:
     out = []
     for who in DENOUNCERS:
-        out += [who.name, who.phone, who.phone.replace(" ", ""), normalise_phone(who.phone), who.national_id, who.address]
+        out += [
+            who.name,
+            who.phone,
+            who.phone.replace(" ", ""),
+            normalise_phone(who.phone),
+            who.national_id,
+            who.address,
+        ]
     return [s.encode("utf-8") for s in out]
 
 
@@ -45,7 +63,9 @@ def _submit(node, request_id: str, reporter: report_pb2.Reporter, grievance: tup
     title, description = grievance
     pb = sample_report(request_id, kind="to_cao", subject_agency=ACCUSED, reporter=reporter,
                        title=title, description=description)  # fmt: skip
-    return node.intake.SubmitReport(intake_pb2.SubmitReportRequest(report=pb), metadata=as_agency(pb.origin_agency), timeout=15).report_id
+    return node.intake.SubmitReport(
+        intake_pb2.SubmitReportRequest(report=pb), metadata=as_agency(pb.origin_agency), timeout=15
+    ).report_id
 
 
 def _case_of(node, report_id: str, agency: str = HANDLER) -> case_pb2.Case:
@@ -68,11 +88,15 @@ def _latest_snapshot(bus, case_id: str):
 def test_denouncers_are_never_in_plaintext_on_any_topic_open_for_the_handler_only_and_for_nobody_after_erasure(
     bus, start_node, processor
 ):
-    n79, central = start_node("79"), start_node("VN")
+    n79, _central = start_node("79"), start_node("VN")  # the central node runs too: it must see no identity
     report_ids = [_submit(n79, f"tc-{i}", who, GRIEVANCES[i]) for i, who in enumerate(DENOUNCERS)]
     anonymous_id = _submit(n79, "tc-anon", report_pb2.Reporter(anonymous=True), GRIEVANCES[2])
     cases = [_case_of(n79, rid) for rid in report_ids]
-    assert len({c.case_id for c in cases}) == 2 and {c.handler for c in cases} == {HANDLER} and all(WATCHER in {w.agency_id for w in c.watchers} for c in cases)
+    assert (
+        len({c.case_id for c in cases}) == 2
+        and {c.handler for c in cases} == {HANDLER}
+        and all(WATCHER in {w.agency_id for w in c.watchers} for c in cases)
+    )
     anonymous = _case_of(n79, anonymous_id)
 
     # The handler, at its node, reads each denouncer; the watcher reads the case but never the reporter.
@@ -91,7 +115,10 @@ def test_denouncers_are_never_in_plaintext_on_any_topic_open_for_the_handler_onl
     assert [who.name for _, who in open_reporters(keyed, HANDLER, at_79)] == [DENOUNCERS[0].name]
     assert list(open_reporters(keyed, WATCHER, at_79)) == []
     central_ring = keyring_for(*area_agencies(processor_directory(), "VN"))
-    assert all(list(open_reporters(keyed, agency, central_ring)) == [] for agency in (HANDLER, WATCHER, *central_ring.agency_keks))
+    assert all(
+        list(open_reporters(keyed, agency, central_ring)) == []
+        for agency in (HANDLER, WATCHER, *central_ring.agency_keks)
+    )
 
     # Erasure, by the handler, through the processor.
     with pytest.raises(grpc.RpcError) as refused:
@@ -105,7 +132,9 @@ def test_denouncers_are_never_in_plaintext_on_any_topic_open_for_the_handler_onl
     assert not erased.reports[0].HasField("reporter")
     for agency in (HANDLER, sample_report().origin_agency):
         assert not _get(n79, cases[0].case_id, agency).reports[0].HasField("reporter")
-    assert _get(n79, cases[1].case_id, HANDLER).reports[0].reporter.name == DENOUNCERS[1].name  # the other case keeps its own
+    assert (
+        _get(n79, cases[1].case_id, HANDLER).reports[0].reporter.name == DENOUNCERS[1].name
+    )  # the other case keeps its own
 
     # A watch replayed from the very start no longer shows it either: the node shredded its change log.
     replayed = _watched_until(n79, HANDLER, cases[0].case_id, erased.version)
@@ -117,7 +146,12 @@ def test_denouncers_are_never_in_plaintext_on_any_topic_open_for_the_handler_onl
 
     # Every record of every topic of this bus, aborted transactions included: no identity in clear.
     records = read_every_record(bus.bootstrap, bus.prefix)
-    assert {r.topic for r in records} >= {bus.topics.reports, bus.topics.case_state, bus.topics.node("79"), bus.topics.commands}
+    assert {r.topic for r in records} >= {
+        bus.topics.reports,
+        bus.topics.case_state,
+        bus.topics.node("79"),
+        bus.topics.commands,
+    }
     assert any(r.contains(GRIEVANCES[0][0].encode()) for r in records)  # the search does see text in clear
     leaks = [(r.topic, r.offset, s.decode()) for r in records for s in _secrets() if r.contains(s)]
     assert leaks == []
@@ -132,7 +166,9 @@ def test_a_transfer_moves_the_case_key_to_the_new_handler_and_away_from_the_old_
     ).case  # fmt: skip
     assert moved.handler == INSPECTORATE
     assert _get(n79, case.case_id, INSPECTORATE).reports[0].reporter.name == DENOUNCERS[0].name
-    keyed = wait_until(lambda: (s := _latest_snapshot(bus, case.case_id)).handler == INSPECTORATE and s, 10, "the new snapshot")
+    keyed = wait_until(
+        lambda: (s := _latest_snapshot(bus, case.case_id)).handler == INSPECTORATE and s, 10, "the new snapshot"
+    )
     assert {w.agency_id for w in keyed.key_wraps} == {INSPECTORATE, sample_report().origin_agency}
     at_79 = node_keyring_from_settings(SecuritySettings(), processor_directory(), "79")
     assert list(open_reporters(keyed, HANDLER, at_79)) == []

@@ -50,9 +50,11 @@ def test_gbus_run_serves_on_the_addresses_it_prints_and_starts_fresh(tmp_path):
                 iter([reflection_pb2.ServerReflectionRequest(list_services="")]), timeout=10
             )
             assert "gbus.v1.DirectoryService" in {s.name for r in replies for s in r.list_services_response.service}
-            agency = directory_pb2_grpc.DirectoryServiceStub(channel).GetAgency(
-                directory_pb2.GetAgencyRequest(agency_id="gov.ubnd@79"), timeout=10
-            ).agency
+            agency = (
+                directory_pb2_grpc.DirectoryServiceStub(channel)
+                .GetAgency(directory_pb2.GetAgencyRequest(agency_id="gov.ubnd@79"), timeout=10)
+                .agency
+            )
             assert agency.name == "Ủy ban nhân dân Thành phố Hồ Chí Minh"
         admin = KafkaAdminClient(bootstrap_servers=bootstrap)
         try:

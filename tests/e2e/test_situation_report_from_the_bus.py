@@ -8,12 +8,12 @@ from collections import Counter
 from datetime import datetime, timezone
 
 import pytest
-from support.node_harness import as_agency, wait_until
 
 from gbus.cli.main import main as gbus_main
 from gbus.situation.weeks import Week
 from gbus.v1 import case_pb2, intake_pb2, report_pb2
 from gbus.wire.protobuf import timestamp
+from support.node_harness import as_agency, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -43,7 +43,9 @@ def test_the_report_counts_what_went_through_the_bus(bus, start_node, processor,
     n79 = start_node("79", data_dir=str(tmp_path / "nodes"))
     week = Week.containing(datetime.now(timezone.utc))
     for n, row in enumerate(SUBMITTED):
-        n79.intake.SubmitReport(intake_pb2.SubmitReportRequest(report=_report(n, *row)), metadata=as_agency(ORIGIN), timeout=15)
+        n79.intake.SubmitReport(
+            intake_pb2.SubmitReportRequest(report=_report(n, *row)), metadata=as_agency(ORIGIN), timeout=15
+        )
     cases = wait_until(
         lambda: (found := n79.cases.ListCases(case_pb2.ListCasesRequest(), metadata=as_agency(ORIGIN), timeout=10).cases)
         and len(found) == len(SUBMITTED) and found,
@@ -61,14 +63,19 @@ def test_the_report_counts_what_went_through_the_bus(bus, start_node, processor,
                       "--topic-prefix", bus.kafka.topic_prefix, "--out", str(from_topics)]) == 0  # fmt: skip
     store = tmp_path / "nodes" / "79" / "node.sqlite"
     wait_until(lambda: _rated_in(store), 10, "the rating in the node's store")
-    assert gbus_main(["report", "--area", "79", "--week", week.label, "--store", str(store), "--out", str(from_store)]) == 0
+    assert (
+        gbus_main(["report", "--area", "79", "--week", week.label, "--store", str(store), "--out", str(from_store)])
+        == 0
+    )
 
     for path in (from_topics, from_store):
         report = json.loads(path.read_text(encoding="utf-8"))
         volumes = report["volumes"]
         assert volumes["total"]["this_week"] == len(SUBMITTED)
         for section, column in (("by_kind", 0), ("by_category", 1), ("by_channel", 2)):
-            assert {r["key"]: r["this_week"] for r in volumes[section]} == dict(Counter(row[column] for row in SUBMITTED))
+            assert {r["key"]: r["this_week"] for r in volumes[section]} == dict(
+                Counter(row[column] for row in SUBMITTED)
+            )
         assert [(r["label"], r["this_week"]) for r in volumes["by_place"]] == [("Phường Bến Thành", len(SUBMITTED))]
         assert [(s["agency"], s["ratings"], s["average"]) for s in report["satisfaction"]] == [(worked.handler, 1, 4.0)]
         accepted = {t["key"]: t["accepted"] for t in report["timeliness"]["by_agency"]}

@@ -8,13 +8,14 @@ import time
 
 import grpc
 import pytest
+
+from gbus.v1 import case_pb2
 from support.flows import CENTRAL_UNION, HANDLER, PROVINCE_DEPT, WARD_FRONT, cases_of, flooded_street_case
 from support.node_harness import as_agency, wait_until
 
-from gbus.v1 import case_pb2
-
 pytestmark = pytest.mark.e2e
 S = case_pb2
+
 
 class _Watch:
     """A WatchCases stream read in the background: (case_id, status, version, received_at)."""

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from support.node_harness import CODEC, as_agency, wait_until
 
 from gbus.cli.tick_cmd import tick_record
 from gbus.v1 import case_pb2, intake_pb2, report_pb2
 from gbus.wire.protobuf import timestamp
+from support.node_harness import CODEC, as_agency, wait_until
 
 pytestmark = pytest.mark.e2e
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from support.flows import CENTRAL_UNION, HANDLER, WARD_FRONT, cases_of, flooded_street_case
-from support.node_harness import as_agency, wait_until
 
 from gbus.v1 import case_pb2
-
+from support.flows import CENTRAL_UNION, HANDLER, WARD_FRONT, cases_of, flooded_street_case
+from support.node_harness import as_agency, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -26,11 +25,15 @@ def test_unmerging_a_report_restores_its_own_case_at_every_node_involved(bus, st
     assert [r.origin_agency for r in reply.case.reports] == [WARD_FRONT]
 
     # The union's own case, routed anew, at the central node where the union is.
-    own = wait_until(lambda: next((c for c in cases_of(central, CENTRAL_UNION) if c.case_id == new_id), None), 10, "new case at VN")
+    own = wait_until(
+        lambda: next((c for c in cases_of(central, CENTRAL_UNION) if c.case_id == new_id), None), 10, "new case at VN"
+    )
     assert [r.report_id for r in own.reports] == [union_report.report_id]
     assert own.handler == HANDLER and own.status == case_pb2.CASE_STATUS_ASSIGNED
     # The handler sees both cases at node 79; the original no longer holds the union's report.
-    at_79 = wait_until(lambda: (cs := {c.case_id: c for c in cases_of(n79, HANDLER)}) and new_id in cs and cs, 10, "both at 79")
+    at_79 = wait_until(
+        lambda: (cs := {c.case_id: c for c in cases_of(n79, HANDLER)}) and new_id in cs and cs, 10, "both at 79"
+    )
     assert [r.report_id for r in at_79[case.case_id].reports] != [union_report.report_id]
     assert union_report.report_id not in {r.report_id for r in at_79[case.case_id].reports}
     # History keeps the unmerge on the original case.

@@ -17,16 +17,17 @@ pytestmark = pytest.mark.integration
 
 # Runs the real `gbus` entry point with only the kafka command registered, so these tests do
 # not depend on other areas' CLI modules being importable.
-_GBUS = (
-    "import sys, gbus.cli.main as m; "
-    "m.COMMAND_MODULES = ('gbus.cli.kafka_cmd',); sys.exit(m.main(sys.argv[1:]))"
-)
+_GBUS = "import sys, gbus.cli.main as m; m.COMMAND_MODULES = ('gbus.cli.kafka_cmd',); sys.exit(m.main(sys.argv[1:]))"
 
 
 def gbus(*args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-c", _GBUS, *args],
-        capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL, check=False,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+        check=False,
     )
 
 

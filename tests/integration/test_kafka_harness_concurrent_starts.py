@@ -10,10 +10,7 @@ import pytest
 
 pytestmark = pytest.mark.integration
 
-_GBUS = (
-    "import sys, gbus.cli.main as m; "
-    "m.COMMAND_MODULES = ('gbus.cli.kafka_cmd',); sys.exit(m.main(sys.argv[1:]))"
-)
+_GBUS = "import sys, gbus.cli.main as m; m.COMMAND_MODULES = ('gbus.cli.kafka_cmd',); sys.exit(m.main(sys.argv[1:]))"
 CLUSTERS = 3
 
 

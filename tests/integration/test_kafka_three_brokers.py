@@ -107,6 +107,7 @@ def test_every_acknowledged_record_is_readable_after_a_broker_is_killed_mid_stre
         def record(_metadata: Any) -> None:
             with lock:
                 acked.add(value)
+
         return record
 
     producer = KafkaProducer(

@@ -48,7 +48,9 @@ def strategy_for(schema, namespace: str = "", named: dict | None = None):
         return st.dictionaries(st.text(max_size=8), strategy_for(schema["values"], namespace, named), max_size=3)
     if kind == "long" and schema.get("logicalType") == "timestamp-millis":
         return st.datetimes(
-            min_value=_TS_MIN.replace(tzinfo=None), max_value=_TS_MAX.replace(tzinfo=None), timezones=st.just(timezone.utc)
+            min_value=_TS_MIN.replace(tzinfo=None),
+            max_value=_TS_MAX.replace(tzinfo=None),
+            timezones=st.just(timezone.utc),
         ).map(_millis)
     return strategy_for(kind, namespace, named)
 

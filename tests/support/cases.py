@@ -24,7 +24,9 @@ WATCHER = "gov.so-nnmt@79"
 UNRELATED = "gov.ubnd@01.00004"
 
 
-def case_report(request_id: str, *, origin: str = ORIGIN, sealed: dict | None = None, at: datetime = T0, **over: Any) -> CaseReport:
+def case_report(
+    request_id: str, *, origin: str = ORIGIN, sealed: dict | None = None, at: datetime = T0, **over: Any
+) -> CaseReport:
     fields: dict[str, Any] = dict(
         report_id=make_report_id("79", origin, request_id),
         kind="phan_anh",

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from support.node_harness import as_agency, wait_until
-
 from gbus.v1 import case_pb2, intake_pb2, report_pb2
 from gbus.wire.protobuf import timestamp
+from support.node_harness import as_agency, wait_until
 
 WARD = "26743"  # Phường Bến Thành, TP Hồ Chí Minh
 HANDLER = f"gov.ubnd@79.{WARD}"
@@ -26,7 +25,9 @@ def report(request_id: str, origin: str, channel: str, title: str, description: 
 
 
 def submit(node, pb):
-    return node.intake.SubmitReport(intake_pb2.SubmitReportRequest(report=pb), metadata=as_agency(pb.origin_agency), timeout=15)
+    return node.intake.SubmitReport(
+        intake_pb2.SubmitReportRequest(report=pb), metadata=as_agency(pb.origin_agency), timeout=15
+    )
 
 
 def cases_of(node, agency):

@@ -4,26 +4,26 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import grpc
+
+if TYPE_CHECKING:
+    from gbus.node.app import NodeApp
 from google.protobuf.message import Message
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 from gbus.codec import AvroCodec
-from support.polling import wait_until  # noqa: F401  (re-exported for the node tests)
 from gbus.config import GrpcSettings, KafkaSettings, MetricsSettings, NodeSettings, SecuritySettings, Settings
 from gbus.kafka_io.admin import ensure_topics
 from gbus.topics import Topics, node_areas, topic_specs
 from gbus.v1 import case_pb2_grpc, intake_pb2_grpc, report_pb2
 from gbus.wire.protobuf import timestamp
+from support.polling import wait_until  # noqa: F401  (re-exported for the node tests)
 
 CODEC = AvroCodec()
 PARTITIONS = 4
-
-
 
 
 def as_agency(agency: str) -> tuple[tuple[str, str]]:
@@ -39,12 +39,16 @@ class Bus:
         # The processor writes to every area's topic; node-only tests need just theirs.
         ensure_topics(self.kafka, topic_specs(self.topics, areas=node_areas() if all_areas else ("VN", "79", "01")))
         # Case copies may reach 8 MB (gbus.topics.MAX_CASE_RECORD_BYTES), as the processor writes them.
-        self.producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=1, max_request_size=9 * 1024 * 1024)
+        self.producer = KafkaProducer(
+            bootstrap_servers=bootstrap, acks="all", linger_ms=1, max_request_size=9 * 1024 * 1024
+        )
 
     def produce(self, topic: str, value: bytes, *, key: bytes, partition: int = 0) -> None:
         self.producer.send(topic, key=key, value=value, partition=partition).get(timeout=10)
 
-    def read_all(self, topic: str, *, expect: int | None = None, idle_s: float = 1.0, timeout_s: float = 30.0) -> list[Any]:
+    def read_all(
+        self, topic: str, *, expect: int | None = None, idle_s: float = 1.0, timeout_s: float = 30.0
+    ) -> list[Any]:
         """Every committed record of `topic`; stops at `expect` records or after `idle_s` without one."""
         consumer = KafkaConsumer(bootstrap_servers=self.bootstrap, group_id=None, enable_auto_commit=False,
                                  isolation_level="read_committed")  # fmt: skip

@@ -8,7 +8,16 @@ from pathlib import Path
 
 from vietnam_provinces import Ward
 
-CATEGORIES = ("ha_tang_giao_thong", "trat_tu_do_thi", "dien_nuoc", "moi_truong", "dat_dai", "an_sinh_xa_hoi", "y_te", "giao_duc")
+CATEGORIES = (
+    "ha_tang_giao_thong",
+    "trat_tu_do_thi",
+    "dien_nuoc",
+    "moi_truong",
+    "dat_dai",
+    "an_sinh_xa_hoi",
+    "y_te",
+    "giao_duc",
+)
 PLACES = ("chợ", "trường", "cầu", "hẻm", "kênh", "công viên", "bến xe", "trạm y tế", "khu phố", "ngã tư")
 PROBLEMS = ("ngập nước", "rác thải", "mất điện", "ổ gà", "lấn chiếm vỉa hè", "tiếng ồn", "khói bụi", "thiếu đèn")
 
@@ -42,7 +51,9 @@ def bad_line(kind: int, i: int, good: dict) -> str:
     return json.dumps({k: v for k, v in good.items() if k != "title"}, ensure_ascii=False)
 
 
-def write_import_file(path: Path, *, total: int, bad: int, province: str = "79", prefix: str = "imp", seed: int = 7) -> dict[int, str]:
+def write_import_file(
+    path: Path, *, total: int, bad: int, province: str = "79", prefix: str = "imp", seed: int = 7
+) -> dict[int, str]:
     """Write `total` lines of which `bad` are bad, spread evenly; return {line number: expected error field}."""
     rng = random.Random(seed)
     wards = wards_of(province)

@@ -22,7 +22,9 @@ DEPLOY = REPO / "deploy" / "prometheus"
 def require(binary: str) -> str:
     path = shutil.which(binary)
     if path is None:
-        pytest.fail(f"{binary} not found: install the Debian package `prometheus` (deploy/scripts/install-system-deps.sh, run by make test)")
+        pytest.fail(
+            f"{binary} not found: install the Debian package `prometheus` (deploy/scripts/install-system-deps.sh, run by make test)"
+        )
     return path
 
 

@@ -39,8 +39,14 @@ def read_every_record(bootstrap: str, prefix: str, timeout_s: float = 30.0) -> l
                 raise AssertionError(f"could not read {prefix}* to its end in {timeout_s:g} s")
             for tp, records in consumer.poll(timeout_ms=200).items():
                 out.extend(
-                    RawRecord(tp.topic, tp.partition, r.offset, r.key or b"", r.value or b"",
-                              b"".join(k.encode() + (v or b"") for k, v in r.headers or ()))  # fmt: skip
+                    RawRecord(
+                        tp.topic,
+                        tp.partition,
+                        r.offset,
+                        r.key or b"",
+                        r.value or b"",
+                        b"".join(k.encode() + (v or b"") for k, v in r.headers or ()),
+                    )  # fmt: skip
                     for r in records
                 )
         return out

@@ -12,16 +12,14 @@ import random
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from support.factories import case_report, directory, router
-
 from gbus.cases import commands as c
 from gbus.cases.deadlines import hotspot_escalation
 from gbus.cases.intake_decisions import link_report, open_case
 from gbus.cases.legal_clock import load_legal_clock
 from gbus.domain.case import CaseState
-from gbus.domain.status import CaseStatus
 from gbus.situation.figures import CaseHistory
 from gbus.situation.weeks import Week
+from support.factories import case_report, directory, router
 
 WARDS = ("26743", "26740", "26737")  # Bến Thành, Sài Gòn, Tân Định (TP Hồ Chí Minh)
 CHANNELS = ("cong_dvc", "hotline_1022", "zalo", "mttq")
@@ -102,18 +100,24 @@ class Traffic:
         received = at
         accepted_at = at + timedelta(hours=self.rng.randint(2, 60))
         case = self.command(case, c.UpdateStatus("ACCEPTED"), accepted_at)
-        self.truth.accepted.append({"case_id": case.case_id, "handler": case.handler, "received": received, "at": accepted_at})
+        self.truth.accepted.append(
+            {"case_id": case.case_id, "handler": case.handler, "received": received, "at": accepted_at}
+        )
         if self.rng.random() < 0.4:
             return
         resolved_at = accepted_at + timedelta(days=self.rng.randint(1, 12), hours=self.rng.randint(0, 20))
         case = self.command(case, c.UpdateStatus("RESOLVED"), resolved_at)
-        self.truth.resolved.append({"case_id": case.case_id, "handler": case.handler, "accepted": accepted_at, "at": resolved_at})
+        self.truth.resolved.append(
+            {"case_id": case.case_id, "handler": case.handler, "accepted": accepted_at, "at": resolved_at}
+        )
         if self.rng.random() < 0.5:
             rated_at = resolved_at + timedelta(hours=self.rng.randint(1, 48))
             rating = self.rng.randint(1, 5)
             origin = case.reports[0].origin_agency
             self.command(case, c.RateResolution("", rating, "Ý kiến của công dân"), rated_at, actor=origin)
-            self.truth.ratings.append({"case_id": case.case_id, "handler": case.handler, "rating": rating, "at": rated_at})
+            self.truth.ratings.append(
+                {"case_id": case.case_id, "handler": case.handler, "rating": rating, "at": rated_at}
+            )
 
     def hotspot(self, at: datetime, reporters: int = 6) -> None:
         """One grievance raised by many people during the week."""

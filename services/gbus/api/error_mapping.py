@@ -14,6 +14,7 @@ from grpc_status import rpc_status
 
 from gbus import errors
 
+
 def _introduced_codes() -> dict[str, type[errors.BusError]]:
     """Code name -> the class in gbus.errors that introduces it (not a subclass that inherits it).
 

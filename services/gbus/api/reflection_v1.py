@@ -39,7 +39,7 @@ def v1_file_descriptor() -> descriptor_pb2.FileDescriptorProto:
 
     def moved(type_name: str) -> str:
         prefix = f".{_ALPHA_PACKAGE}."
-        return f".{_V1_PACKAGE}.{type_name[len(prefix):]}" if type_name.startswith(prefix) else type_name
+        return f".{_V1_PACKAGE}.{type_name[len(prefix) :]}" if type_name.startswith(prefix) else type_name
 
     for message in proto.message_type:
         for field in message.field:
@@ -94,4 +94,6 @@ def enable_reflection(service_names: list[str], server: grpc.Server) -> None:
         request_deserializer=reflection_pb2.ServerReflectionRequest.FromString,
         response_serializer=reflection_pb2.ServerReflectionResponse.SerializeToString,
     )
-    server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(SERVICE_NAME, {"ServerReflectionInfo": handler}),))
+    server.add_generic_rpc_handlers(
+        (grpc.method_handlers_generic_handler(SERVICE_NAME, {"ServerReflectionInfo": handler}),)
+    )

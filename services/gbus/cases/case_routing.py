@@ -75,4 +75,6 @@ def route_case(
     for w in extra_watchers:
         add(w.agency_id, w.reason)
     kind = next((r.kind for r in reports if r.report_id == decision.report_id), (deciding or reports[0]).kind)
-    return CaseRoute(handler=handler, watchers=tuple(Watcher(a, why) for a, why in watchers.items()), rule=decision.rule, kind=kind)
+    return CaseRoute(
+        handler=handler, watchers=tuple(Watcher(a, why) for a, why in watchers.items()), rule=decision.rule, kind=kind
+    )

@@ -50,7 +50,9 @@ def rate(
     if len(comment) > MAX_COMMENT_CHARS:
         raise errors.ValidationError.single("comment", f"is longer than {MAX_COMMENT_CHARS} characters")
     if case.status not in RATEABLE:
-        raise errors.IllegalTransitionError(f"case {case.case_id} is {case.status.value}; a resolution is rated after RESOLVED")
+        raise errors.IllegalTransitionError(
+            f"case {case.case_id} is {case.status.value}; a resolution is rated after RESOLVED"
+        )
     if any(r.report_id == report_id for r in case.ratings):
         raise errors.IllegalTransitionError(f"report {report_id} was already rated; a rating is recorded once")
     added: tuple[str, ...] = ()
@@ -59,7 +61,9 @@ def rate(
         superior = agency_id_of(directory.superior_of(case.handler))
         if superior and superior != case.handler and superior not in case.watcher_ids:
             added = (superior,)
-            reason = f"{ESCALATION_PREFIX} superior of a handler whose resolution the citizen rated {rating}/{MAX_RATING}"
+            reason = (
+                f"{ESCALATION_PREFIX} superior of a handler whose resolution the citizen rated {rating}/{MAX_RATING}"
+            )
             watchers = (*watchers, Watcher(superior, reason))
     builder.emit(ev.ResolutionRated(report_id, rating, comment, case.handler, added))
     verdict = ResolutionRating(report_id, actor, rating, comment, now, case.handler)

@@ -151,8 +151,7 @@ class CommandHandler:
             )
         if command.expected_version and command.expected_version != case.version:
             raise errors.VersionConflictError(
-                f"case {case.case_id} is at version {case.version}, not {command.expected_version}; "
-                "reload it and retry"
+                f"case {case.case_id} is at version {case.version}, not {command.expected_version}; reload it and retry"
             )
         if isinstance(body, UpdateStatus):
             return self._update_status(case, command, body, now)
@@ -198,13 +197,17 @@ class CommandHandler:
         if target is CaseStatus.MERGED:
             raise errors.IllegalTransitionError("use MergeCases to merge a case into another")
         if not can_transition(case.status, target):
-            raise errors.IllegalTransitionError(f"case {case.case_id} is {case.status.value}; cannot become {target.value}")
+            raise errors.IllegalTransitionError(
+                f"case {case.case_id} is {case.status.value}; cannot become {target.value}"
+            )
         b = self._builder(case, command, now)
         b.emit(ev.StatusChanged(case.status.value, target.value, body.reason))
         after = replace(
             case,
             status=target,
-            closed_at=now if target is CaseStatus.CLOSED else (None if target is CaseStatus.REOPENED else case.closed_at),
+            closed_at=now
+            if target is CaseStatus.CLOSED
+            else (None if target is CaseStatus.REOPENED else case.closed_at),
         )
         after, events = b.finish(after)
         return Outcome((Change(case, after, events),), case=after)
@@ -275,7 +278,9 @@ class CommandHandler:
             case=target_after,
         )
 
-    def _extend_time_limit(self, case: CaseState, command: CaseCommand, body: ExtendTimeLimit, now: datetime) -> Outcome:
+    def _extend_time_limit(
+        self, case: CaseState, command: CaseCommand, body: ExtendTimeLimit, now: datetime
+    ) -> Outcome:
         if self._clock is None:
             raise errors.IllegalTransitionError("this processor runs without a statutory clock")
         reason = body.reason.strip()

@@ -50,7 +50,13 @@ def breach_escalation(
     state = replace(
         case,
         escalations=(*case.escalations, code),
-        watchers=(*case.watchers, *(Watcher(a, f"{ESCALATION_PREFIX} superior of a handler that missed the {stage} time limit") for a in added)),
+        watchers=(
+            *case.watchers,
+            *(
+                Watcher(a, f"{ESCALATION_PREFIX} superior of a handler that missed the {stage} time limit")
+                for a in added
+            ),
+        ),
     )
     return b.finish(state)
 
@@ -78,7 +84,10 @@ def hotspot_escalation(
     state = replace(
         case,
         escalations=(*case.escalations, "hotspot"),
-        watchers=(*case.watchers, *(Watcher(a, f"{ESCALATION_PREFIX} hotspot of {HOTSPOT_REPORTERS}+ reporters") for a in added)),
+        watchers=(
+            *case.watchers,
+            *(Watcher(a, f"{ESCALATION_PREFIX} hotspot of {HOTSPOT_REPORTERS}+ reporters") for a in added),
+        ),
     )
     return b.finish(state)
 

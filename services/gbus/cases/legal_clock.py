@@ -201,7 +201,9 @@ class LegalClock:
         for the resolution stage), so that later extensions have a start to count from."""
         started = before.opened_at if stage == "acceptance" else before.updated_at
         number = _stages_before(after) + 1
-        clock = StageClock(stage, started, number, "normal", 0, self.remote.is_remote(after.province_code, after.ward_code))
+        clock = StageClock(
+            stage, started, number, "normal", 0, self.remote.is_remote(after.province_code, after.ward_code)
+        )
         escalations = after.escalations
         if f"{BREACH}:{stage}" in escalations:  # escalated under the old, unnumbered code: this very stage
             escalations = (*escalations, breach_code_of(stage, number))
@@ -219,7 +221,9 @@ class LegalClock:
             raise errors.IllegalTransitionError(f"a {case.kind} has no statutory time limit to extend")
         if complexity not in rules.complexities:
             allowed = ", ".join(rules.complexities)
-            raise errors.ValidationError.single("complexity", f"a {case.kind} may be declared {allowed}, not {complexity!r}")
+            raise errors.ValidationError.single(
+                "complexity", f"a {case.kind} may be declared {allowed}, not {complexity!r}"
+            )
         clock = case.clock
         if clock is None or stage_of(case) is None:
             raise errors.IllegalTransitionError(f"case {case.case_id} is {case.status.value}; no time limit runs")
@@ -229,14 +233,22 @@ class LegalClock:
             new_clock = replace(clock, complexity=complexity)
         else:
             if clock.stage != "resolution":
-                raise errors.IllegalTransitionError("a denunciation's time limit is extended after acceptance, not before")
-            allowed_times = max(rules.extension.max_times.get(complexity, 0), rules.extension.max_times.get(clock.complexity, 0))
+                raise errors.IllegalTransitionError(
+                    "a denunciation's time limit is extended after acceptance, not before"
+                )
+            allowed_times = max(
+                rules.extension.max_times.get(complexity, 0), rules.extension.max_times.get(clock.complexity, 0)
+            )
             if clock.extensions >= allowed_times:
                 raise errors.IllegalTransitionError(
                     f"case {case.case_id} was extended {clock.extensions} time(s); a {complexity} "
                     f"{case.kind} may be extended {allowed_times} time(s) ({rules.extension.article})"
                 )
-            stronger = complexity if COMPLEXITIES.index(complexity) > COMPLEXITIES.index(clock.complexity) else clock.complexity
+            stronger = (
+                complexity
+                if COMPLEXITIES.index(complexity) > COMPLEXITIES.index(clock.complexity)
+                else clock.complexity
+            )
             new_clock = replace(clock, complexity=stronger, extensions=clock.extensions + 1)
         after = replace(case, clock=new_clock)
         return replace(after, due_at=self.due_at(after))
@@ -278,18 +290,33 @@ def _kind(raw: Mapping[str, Any], kind: str) -> KindLimits:
         if missing:
             raise ValueError(f"{kind}.resolution.{key} lacks {sorted(missing)}")
         resolution[attempt] = {
-            v: StageLimit(_positive(days[v], f"{kind}.resolution.{key}.{v}"), _unit(table), _article(table, kind), bool(table.get("verified", False)))
+            v: StageLimit(
+                _positive(days[v], f"{kind}.resolution.{key}.{v}"),
+                _unit(table),
+                _article(table, kind),
+                bool(table.get("verified", False)),
+            )
             for v in VARIANTS
         }
     acc = raw.get("acceptance")
     acceptance = (
-        StageLimit(_positive(acc["days"], f"{kind}.acceptance"), _unit(acc), _article(acc, kind), bool(acc.get("verified", False)))
+        StageLimit(
+            _positive(acc["days"], f"{kind}.acceptance"),
+            _unit(acc),
+            _article(acc, kind),
+            bool(acc.get("verified", False)),
+        )
         if acc
         else None
     )
     ext = raw.get("extension")
     extension = (
-        Extension(_positive(ext["days"], f"{kind}.extension"), _unit(ext), {k: int(v) for k, v in ext["max_times"].items()}, _article(ext, kind))
+        Extension(
+            _positive(ext["days"], f"{kind}.extension"),
+            _unit(ext),
+            {k: int(v) for k, v in ext["max_times"].items()},
+            _article(ext, kind),
+        )
         if ext
         else None
     )

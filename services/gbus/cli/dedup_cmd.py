@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import argparse
 import json
-from importlib import resources
 import sys
 from collections import Counter
 from datetime import timedelta
+from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -52,7 +52,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     evaluate.set_defaults(func=run_eval)
 
     train = sub.add_parser("train", help="fit the pair scorer on labelled JSONL and write its weights")
-    train.add_argument("--input", "-i", required=True, nargs="+", help="labelled JSONL files to fit on (never the test split)")
+    train.add_argument(
+        "--input", "-i", required=True, nargs="+", help="labelled JSONL files to fit on (never the test split)"
+    )
     train.add_argument("--calibrate", help="labelled JSONL for the Platt calibration (the dev split)")
     train.add_argument("--out", default=str(_PACKAGED_MODEL), help="where to write the model JSON")
     train.add_argument("--l2", type=float, default=1.0, help="L2 penalty of the logistic regression")
@@ -145,7 +147,15 @@ def run_train(args: argparse.Namespace) -> int:
         bad += dev_bad
         calibration = labelled_pairs(dev_reports, dev_labels)
     model, summary = train(labelled_pairs(reports, labels), calibration, l2=args.l2)
-    data = {**model.to_dict(), "trained": {"input": [Path(p).name for p in args.input], "calibrate": Path(args.calibrate).name if args.calibrate else None, "l2": args.l2, **summary}}
+    data = {
+        **model.to_dict(),
+        "trained": {
+            "input": [Path(p).name for p in args.input],
+            "calibrate": Path(args.calibrate).name if args.calibrate else None,
+            "l2": args.l2,
+            **summary,
+        },
+    }
     Path(args.out).write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(json.dumps({"out": args.out, **data["trained"]}, ensure_ascii=False))
     return EXIT_PARTIAL if bad else EXIT_OK
@@ -206,7 +216,8 @@ def _false_merges(run: Run, gold: dict[str, str]) -> list[dict[str, Any]]:
     """Links that joined a report to a case of another grievance, most
     confident first: these hide a citizen's grievance and matter most."""
     wrong = [
-        p for p in run.placements
+        p
+        for p in run.placements
         if p.decision.decision == "link" and gold[p.report.report_id] != gold[p.decision.matched_report_id or ""]
     ]
     wrong.sort(key=lambda p: -p.decision.score)

@@ -43,7 +43,9 @@ def register(subparsers: Any) -> None:
     add_kafka_args(rp)
     add_json_arg(rp)
     choice = rp.add_mutually_exclusive_group(required=True)
-    choice.add_argument("--offset", type=int, action="append", metavar="N", help="the dead letter at DLQ offset N (repeatable)")
+    choice.add_argument(
+        "--offset", type=int, action="append", metavar="N", help="the dead letter at DLQ offset N (repeatable)"
+    )
     choice.add_argument("--all", action="store_true", help="every dead letter")
     rp.add_argument("--dry-run", action="store_true", help="show what would be sent, send nothing")
     rp.add_argument("--force", action="store_true", help="also replay values that do not decode with today's schemas")
@@ -82,9 +84,11 @@ def _list(args: argparse.Namespace) -> int:
         raise kafka_failure(exc, settings.kafka.bootstrap_servers) from exc
     if args.source:
         rows = [r for r in rows if r.source_topic == args.source]
-    shown = rows[-args.limit:] if args.limit else rows
+    shown = rows[-args.limit :] if args.limit else rows
     if args.json:
-        print(json.dumps({"total": len(rows), "dead_letters": [row_dict(r) for r in shown]}, ensure_ascii=False, indent=2))
+        print(
+            json.dumps({"total": len(rows), "dead_letters": [row_dict(r) for r in shown]}, ensure_ascii=False, indent=2)
+        )
     else:
         print("\n".join(render_rows(shown, len(rows))))
     return EXIT_OK
@@ -108,7 +112,9 @@ def _replay(args: argparse.Namespace) -> int:
     plan = plan_replay(rows, offsets=None if args.all else args.offset, prefix=kafka.topic_prefix,
                        existing_topics=existing, force=args.force)  # fmt: skip
     if plan.unknown_offsets:
-        raise CliError(f"no dead letter at offset(s) {', '.join(map(str, plan.unknown_offsets))} (see `gbus dlq list`)", EXIT_USAGE)
+        raise CliError(
+            f"no dead letter at offset(s) {', '.join(map(str, plan.unknown_offsets))} (see `gbus dlq list`)", EXIT_USAGE
+        )
     sent: Sequence[tuple[Any, int | None]] = []
     if not args.dry_run and plan.send:
         try:
@@ -127,7 +133,9 @@ def _replay(args: argparse.Namespace) -> int:
     else:
         for row, new_offset in sent:
             at = f" -> offset {new_offset}" if new_offset is not None else ""
-            print(f"{verb} dead letter {row.dlq_offset}: {row.size} bytes to {row.source_topic}[{row.partition}]{at} ({row.error_type})")
+            print(
+                f"{verb} dead letter {row.dlq_offset}: {row.size} bytes to {row.source_topic}[{row.partition}]{at} ({row.error_type})"
+            )
         for row, why in plan.skipped:
             print(f"skipped dead letter {row.dlq_offset}: {why}")
         print(f"{len(sent)} {verb}, {len(plan.skipped)} skipped")

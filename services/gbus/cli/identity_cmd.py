@@ -33,7 +33,9 @@ def register(subparsers: Any) -> None:
 
     erase = sub.add_parser("erase", help="crypto-shred every reporter identity of a case")
     erase.add_argument("case_id")
-    erase.add_argument("--as", dest="agency", required=True, help="the calling agency (the case's handler or its superior)")
+    erase.add_argument(
+        "--as", dest="agency", required=True, help="the calling agency (the case's handler or its superior)"
+    )
     erase.add_argument("--node", required=True, help="HOST:PORT of the agency's node")
     erase.add_argument("--reason", default="", help="recorded in the case history")
     erase.add_argument("--pki", help="`gbus pki` directory: call with the agency's certificate (mTLS)")
@@ -79,10 +81,16 @@ def _erase(args: argparse.Namespace) -> int:
     else:
         channel = grpc.insecure_channel(args.node)
         metadata = (("x-agency-id", args.agency),)  # development mode only
-    request = case_pb2.EraseReporterIdentityRequest(case_id=args.case_id, reason=args.reason, request_id=f"erase-{uuid.uuid4().hex}")
+    request = case_pb2.EraseReporterIdentityRequest(
+        case_id=args.case_id, reason=args.reason, request_id=f"erase-{uuid.uuid4().hex}"
+    )
     try:
         with channel:
-            case = case_pb2_grpc.CaseServiceStub(channel).EraseReporterIdentity(request, metadata=metadata, timeout=30).case
+            case = (
+                case_pb2_grpc.CaseServiceStub(channel)
+                .EraseReporterIdentity(request, metadata=metadata, timeout=30)
+                .case
+            )
     except grpc.RpcError as exc:
         raise CliError(f"erase refused: {exc.code().name}: {exc.details()}") from exc
     print(f"case {case.case_id or args.case_id}: reporter identities erased (version {case.version})")

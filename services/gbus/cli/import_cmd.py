@@ -39,10 +39,16 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--agency-header", metavar="AGENCY_ID",
                         help="send every stream as this agency (x-agency-id), e.g. a superior submitting for the "
                              "agencies below it; default: each line's origin_agency")  # fmt: skip
-    parser.add_argument("--batch", type=int, default=1000, help=f"reports per stream (default: %(default)s, at most {MAX_BATCH})")
+    parser.add_argument(
+        "--batch", type=int, default=1000, help=f"reports per stream (default: %(default)s, at most {MAX_BATCH})"
+    )
     parser.add_argument("--workers", type=int, default=4, help="streams in flight at once (default: %(default)s)")
-    parser.add_argument("--retries", type=int, default=2, help="resends of a stream the node could not take (default: %(default)s)")
-    parser.add_argument("--tls-ca", help="CA bundle of the node's certificate (mutual TLS; with --tls-cert and --tls-key)")
+    parser.add_argument(
+        "--retries", type=int, default=2, help="resends of a stream the node could not take (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--tls-ca", help="CA bundle of the node's certificate (mutual TLS; with --tls-cert and --tls-key)"
+    )
     parser.add_argument("--tls-cert", help="this agency's client certificate (PEM)")
     parser.add_argument("--tls-key", help="this agency's private key (PEM)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")

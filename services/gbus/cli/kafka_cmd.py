@@ -45,47 +45,70 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "line of stdout is the bootstrap string, e.g. 127.0.0.1:9092."
         ),
     )
-    up.add_argument("--brokers", type=int, choices=(1, 3), default=1,
-                    help="1 for development and tests; 3 (replication 3, min.insync.replicas=2) for fault tests")
+    up.add_argument(
+        "--brokers",
+        type=int,
+        choices=(1, 3),
+        default=1,
+        help="1 for development and tests; 3 (replication 3, min.insync.replicas=2) for fault tests",
+    )
     _data_dir_arg(up)
-    up.add_argument("--port", type=int, default=None,
-                    help="first client port; 0 picks free ports (default: 9092 for a new data dir, "
-                         "else the ports it was formatted with)")
-    up.add_argument("--fresh", action="store_true",
-                    help="stop the cluster in the data dir and delete its data first")
-    up.add_argument("--timeout", type=float, default=120.0,
-                    help="seconds to wait for the brokers to become ready (default 120)")
-    up.add_argument("--secure", action="store_true",
-                    help="TLS with certificates from the bus CA (--ca-dir) and SASL/SCRAM-SHA-512 for every "
-                         "client, ACLs enforced: a user per node area "
-                         "(node-79 ...), processor and admin, passwords in <data-dir>/credentials.json "
-                         "(see `gbus kafka credentials`); the ACLs of topic prefix 'gbus.' are applied. "
-                         "Only for a new data dir (or with --fresh)")
-    up.add_argument("--ca-dir", type=Path,
-                    help="with --secure: the bus CA directory (gbus pki init) that issues the brokers' "
-                         "certificates (default: <data-dir>/pki, created if absent)")
+    up.add_argument(
+        "--port",
+        type=int,
+        default=None,
+        help="first client port; 0 picks free ports (default: 9092 for a new data dir, "
+        "else the ports it was formatted with)",
+    )
+    up.add_argument("--fresh", action="store_true", help="stop the cluster in the data dir and delete its data first")
+    up.add_argument(
+        "--timeout", type=float, default=120.0, help="seconds to wait for the brokers to become ready (default 120)"
+    )
+    up.add_argument(
+        "--secure",
+        action="store_true",
+        help="TLS with certificates from the bus CA (--ca-dir) and SASL/SCRAM-SHA-512 for every "
+        "client, ACLs enforced: a user per node area "
+        "(node-79 ...), processor and admin, passwords in <data-dir>/credentials.json "
+        "(see `gbus kafka credentials`); the ACLs of topic prefix 'gbus.' are applied. "
+        "Only for a new data dir (or with --fresh)",
+    )
+    up.add_argument(
+        "--ca-dir",
+        type=Path,
+        help="with --secure: the bus CA directory (gbus pki init) that issues the brokers' "
+        "certificates (default: <data-dir>/pki, created if absent)",
+    )
     up.set_defaults(func=_up)
 
-    down = sub.add_parser("down", help="stop the cluster (SIGTERM, SIGKILL after a grace period)",
-                          description="Stop every node of the cluster in the data dir. Data is kept; "
-                                      "`gbus kafka up` starts it again. Succeeds if nothing runs.")
+    down = sub.add_parser(
+        "down",
+        help="stop the cluster (SIGTERM, SIGKILL after a grace period)",
+        description="Stop every node of the cluster in the data dir. Data is kept; "
+        "`gbus kafka up` starts it again. Succeeds if nothing runs.",
+    )
     _data_dir_arg(down)
-    down.add_argument("--grace", type=float, default=30.0,
-                      help="seconds to wait after SIGTERM before SIGKILL (default 30)")
+    down.add_argument(
+        "--grace", type=float, default=30.0, help="seconds to wait after SIGTERM before SIGKILL (default 30)"
+    )
     down.set_defaults(func=_down)
 
     status = sub.add_parser(
-        "status", help="show nodes, pids, ports and whether the brokers answer",
+        "status",
+        help="show nodes, pids, ports and whether the brokers answer",
         description="Show the cluster in the data dir. Exit status: 0 running and answering, "
-                    "3 partly running or not answering, 1 stopped or absent.",
+        "3 partly running or not answering, 1 stopped or absent.",
     )
     _data_dir_arg(status)
     status.add_argument("--json", action="store_true", help="one JSON object on stdout")
     status.set_defaults(func=_status)
 
-    fetch = sub.add_parser("fetch", help="only download the broker jars (make install runs this)",
-                           description="Fetch the Kafka jars with mvn into the jar cache (gbus kafka --help says where) "
-                                       "if they are not there yet; prints the lib dir.")
+    fetch = sub.add_parser(
+        "fetch",
+        help="only download the broker jars (make install runs this)",
+        description="Fetch the Kafka jars with mvn into the jar cache (gbus kafka --help says where) "
+        "if they are not there yet; prints the lib dir.",
+    )
     fetch.add_argument("--force", action="store_true", help="fetch again even if cached")
     fetch.set_defaults(func=_fetch)
 
@@ -95,9 +118,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _data_dir_arg(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data-dir", type=Path, default=None,
-                        help="cluster data, logs and pid files (default: var/kafka of the checkout, "
-                             "or of the working directory for an installed copy)")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="cluster data, logs and pid files (default: var/kafka of the checkout, "
+        "or of the working directory for an installed copy)",
+    )
 
 
 def _usage(parser: argparse.ArgumentParser) -> int:
@@ -131,16 +158,23 @@ def _up(args: argparse.Namespace) -> int:
         elif port is None and load_state(data_dir) is None:
             port = paths.DEFAULT_PORT
         cluster = KafkaCluster(
-            data_dir, brokers=args.brokers, base_port=port,
-            start_timeout=args.timeout, progress=_progress, secure=args.secure, ca_dir=args.ca_dir,
+            data_dir,
+            brokers=args.brokers,
+            base_port=port,
+            start_timeout=args.timeout,
+            progress=_progress,
+            secure=args.secure,
+            ca_dir=args.ca_dir,
         )
         cluster.start()
         if cluster.secure:
             from gbus.cli.kafka_security_cmd import apply_bus_acls
 
             count = apply_bus_acls(cluster)
-            _progress(f"secure: SASL_SSL (CA {cluster.ca_dir}/ca.pem) with SCRAM-SHA-512, {count} ACLs for prefix 'gbus.'; "
-                      "`gbus kafka credentials --area <area>` prints a node's settings")
+            _progress(
+                f"secure: SASL_SSL (CA {cluster.ca_dir}/ca.pem) with SCRAM-SHA-512, {count} ACLs for prefix 'gbus.'; "
+                "`gbus kafka credentials --area <area>` prints a node's settings"
+            )
     except HarnessError as exc:
         raise CliError(str(exc)) from exc
     print(cluster.bootstrap_servers, flush=True)
@@ -199,8 +233,10 @@ def _print_status(report: dict[str, Any]) -> None:
     print(f"kafka      {report['kafka_version']}  cluster id {report['cluster_id']}")
     for node in report["nodes"]:
         pid = node["pid"] if node["running"] else "-"
-        print(f"node {node['node_id']}     {'running' if node['running'] else 'stopped':8} pid {pid}  "
-              f"127.0.0.1:{node['port']} (controller :{node['controller_port']})")
+        print(
+            f"node {node['node_id']}     {'running' if node['running'] else 'stopped':8} pid {pid}  "
+            f"127.0.0.1:{node['port']} (controller :{node['controller_port']})"
+        )
     print(f"bootstrap  {report['bootstrap_servers']}")
 
 

@@ -36,8 +36,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     _data_dir_arg(creds)
     creds.set_defaults(func=_credentials)
 
-    acls = sub.add_parser("acls", help="show or apply the bus's Kafka ACLs",
-                          description="Kafka ACLs of the bus: each node reads only its own topic.")
+    acls = sub.add_parser(
+        "acls",
+        help="show or apply the bus's Kafka ACLs",
+        description="Kafka ACLs of the bus: each node reads only its own topic.",
+    )
     acl_sub = acls.add_subparsers(dest="acl_command", metavar="ACTION", required=True)
     for name, func, text in (
         ("show", _acls_show, "print the ACLs the bus needs (no broker needed)"),
@@ -46,19 +49,28 @@ def register(sub: argparse._SubParsersAction) -> None:
         p = acl_sub.add_parser(name, help=text, description=text)
         p.add_argument("--prefix", default=DEFAULT_PREFIX, help=f"topic prefix of the bus (default {DEFAULT_PREFIX})")
         p.add_argument("--group", default=None, help="the processor's consumer group (default gbus-processor)")
-        p.add_argument("--area", action="append", default=None,
-                       help="only this node area's ACLs (repeatable; default: the processor and every area)")
+        p.add_argument(
+            "--area",
+            action="append",
+            default=None,
+            help="only this node area's ACLs (repeatable; default: the processor and every area)",
+        )
         p.add_argument("--partitions", type=int, default=35, help=argparse.SUPPRESS)
         if name == "apply":
             _data_dir_arg(p)
-            p.add_argument("--bootstrap", default=None,
-                           help="bootstrap servers (default: those of the cluster in --data-dir)")
+            p.add_argument(
+                "--bootstrap", default=None, help="bootstrap servers (default: those of the cluster in --data-dir)"
+            )
         p.set_defaults(func=func)
 
 
 def _data_dir_arg(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data-dir", type=Path, default=None,
-                        help="the secure cluster's data dir, holding credentials.json (default: <repo>/var/kafka)")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="the secure cluster's data dir, holding credentials.json (default: <repo>/var/kafka)",
+    )
 
 
 def _progress(message: str) -> None:
@@ -75,8 +87,13 @@ def rules_for(prefix: str, group: str | None, areas: list[str] | None, partition
     return bus_acls(topics, node_areas(), group or DEFAULT_PROCESSOR_GROUP)
 
 
-def apply_bus_acls(cluster: Any, prefix: str = DEFAULT_PREFIX, group: str | None = None,
-                   areas: list[str] | None = None, bootstrap: str | None = None) -> int:
+def apply_bus_acls(
+    cluster: Any,
+    prefix: str = DEFAULT_PREFIX,
+    group: str | None = None,
+    areas: list[str] | None = None,
+    bootstrap: str | None = None,
+) -> int:
     """Create the bus's ACLs on a secure KafkaCluster as admin; returns how many."""
     from kafka import KafkaAdminClient
 
@@ -150,8 +167,9 @@ def _rotate(cluster: Any, creds: Any, user: str) -> Any:
     password = new_password()
     # The admin's own password changes only for new connections, so this client is unaffected.
     try:
-        admin = KafkaAdminClient(bootstrap_servers=cluster.bootstrap_servers, client_id="gbus-kafka-credentials",
-                                 **cluster.client_config())
+        admin = KafkaAdminClient(
+            bootstrap_servers=cluster.bootstrap_servers, client_id="gbus-kafka-credentials", **cluster.client_config()
+        )
     except KafkaError as exc:
         raise CliError(f"cannot reach the cluster as admin: {exc}") from exc
     try:

@@ -29,15 +29,17 @@ def register(subparsers: Any) -> None:
         ),
     )
     add_kafka_args(parser)
-    parser.add_argument("--metrics-listen", help="HOST:PORT of /metrics (default: metrics.listen; port 0 = any free port)")
+    parser.add_argument(
+        "--metrics-listen", help="HOST:PORT of /metrics (default: metrics.listen; port 0 = any free port)"
+    )
     parser.add_argument("--interval", type=float, default=5.0, help="seconds between readings (default: %(default)s)")
     parser.set_defaults(func=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
+    from gbus.kafka_io.recovering_admin import RecoveringAdmin
     from gbus.observability.logging import configure_logging
     from gbus.observability.metrics import MonitorMetrics, serve_metrics
-    from gbus.kafka_io.recovering_admin import RecoveringAdmin
     from gbus.ops.kafka_view import new_admin, read_cluster
     from gbus.ops.monitor import Monitor
 
@@ -60,13 +62,17 @@ def _run(args: argparse.Namespace) -> int:
         with RecoveringAdmin(lambda: new_admin(settings.kafka, "monitor"), "monitor") as admin:
             admin.call(lambda client: None)  # an unreachable cluster fails the start, not the first reading
             monitor = Monitor(
-                lambda: admin.call(lambda client: read_cluster(settings.kafka, client)), metrics, interval_s=args.interval
+                lambda: admin.call(lambda client: read_cluster(settings.kafka, client)),
+                metrics,
+                interval_s=args.interval,
             )
             monitor.poll_once()  # the first reading is there before anyone scrapes
             print(f"monitor metrics={endpoint.url}", flush=True)
             monitor.run(stop)
     except KafkaError as exc:
-        raise CliError(f"cannot reach Kafka at {settings.kafka.bootstrap_servers}: {type(exc).__name__}: {exc}") from exc
+        raise CliError(
+            f"cannot reach Kafka at {settings.kafka.bootstrap_servers}: {type(exc).__name__}: {exc}"
+        ) from exc
     finally:
         endpoint.close()
     print("monitor stopped", file=sys.stderr)

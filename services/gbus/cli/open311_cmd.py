@@ -28,15 +28,26 @@ def register(subparsers: Any) -> None:
         description="Serve GeoReport v2 (JSON and XML) for civic apps; each API key speaks for one agency.",
     )
     p.add_argument("--node", required=True, help="the node's gRPC address HOST:PORT")
-    p.add_argument("--api-key", action="append", default=[], metavar="KEY=AGENCY_ID",
-                   help="an API key and the agency it speaks for (repeatable; visible in the process list)")
+    p.add_argument(
+        "--api-key",
+        action="append",
+        default=[],
+        metavar="KEY=AGENCY_ID",
+        help="an API key and the agency it speaks for (repeatable; visible in the process list)",
+    )
     p.add_argument("--api-keys-file", help="KEY=AGENCY_ID lines (# comments), kept out of the process list")  # fmt: skip
-    p.add_argument("--agency", default=DEMO_AGENCY, help=f"agency of the generated key when no --api-key (default {DEMO_AGENCY})")
+    p.add_argument(
+        "--agency", default=DEMO_AGENCY, help=f"agency of the generated key when no --api-key (default {DEMO_AGENCY})"
+    )
     p.add_argument("--listen", default="127.0.0.1:0", help="HTTP listen address HOST:PORT (port 0 = any free port)")
     p.add_argument("--data-dir", default="var/open311", help="directory of the gateway's store (tokens, coordinates)")
-    p.add_argument("--channel", default=DEFAULT_CHANNEL, help=f"channel of the reports it files (default {DEFAULT_CHANNEL})")
+    p.add_argument(
+        "--channel", default=DEFAULT_CHANNEL, help=f"channel of the reports it files (default {DEFAULT_CHANNEL})"
+    )
     p.add_argument("--tls-ca", help="CA bundle of a secure node (mutual TLS); with --tls-cert and --tls-key")
-    p.add_argument("--tls-cert", help="the agency's certificate: the node knows the caller by it (one agency per gateway)")
+    p.add_argument(
+        "--tls-cert", help="the agency's certificate: the node knows the caller by it (one agency per gateway)"
+    )
     p.add_argument("--tls-key", help="the agency certificate's private key")
     p.set_defaults(func=_run)
 

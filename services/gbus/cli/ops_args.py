@@ -10,9 +10,13 @@ from gbus.cli.common import EXIT_USAGE, CliError, settings_with
 
 def add_kafka_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", help="TOML settings file (GBUS__SECTION__KEY environment overrides apply)")
-    parser.add_argument("--bootstrap", help="Kafka bootstrap servers HOST:PORT[,HOST:PORT] (default: kafka.bootstrap_servers)")
+    parser.add_argument(
+        "--bootstrap", help="Kafka bootstrap servers HOST:PORT[,HOST:PORT] (default: kafka.bootstrap_servers)"
+    )
     parser.add_argument("--topic-prefix", help="prefix of the bus's topic names (default: kafka.topic_prefix, 'gbus.')")
-    parser.add_argument("--timeout", type=float, help="seconds to wait for Kafka to answer (default: kafka.request_timeout_ms)")
+    parser.add_argument(
+        "--timeout", type=float, help="seconds to wait for Kafka to answer (default: kafka.request_timeout_ms)"
+    )
 
 
 def add_json_arg(parser: argparse.ArgumentParser) -> None:

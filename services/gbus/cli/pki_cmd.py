@@ -1,12 +1,12 @@
 """`gbus pki ...`: a development CA and certificates for mutual TLS.
 
-    gbus pki init [--dir var/pki]
-    gbus pki issue gov.ubnd@79 front.mttq@79 [--dir var/pki]
-    gbus pki issue-node 79 VN [--dns node79.example] [--ip 10.0.0.5] [--dir var/pki]
-    gbus pki show var/pki/agencies/gov.ubnd@79.pem [--ca var/pki/ca.pem]
-    gbus pki issue-signer processor p1 | operator ops [--dir var/pki]
-    gbus pki issue-broker kafka-1 --dns kafka-1.bus.internal [--ip 10.0.0.11] [--dir var/pki]
-    gbus pki revoke gov.ubnd@79 | 79 | node:79 | processor:p1 [--dir var/pki]
+gbus pki init [--dir var/pki]
+gbus pki issue gov.ubnd@79 front.mttq@79 [--dir var/pki]
+gbus pki issue-node 79 VN [--dns node79.example] [--ip 10.0.0.5] [--dir var/pki]
+gbus pki show var/pki/agencies/gov.ubnd@79.pem [--ca var/pki/ca.pem]
+gbus pki issue-signer processor p1 | operator ops [--dir var/pki]
+gbus pki issue-broker kafka-1 --dns kafka-1.bus.internal [--ip 10.0.0.11] [--dir var/pki]
+gbus pki revoke gov.ubnd@79 | 79 | node:79 | processor:p1 [--dir var/pki]
 """
 
 from __future__ import annotations
@@ -211,10 +211,14 @@ def _issue_broker(args: argparse.Namespace) -> int:
     from gbus.security.pki import PkiError, PkiLayout, issue_broker_certificate
 
     try:
-        issued = issue_broker_certificate(Path(args.dir), args.name, dns_names=tuple(args.dns), ip_addresses=tuple(args.ip))
+        issued = issue_broker_certificate(
+            Path(args.dir), args.name, dns_names=tuple(args.dns), ip_addresses=tuple(args.ip)
+        )
     except PkiError as exc:
         raise CliError(str(exc)) from exc
-    keystore = write_keystore(issued.cert_path, issued.key_path, PkiLayout(Path(args.dir)).root / "brokers" / f"{args.name}-keystore.pem")
+    keystore = write_keystore(
+        issued.cert_path, issued.key_path, PkiLayout(Path(args.dir)).root / "brokers" / f"{args.name}-keystore.pem"
+    )
     _print_issued(f"broker {args.name}", issued)
     print(f"keystore {keystore}")
     return EXIT_OK

@@ -33,14 +33,24 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--config", help="TOML settings file")
     parser.add_argument("--bootstrap", help="Kafka bootstrap servers, HOST:PORT[,HOST:PORT]")
-    parser.add_argument("--instance-id", help="stable id of this instance (default: processor.instance_id or the host name)")
+    parser.add_argument(
+        "--instance-id", help="stable id of this instance (default: processor.instance_id or the host name)"
+    )
     parser.add_argument("--data-dir", help="directory of the local state store (default: processor.data_dir)")
-    parser.add_argument("--metrics-listen", help="Prometheus /metrics listen address HOST:PORT (port 0 = any free port)")
+    parser.add_argument(
+        "--metrics-listen", help="Prometheus /metrics listen address HOST:PORT (port 0 = any free port)"
+    )
     parser.add_argument("--group-id", help="consumer group of the processors (default: processor.group_id)")
     parser.add_argument("--topic-prefix", help="prefix of every topic name (default: kafka.topic_prefix)")
     parser.add_argument("--partitions", type=int, help="partitions of the shard topics (default: kafka.partitions)")
-    parser.add_argument("--holidays", help="public-holidays file of the legal clock (default: legal_clock.holidays, else the packaged one)")
-    parser.add_argument("--remote-communes", help="remote-communes file of the legal clock (default: legal_clock.remote_communes; packaged: none)")
+    parser.add_argument(
+        "--holidays",
+        help="public-holidays file of the legal clock (default: legal_clock.holidays, else the packaged one)",
+    )
+    parser.add_argument(
+        "--remote-communes",
+        help="remote-communes file of the legal clock (default: legal_clock.remote_communes; packaged: none)",
+    )
     parser.set_defaults(func=_run)
 
 
@@ -88,7 +98,9 @@ def _run(args: argparse.Namespace) -> int:
         try:
             processor.start()
         except FencedError as exc:
-            raise CliError(f"another processor runs as {instance} in group {settings.processor.group_id}: {exc}") from exc
+            raise CliError(
+                f"another processor runs as {instance} in group {settings.processor.group_id}: {exc}"
+            ) from exc
         except Exception as exc:  # Kafka unreachable, topics missing: say so in one line
             raise CliError(f"processor {instance} did not start: {type(exc).__name__}: {exc}") from exc
         freeze_startup_heap()

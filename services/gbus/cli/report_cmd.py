@@ -54,7 +54,9 @@ def _run(args: argparse.Namespace) -> int:
     fmt = args.format or _format_of(args.out)
     if fmt == "pdf" and args.out == "-":
         raise CliError("a PDF needs a file: give --out report.pdf", EXIT_USAGE)
-    settings = settings_with(args.config, (("kafka", "bootstrap_servers", args.bootstrap), ("kafka", "topic_prefix", args.topic_prefix)))
+    settings = settings_with(
+        args.config, (("kafka", "bootstrap_servers", args.bootstrap), ("kafka", "topic_prefix", args.topic_prefix))
+    )
     from kafka.errors import KafkaError
 
     try:

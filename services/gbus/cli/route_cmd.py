@@ -1,9 +1,9 @@
 """`gbus route ...`: check routing offline, without Kafka or a running node.
 
-    gbus route explain --input reports.jsonl [--rules FILE] [--extra-agencies FILE] [--why]
-    gbus route agencies [ID ...] [--area 79 [--subareas]] [--sector gov] [--level province]
-    gbus route agencies --sources [--sector party] [--level commune]
-    gbus route check [--rules FILE] [--extra-agencies FILE] [--roles FILE]
+gbus route explain --input reports.jsonl [--rules FILE] [--extra-agencies FILE] [--why]
+gbus route agencies [ID ...] [--area 79 [--subareas]] [--sector gov] [--level province]
+gbus route agencies --sources [--sector party] [--level commune]
+gbus route check [--rules FILE] [--extra-agencies FILE] [--roles FILE]
 """
 
 from __future__ import annotations

@@ -71,7 +71,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--areas", default="VN,79,01", help="node areas, comma-separated (default: %(default)s)")
     parser.add_argument("--partitions", type=int, default=35, help="partitions per shard topic (default: %(default)s)")
     parser.add_argument("--no-sample", action="store_true", help="start the bus without submitting the sample")
-    parser.add_argument("--exit-after-sample", action="store_true", help="stop everything after the sample (for scripts)")
+    parser.add_argument(
+        "--exit-after-sample", action="store_true", help="stop everything after the sample (for scripts)"
+    )
     parser.add_argument(
         "--secure",
         action="store_true",
@@ -169,7 +171,9 @@ def _prepare_pki(pki: Path, areas: list[str]):
     return connect
 
 
-def _spawn_open311(supervisor: Supervisor, nodes: dict[str, str], run_dir: Path, *, secure: bool) -> dict[str, str] | None:
+def _spawn_open311(
+    supervisor: Supervisor, nodes: dict[str, str], run_dir: Path, *, secure: bool
+) -> dict[str, str] | None:
     """The Open311 gateway in front of a provincial node, for that province's People's Committee
     running a citizen app (a fresh API key each run); None when the run has no provincial node."""
     from gbus.open311.keys import ApiKeys
@@ -252,9 +256,8 @@ def _run(args: argparse.Namespace) -> int:
     from gbus.config import KafkaSettings
     from gbus.devrun.supervisor import StartError, Supervisor
     from gbus.kafka_io.admin import ensure_topics
-    from gbus.topics import Topics, node_areas, topic_specs
-
     from gbus.observability.logging import configure_logging
+    from gbus.topics import Topics, node_areas, topic_specs
 
     # Our own log lines go to stderr; stdout is the account a person reads.
     configure_logging("WARNING", "console", process="run")
@@ -281,7 +284,9 @@ def _run(args: argparse.Namespace) -> int:
         from gbus.cli.kafka_security_cmd import apply_bus_acls
 
         # ACLs first: the brokers apply them asynchronously, and the topics take a moment anyway.
-        _say(f"   TLS (bus CA) + SASL/SCRAM-SHA-512 with {apply_bus_acls(cluster)} ACLs; every process logs in as its own user")
+        _say(
+            f"   TLS (bus CA) + SASL/SCRAM-SHA-512 with {apply_bus_acls(cluster)} ACLs; every process logs in as its own user"
+        )
         connect = _prepare_pki(run_dir / "pki", areas)
         _say(f"   mutual TLS: development CA and certificates in {run_dir / 'pki'}")
     created = ensure_topics(kafka, topic_specs(Topics(kafka.topic_prefix, kafka.partitions)))
@@ -315,7 +320,9 @@ def _run(args: argparse.Namespace) -> int:
         gateway = _spawn_open311(supervisor, nodes, run_dir, secure=args.secure)
         if gateway is not None:
             lines.append(f"open311 url={gateway['url']} api_key={gateway['key']} agency={gateway['agency']}")
-        monitor = supervisor.spawn("monitor", "monitor", "*", ["monitor", *common], MONITOR_READY, env=_kafka_env(cluster, "admin"))
+        monitor = supervisor.spawn(
+            "monitor", "monitor", "*", ["monitor", *common], MONITOR_READY, env=_kafka_env(cluster, "admin")
+        )
         lines.append(f"monitor metrics={monitor.ready['metrics']}")
         lines.append(f"kafka bootstrap={bootstrap}")
         _write_targets(run_dir, proc.ready["metrics"], nodes_metrics, monitor.ready["metrics"])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-
 from typing import TYPE_CHECKING
 
 from gbus.cli.common import EXIT_FAILURE, EXIT_OK, CliError

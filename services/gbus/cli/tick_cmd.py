@@ -78,9 +78,9 @@ def _tick(args: argparse.Namespace) -> int:
         try:
             for shard in shards:
                 value = codec.encode("gbus.avro.Command", tick_record(shard, at))
-                producer.send(topics.commands, key=shard.encode(), value=value, partition=topics.partition_of_shard(shard)).get(
-                    timeout=settings.kafka.request_timeout_ms / 1000
-                )
+                producer.send(
+                    topics.commands, key=shard.encode(), value=value, partition=topics.partition_of_shard(shard)
+                ).get(timeout=settings.kafka.request_timeout_ms / 1000)
         finally:
             producer.close()
     except KafkaError as exc:

@@ -89,7 +89,10 @@ class DedupEngine:
         if replay is not None:
             original = self.index.report_id(replay)
             return DedupDecision(
-                "replay", self.index.case_id(replay), 1.0, original,
+                "replay",
+                self.index.case_id(replay),
+                1.0,
+                original,
                 (f"same origin agency and request id as report {original}",),
             )
         query = self._profile(report)
@@ -113,12 +116,16 @@ class DedupEngine:
         contradicted = worst[case_id] < self.config.case_veto_below
         links = scored.score >= link_at and not contradicted
         suggestions = tuple(
-            (case, s.score) for case, (s, _) in (ranked[1:] if links else ranked)[: self.config.max_suggestions]
+            (case, s.score)
+            for case, (s, _) in (ranked[1:] if links else ranked)[: self.config.max_suggestions]
             if s.score >= self.config.suggestion_threshold
         )
         reasons = scored.reasons
         if contradicted and scored.score >= link_at:
-            reasons = (f"another report of case {case_id} scores {worst[case_id]:.2f}: not joined automatically", *reasons)
+            reasons = (
+                f"another report of case {case_id} scores {worst[case_id]:.2f}: not joined automatically",
+                *reasons,
+            )
         if links:
             decision = "link"
         elif scored.score >= self.config.review_threshold:
@@ -144,8 +151,10 @@ class DedupEngine:
         self._check_entry(entry)
         self.remove_report(entry.report_id)
         keys = self._keys(
-            from_fingerprint(entry.fingerprint), entry.reporter_key,
-            scopes=[int(entry.ward or 0)], province_wide=True,
+            from_fingerprint(entry.fingerprint),
+            entry.reporter_key,
+            scopes=[int(entry.ward or 0)],
+            province_wide=True,
         )
         self.index.add(entry, np.concatenate([k for k, _ in keys]) if keys else np.empty(0, np.uint64))
 
@@ -276,9 +285,7 @@ class DedupEngine:
         return profile_of(report)
 
     def _candidate_rows(self, query: Profile, report: Report, now: datetime) -> np.ndarray:
-        keys = self._keys(
-            query.features, report.reporter_key, scopes=self._scopes(report, query), province_wide=True
-        )
+        keys = self._keys(query.features, report.reporter_key, scopes=self._scopes(report, query), province_wide=True)
         return self.index.candidates(
             keys,
             kind=report.kind,

@@ -14,9 +14,9 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
+from gbus.dedup.features import FINGERPRINT_VERSION, analyse, to_fingerprint
 from gbus.domain.report import Report
 from gbus.domain.report_fields import parse_timestamp
-from gbus.dedup.features import FINGERPRINT_VERSION, analyse, to_fingerprint
 
 
 @dataclass(frozen=True, slots=True)

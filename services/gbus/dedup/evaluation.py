@@ -62,9 +62,7 @@ def _check_same_items(predicted: Mapping[str, str], gold: Mapping[str, str]) -> 
         raise ValueError(f"predicted and gold label different items, e.g. {missing}")
 
 
-def linked_or_suggested(
-    placed: Sequence[tuple[str, str, Sequence[str]]], gold: Mapping[str, str]
-) -> tuple[float, int]:
+def linked_or_suggested(placed: Sequence[tuple[str, str, Sequence[str]]], gold: Mapping[str, str]) -> tuple[float, int]:
     """Among reports that have an earlier report of their grievance, the share
     placed in the case of such a report or offered it among their
     suggestions: what a clerk can reach in one click. `placed` is in decision

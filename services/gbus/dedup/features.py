@@ -46,13 +46,47 @@ MAX_NAME_TOKENS = 7
 _MARKER_SPELLINGS: dict[str, frozenset[str]] = {
     folded: frozenset(forms.split())
     for folded, forms in {
-        "duong": "đường", "pho": "phố", "hem": "hẻm", "ngo": "ngõ", "ngach": "ngách", "kiet": "kiệt",
-        "cau": "cầu", "cho": "chợ", "song": "sông", "kenh": "kênh", "rach": "rạch", "suoi": "suối",
-        "con": "cồn", "ho": "hồ", "toa": "tòa toà", "truong": "trường", "xuong": "xưởng", "thon": "thôn",
-        "xom": "xóm", "ap": "ấp", "ban": "bản", "lang": "làng", "cang": "cảng", "so": "số", "to": "tổ",
-        "lo": "lô", "doi": "đội", "thua": "thửa", "quan": "quận", "xa": "xã", "phuong": "phường",
-        "tinh": "tỉnh", "huyen": "huyện", "ong": "ông", "ba": "bà", "chi": "chị", "co": "cô",
-        "chu": "chú", "bac": "bác", "chau": "cháu", "mo": "mỏ",
+        "duong": "đường",
+        "pho": "phố",
+        "hem": "hẻm",
+        "ngo": "ngõ",
+        "ngach": "ngách",
+        "kiet": "kiệt",
+        "cau": "cầu",
+        "cho": "chợ",
+        "song": "sông",
+        "kenh": "kênh",
+        "rach": "rạch",
+        "suoi": "suối",
+        "con": "cồn",
+        "ho": "hồ",
+        "toa": "tòa toà",
+        "truong": "trường",
+        "xuong": "xưởng",
+        "thon": "thôn",
+        "xom": "xóm",
+        "ap": "ấp",
+        "ban": "bản",
+        "lang": "làng",
+        "cang": "cảng",
+        "so": "số",
+        "to": "tổ",
+        "lo": "lô",
+        "doi": "đội",
+        "thua": "thửa",
+        "quan": "quận",
+        "xa": "xã",
+        "phuong": "phường",
+        "tinh": "tỉnh",
+        "huyen": "huyện",
+        "ong": "ông",
+        "ba": "bà",
+        "chi": "chị",
+        "co": "cô",
+        "chu": "chú",
+        "bac": "bác",
+        "chau": "cháu",
+        "mo": "mỏ",
     }.items()
 }
 # Markers whose bare folded form is a different everyday word in a text that
@@ -60,17 +94,51 @@ _MARKER_SPELLINGS: dict[str, frozenset[str]] = {
 _NEEDS_ACCENT_IN_ACCENTED_TEXT = frozenset("to so lo doi ap ban con cho cau ho toa song lang xa".split())
 # Markers after which a lower-case name may be read (no capitals in the text).
 _LOWERCASE_NAME_MARKERS = frozenset(
-    {("duong",), ("pho",), ("hem",), ("ngo",), ("ngach",), ("kiet",), ("cong", "ty"), ("nha", "may"),
-     ("xi", "nghiep"), ("benh", "vien"), ("dai", "lo"), ("quoc", "lo"), ("tinh", "lo")}
+    {
+        ("duong",),
+        ("pho",),
+        ("hem",),
+        ("ngo",),
+        ("ngach",),
+        ("kiet",),
+        ("cong", "ty"),
+        ("nha", "may"),
+        ("xi", "nghiep"),
+        ("benh", "vien"),
+        ("dai", "lo"),
+        ("quoc", "lo"),
+        ("tinh", "lo"),
+    }
 )
 _NUMBER_MARKER_PHRASES = tuple(NUMBER_MARKERS)
 # Units after a number that make it a fact of the grievance (folded unit ->
 # one spelling, so "40 phân" and "40cm" agree).
 _QUANTITY_UNITS = {
-    "cm": "cm", "phan": "cm", "m": "m", "met": "m", "km": "km", "thang": "thang", "ngay": "ngay",
-    "tuan": "tuan", "gio": "gio", "tieng": "gio", "h": "gio", "trieu": "trieu", "nghin": "nghin",
-    "ngan": "nghin", "tang": "tang", "lan": "lan", "khoan": "khoan", "con": "con", "ghe": "ghe",
-    "nguoi": "nguoi", "bong": "bong", "vu": "vu", "chiec": "chiec", "dem": "dem", "hom": "ngay",
+    "cm": "cm",
+    "phan": "cm",
+    "m": "m",
+    "met": "m",
+    "km": "km",
+    "thang": "thang",
+    "ngay": "ngay",
+    "tuan": "tuan",
+    "gio": "gio",
+    "tieng": "gio",
+    "h": "gio",
+    "trieu": "trieu",
+    "nghin": "nghin",
+    "ngan": "nghin",
+    "tang": "tang",
+    "lan": "lan",
+    "khoan": "khoan",
+    "con": "con",
+    "ghe": "ghe",
+    "nguoi": "nguoi",
+    "bong": "bong",
+    "vu": "vu",
+    "chiec": "chiec",
+    "dem": "dem",
+    "hom": "ngay",
 }
 _NOT_NAME = STOPWORDS | {p[0] for p in BOILERPLATE if len(p) == 1}
 
@@ -103,7 +171,7 @@ class TextFeatures:
 
 
 def split_name(name: str) -> tuple[str, str]:
-    """"street:le loi" -> ("street", "le loi"); an unmarked name has kind ""."""
+    """ "street:le loi" -> ("street", "le loi"); an unmarked name has kind ""."""
     kind, _, text = name.partition(":")
     return kind, text
 
@@ -216,7 +284,7 @@ class _Extractor:
         return i + 1
 
     def _slashed(self, text: str, *, address: bool = False) -> None:
-        """"88/5" is house 5 in alley 88, unless it reads as a date ("14/10",
+        """ "88/5" is house 5 in alley 88, unless it reads as a date ("14/10",
         "05/08/2025") where nothing says it is an address: its alley then
         tells two alleys of one street apart, its house two houses of one alley."""
         parts = text.split("/")
@@ -321,8 +389,12 @@ class _Extractor:
             # starts there only with a name syllable followed by a capital.
             nxt = self.t[i + 1] if i + 1 < self.n else None
             if (
-                nxt is None or not nxt.cap or nxt.brk or nxt.is_number
-                or tok.text not in name_syllables() or tok.text in _NOT_NAME
+                nxt is None
+                or not nxt.cap
+                or nxt.brk
+                or nxt.is_number
+                or tok.text not in name_syllables()
+                or tok.text in _NOT_NAME
             ):
                 return None
         j, name = self._cap_run(i, after_marker=False)
@@ -343,9 +415,13 @@ class _Extractor:
         syllables = name_syllables()
         k = i
         while (
-            k < self.n and k - i < 3 and (k == i or not self.t[k].brk)
-            and self.t[k].text in syllables and self.t[k].text not in _NOT_NAME
-            and not self._starts_marker(k) and not self.t[k].is_number
+            k < self.n
+            and k - i < 3
+            and (k == i or not self.t[k].brk)
+            and self.t[k].text in syllables
+            and self.t[k].text not in _NOT_NAME
+            and not self._starts_marker(k)
+            and not self.t[k].is_number
         ):
             k += 1
         if k - i >= 2:
@@ -371,8 +447,12 @@ class _Extractor:
             return j + known, None if tuple(name.split()) in self.own_area else name
         k = j
         while (
-            k < self.n and k - j < 3 and (k == j or not self.t[k].brk)
-            and self.t[k].text in syllables and self.t[k].text not in _NOT_NAME and not self._starts_marker(k)
+            k < self.n
+            and k - j < 3
+            and (k == j or not self.t[k].brk)
+            and self.t[k].text in syllables
+            and self.t[k].text not in _NOT_NAME
+            and not self._starts_marker(k)
         ):
             k += 1
         accepted = self._accept(self.t[j:k])
@@ -389,8 +469,12 @@ class _Extractor:
     def _cap_run(self, j: int, *, after_marker: bool = True) -> tuple[int, str | None]:
         k = j
         while (
-            k < self.n and self.t[k].cap and not self.t[k].is_number and not self.t[k].initial
-            and (k == j or not (self.t[k].brk or self._starts_admin(k))) and k - j < MAX_NAME_TOKENS
+            k < self.n
+            and self.t[k].cap
+            and not self.t[k].is_number
+            and not self.t[k].initial
+            and (k == j or not (self.t[k].brk or self._starts_admin(k)))
+            and k - j < MAX_NAME_TOKENS
         ):
             k += 1
         if k < self.n and self.t[k].initial:
@@ -403,7 +487,7 @@ class _Extractor:
         return k, self._accept(run)
 
     def _starts_admin(self, k: int) -> bool:
-        """"Mong P. Bến Thành...": the address is not part of a name before it."""
+        """ "Mong P. Bến Thành...": the address is not part of a name before it."""
         return self._match(k, ADMIN_MARKERS) is not None and self._marker_ok(self.t[k])
 
     @staticmethod

@@ -38,8 +38,15 @@ KIND_INDEX = {k: i for i, k in enumerate(KINDS)}
 DRAFT_KINDS = np.array([KIND_INDEX[p.code] for p in KIND_POLICIES if p.draft_opinion], dtype=np.int8)
 _OPEN = np.iinfo(np.int64).max  # closed_at of an open case
 _COLUMNS = {
-    "case": np.int32, "ward": np.int32, "kind": np.int8, "category": np.int8, "subject": np.uint64,
-    "reporter": np.uint64, "request": np.uint64, "submitted": np.int64, "text_end": np.int64,
+    "case": np.int32,
+    "ward": np.int32,
+    "kind": np.int8,
+    "category": np.int8,
+    "subject": np.uint64,
+    "reporter": np.uint64,
+    "request": np.uint64,
+    "submitted": np.int64,
+    "text_end": np.int64,
     "alive": np.bool_,
 }
 

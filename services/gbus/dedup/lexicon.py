@@ -200,7 +200,10 @@ NAME_MARKER_KIND: dict[tuple[str, ...], str] = {
 NAME_MARKERS: tuple[tuple[str, ...], ...] = tuple(sorted(NAME_MARKER_KIND, key=len, reverse=True))
 # A school of unknown level may be any of the levels.
 KIND_FAMILY: dict[str, str] = {
-    "kindergarten": "school", "primary_school": "school", "secondary_school": "school", "high_school": "school",
+    "kindergarten": "school",
+    "primary_school": "school",
+    "secondary_school": "school",
+    "high_school": "school",
 }
 
 # Markers whose folded form is also a common word (chợ/cho, cầu/cầu thang,

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import NamedTuple
 from functools import lru_cache
+from typing import NamedTuple
 
 from gbus.dedup.concepts import synonym_table
 from gbus.dedup.lexicon import ABBREVIATIONS, ACCENTED, UNITS_AFTER_NUMBER
@@ -89,9 +89,7 @@ def _surface_tokens(text: str) -> list[Token]:
         glued = match.start() == previous_end
         brk = at_start or bool(text[max(previous_end, 0) : match.start()].strip())
         previous_end = match.end()
-        tokens.append(
-            Token(folded, cap=raw[0].isupper(), start=at_start, accented=accented, glued=glued, brk=brk)
-        )
+        tokens.append(Token(folded, cap=raw[0].isupper(), start=at_start, accented=accented, glued=glued, brk=brk))
         at_start = False
     return tokens
 
@@ -150,7 +148,10 @@ def _canonicalise_once(tokens: list[Token]) -> list[Token]:
             if length == 1 or tuple(t.text for t in tokens[i : i + length]) == phrase:
                 out.extend(
                     Token(
-                        w, cap=first.cap and j == 0, start=first.start and j == 0, brk=first.brk and j == 0,
+                        w,
+                        cap=first.cap and j == 0,
+                        start=first.start and j == 0,
+                        brk=first.brk and j == 0,
                         accented=first.accented if length == 1 else "",
                     )
                     for j, w in enumerate(replacement)

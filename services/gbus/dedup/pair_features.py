@@ -118,8 +118,12 @@ def pair_vector(query: Profile, candidate: Profile, ev: Evidence | None = None) 
     any_shared, typed_conflict = compare_typed_names(query, candidate)
     cosine = char_cosine(query, candidate)
     known_wards = query.ward is not None and candidate.ward is not None
-    mentioned = mentions_ward(query.mentions, candidate.ward) or mentions_ward(candidate.mentions, query.ward) or (
-        not query.areas.isdisjoint(candidate.areas)  # both name the same third ward
+    mentioned = (
+        mentions_ward(query.mentions, candidate.ward)
+        or mentions_ward(candidate.mentions, query.ward)
+        or (
+            not query.areas.isdisjoint(candidate.areas)  # both name the same third ward
+        )
     )
     both_reporters = query.reporter != 0 and candidate.reporter != 0
     place_shared = ev.names == "match" or ev.numbers == "match"

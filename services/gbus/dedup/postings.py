@@ -105,9 +105,7 @@ class Postings:
     def flush(self) -> None:
         if not self._mem_count:
             return
-        keys = np.fromiter(
-            (k for k, vs in self._memtable.items() for _ in vs), dtype=_KEY, count=self._mem_count
-        )
+        keys = np.fromiter((k for k, vs in self._memtable.items() for _ in vs), dtype=_KEY, count=self._mem_count)
         vals = np.fromiter((v for vs in self._memtable.values() for v in vs), dtype=_VAL, count=self._mem_count)
         self._memtable.clear()
         self._mem_count = 0

@@ -41,12 +41,11 @@ class PairModel:
 
     def reasons(self, vector: list[float], ev: Evidence) -> tuple[str, ...]:
         """The features that moved the score most, each with its log-odds."""
-        parts = [
-            (self.platt_scale * w * x, name) for name, w, x in zip(FEATURE_NAMES, self.weights, vector) if x
-        ]
+        parts = [(self.platt_scale * w * x, name) for name, w, x in zip(FEATURE_NAMES, self.weights, vector) if x]
         parts.sort(key=lambda p: -abs(p[0]))
         return tuple(
-            f"{_describe(name, ev)} ({value:+.1f})" for value, name in parts[:_MAX_REASONS]
+            f"{_describe(name, ev)} ({value:+.1f})"
+            for value, name in parts[:_MAX_REASONS]
             if abs(value) >= _MIN_REASON_LOGIT
         )
 
@@ -64,8 +63,10 @@ class PairModel:
             raise ValueError("the model was trained on other features; run `gbus dedup train`")
         platt = data.get("platt", {})
         return cls(
-            tuple(float(w) for w in data["weights"]), float(data["bias"]),
-            float(platt.get("scale", 1.0)), float(platt.get("shift", 0.0)),
+            tuple(float(w) for w in data["weights"]),
+            float(data["bias"]),
+            float(platt.get("scale", 1.0)),
+            float(platt.get("shift", 0.0)),
         )
 
     @classmethod

@@ -13,7 +13,6 @@ from functools import cache
 
 import numpy as np
 import numpy.typing as npt
-from datasketch import MinHash
 
 _SEED = 0x9E3779B97F4A7C15
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -68,7 +67,13 @@ def _mix64(x: np.ndarray) -> np.ndarray:
 
 @cache
 def _permutations(num_perm: int) -> np.ndarray:
-    return MinHash(num_perm=num_perm, seed=7, scheme="affine32").permutations
+    """The affine permutations h -> a*h + b mod 2^32 (a odd, so each is a bijection), drawn
+    as datasketch 2.x draws its "affine32" ones with seed 7: the same numbers (tested against
+    datasketch, a development dependency only), without its scipy at run time."""
+    gen = np.random.RandomState(7)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return np.array([a, b])
 
 
 def signature(shingles: Iterable[str], bands: int, rows: int) -> np.ndarray | None:

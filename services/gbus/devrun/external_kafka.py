@@ -37,7 +37,9 @@ class ExternalKafka:
         try:
             admin = make_admin(settings, "run", bootstrap_timeout_ms=timeout_ms)
         except KafkaError as exc:
-            raise UnreachableKafka(f"no Kafka broker answered at {self.bootstrap_servers}: {type(exc).__name__}") from exc
+            raise UnreachableKafka(
+                f"no Kafka broker answered at {self.bootstrap_servers}: {type(exc).__name__}"
+            ) from exc
         try:
             return len(admin.describe_cluster().get("brokers") or ())
         finally:

@@ -103,18 +103,24 @@ class SampleFlow:
 
     def submit_all(self, path: Path = SAMPLE_FILE) -> list[Submitted]:
         lines = [json.loads(t) for t in path.read_text(encoding="utf-8").splitlines() if t.strip()]
-        self.say(f"Submitting {len(lines)} sample reports through IntakeService at nodes {', '.join(sorted({l['node'] for l in lines}))}:")
+        self.say(
+            f"Submitting {len(lines)} sample reports through IntakeService at nodes {', '.join(sorted({line['node'] for line in lines}))}:"
+        )
         out = []
         for line in lines:
             node = line["node"]
             reply = self.intake(node, line["origin_agency"]).SubmitReport(
-                intake_pb2.SubmitReportRequest(report=report_message(line)), metadata=_md(line["origin_agency"]), timeout=15
+                intake_pb2.SubmitReportRequest(report=report_message(line)),
+                metadata=_md(line["origin_agency"]),
+                timeout=15,
             )
             out.append(Submitted(line, node, reply.report_id))
             placed = reply.placement
             where = (f" -> {placed.case_id} ({intake_pb2.PlacementDecision.Name(placed.decision).removeprefix('PLACEMENT_DECISION_').lower()})"
                      if placed.placed else " (not placed yet)")  # fmt: skip
-            self.say(f"  [node {node:>2}] {line['channel']:<13} {line['origin_agency']:<22} {line['title'][:48]!r} -> {reply.report_id}{where}")
+            self.say(
+                f"  [node {node:>2}] {line['channel']:<13} {line['origin_agency']:<22} {line['title'][:48]!r} -> {reply.report_id}{where}"
+            )
         return out
 
     def find_case(self, sub: Submitted, timeout: float = 30.0) -> case_pb2.Case:
@@ -126,7 +132,9 @@ class SampleFlow:
             token = ""
             while True:
                 page = stub.ListCases(
-                    case_pb2.ListCasesRequest(agency_id=origin, page_size=200, page_token=token), metadata=_md(origin), timeout=10
+                    case_pb2.ListCasesRequest(agency_id=origin, page_size=200, page_token=token),
+                    metadata=_md(origin),
+                    timeout=10,
                 )
                 for case in page.cases:
                     if any(r.report_id == sub.report_id for r in case.reports):
@@ -135,7 +143,9 @@ class SampleFlow:
                 if not token:
                     break
             time.sleep(0.2)
-        raise TimeoutError(f"report {sub.report_id} did not reach a case at node {area_of_agency(origin)} in {timeout:.0f}s")
+        raise TimeoutError(
+            f"report {sub.report_id} did not reach a case at node {area_of_agency(origin)} in {timeout:.0f}s"
+        )
 
     def show_routing(self, submitted: list[Submitted]) -> dict[str, case_pb2.Case]:
         cases: dict[str, case_pb2.Case] = {}
@@ -149,7 +159,9 @@ class SampleFlow:
         self.say("")
         self.say(f"Routing and deduplication: {len(submitted)} reports became {len(cases)} cases")
         for case in sorted(cases.values(), key=lambda c: c.case_id):
-            self.say(f"  {case.case_id}  [{case_pb2.CaseStatus.Name(case.status).removeprefix('CASE_STATUS_')}] {case.kind}/{case.category}: {case.title}")
+            self.say(
+                f"  {case.case_id}  [{case_pb2.CaseStatus.Name(case.status).removeprefix('CASE_STATUS_')}] {case.kind}/{case.category}: {case.title}"
+            )
             self.say(f"    handler  {self._name(case.handler)}   (rule {case.route_rule})")
             for w in case.watchers:
                 self.say(f"    watcher  {w.agency_id}: {w.reason}")
@@ -170,8 +182,11 @@ class SampleFlow:
         if watcher:
             try:
                 self.cases(area_of_agency(watcher), watcher).UpdateStatus(
-                    case_pb2.UpdateStatusRequest(case_id=case.case_id, status=case_pb2.CASE_STATUS_CLOSED, reason="watcher tries"),
-                    metadata=_md(watcher), timeout=15,
+                    case_pb2.UpdateStatusRequest(
+                        case_id=case.case_id, status=case_pb2.CASE_STATUS_CLOSED, reason="watcher tries"
+                    ),
+                    metadata=_md(watcher),
+                    timeout=15,
                 )
             except grpc.RpcError as exc:
                 self.say(f"  watcher {watcher} tried to close it: {exc.code().name} ({exc.details()})")
@@ -183,13 +198,19 @@ class SampleFlow:
         ):
             reply = stub.UpdateStatus(
                 case_pb2.UpdateStatusRequest(
-                    case_id=case.case_id, status=status, reason=reason, expected_version=current.version,
+                    case_id=case.case_id,
+                    status=status,
+                    reason=reason,
+                    expected_version=current.version,
                     request_id=f"sample-{case.case_id}-{status}",
                 ),
-                metadata=_md(case.handler), timeout=15,
+                metadata=_md(case.handler),
+                timeout=15,
             )
             current = reply.case
-            self.say(f"  -> {case_pb2.CaseStatus.Name(status).removeprefix('CASE_STATUS_'):<12} version {current.version}  ({reason})")
+            self.say(
+                f"  -> {case_pb2.CaseStatus.Name(status).removeprefix('CASE_STATUS_'):<12} version {current.version}  ({reason})"
+            )
         return current
 
     def show_sync(self, case: case_pb2.Case, timeout: float = 10.0) -> None:
@@ -207,7 +228,11 @@ class SampleFlow:
             got = None
             while time.monotonic() < deadline:
                 try:
-                    got = self.cases(area, agency).GetCase(case_pb2.GetCaseRequest(case_id=case.case_id), metadata=_md(agency), timeout=5).case
+                    got = (
+                        self.cases(area, agency)
+                        .GetCase(case_pb2.GetCaseRequest(case_id=case.case_id), metadata=_md(agency), timeout=5)
+                        .case
+                    )
                 except grpc.RpcError:
                     got = None
                 if got is not None and got.version >= case.version:

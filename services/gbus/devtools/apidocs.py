@@ -135,7 +135,9 @@ def _type_of(field: descriptor_pb2.FieldDescriptorProto, package: str) -> str:
     return f"repeated {name}" if field.label == descriptor_pb2.FieldDescriptorProto.LABEL_REPEATED else name
 
 
-def _field_entry(field: descriptor_pb2.FieldDescriptorProto, comment: list[str], package: str, oneof: str | None) -> list[str]:
+def _field_entry(
+    field: descriptor_pb2.FieldDescriptorProto, comment: list[str], package: str, oneof: str | None
+) -> list[str]:
     where = f", one of `{oneof}`" if oneof else ""
     head = f"- `{field.name}` ({_type_of(field, package)}, field {field.number}{where})"
     body = markdown(comment, indent="  ")
@@ -168,7 +170,9 @@ def _services(file: descriptor_pb2.FileDescriptorProto, comments: Comments) -> I
             yield ""
 
 
-def _message(message: descriptor_pb2.DescriptorProto, path: tuple[int, ...], comments: Comments, package: str, prefix: str = "") -> Iterator[str]:
+def _message(
+    message: descriptor_pb2.DescriptorProto, path: tuple[int, ...], comments: Comments, package: str, prefix: str = ""
+) -> Iterator[str]:
     name = f"{prefix}{message.name}"
     yield f"### {name}"
     yield ""
@@ -189,7 +193,9 @@ def _message(message: descriptor_pb2.DescriptorProto, path: tuple[int, ...], com
         yield from _message(nested, (*path, _MESSAGE_NESTED, n_index), comments, package, prefix=f"{name}.")
 
 
-def _enum(enum: descriptor_pb2.EnumDescriptorProto, path: tuple[int, ...], comments: Comments, prefix: str = "") -> Iterator[str]:
+def _enum(
+    enum: descriptor_pb2.EnumDescriptorProto, path: tuple[int, ...], comments: Comments, prefix: str = ""
+) -> Iterator[str]:
     yield f"### {prefix}{enum.name}"
     yield ""
     yield from markdown(comments.lines(*path))

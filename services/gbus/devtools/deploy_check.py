@@ -44,7 +44,9 @@ def kafka_problems(name: str, text: str) -> list[str]:
     problems = loopback_lines(name, text)
     if "process.roles" not in props:
         problems.append(f"{name}: no process.roles (broker or controller: KRaft controllers run apart)")
-    protocols = dict(item.split(":", 1) for item in props.get("listener.security.protocol.map", "").split(",") if ":" in item)
+    protocols = dict(
+        item.split(":", 1) for item in props.get("listener.security.protocol.map", "").split(",") if ":" in item
+    )
     for listener in props.get("listeners", "").split(","):
         label = listener.split("://", 1)[0].strip()
         if label and protocols.get(label, label) not in ("SSL", "SASL_SSL"):
@@ -62,7 +64,9 @@ def unit_problems(name: str, text: str, deploy_dir: Path) -> list[str]:
             problems.append(f"{name}: runs with /etc/gbus/{config}, but deploy/config/{config} does not exist")
     for properties in _KAFKA_REF.findall(text):
         if not (deploy_dir / "kafka" / "production" / properties).is_file():
-            problems.append(f"{name}: runs with /etc/kafka/{properties}, but deploy/kafka/production/{properties} does not exist")
+            problems.append(
+                f"{name}: runs with /etc/kafka/{properties}, but deploy/kafka/production/{properties} does not exist"
+            )
     if "ExecStart=" not in text:
         problems.append(f"{name}: no ExecStart")
     return problems

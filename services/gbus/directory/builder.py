@@ -43,7 +43,9 @@ def build_agencies(
             "short": template.short_names.get(province.code, province.short_name),
             "committee": _COMMITTEE.get(province.division_type, "Tỉnh ủy"),
         }
-        _add_level(agencies, roles_here("province", province.code, None), "province", province.code, names, province.code)
+        _add_level(
+            agencies, roles_here("province", province.code, None), "province", province.code, names, province.code
+        )
     for province_code, wards in divisions.wards_by_province.items():
         for ward in wards:
             names = {"name": ward.name, "short": _short_ward_name(ward.name), "committee": "Đảng ủy"}
@@ -69,7 +71,9 @@ def _add_level(
         agencies[agency_id] = Agency(agency_id, name_template.format_map(names), sector, role, level, area, superior)
 
 
-def _roles_here(template: RoleTemplate, level: str, province: str | None, division_type: str | None) -> tuple[_Role, ...]:
+def _roles_here(
+    template: RoleTemplate, level: str, province: str | None, division_type: str | None
+) -> tuple[_Role, ...]:
     """The roles an area of this province and type has, each with the name for the type."""
     return tuple(
         (spec.sector, spec.role, spec.name_for(division_type), spec.superior_template)
@@ -129,9 +133,9 @@ def _apply_extras(
         superior = existing.superior_id if existing else _default_superior(template, level, f"{sector}.{role}", area)
         if extra.superior_given:
             superior = extra.superior_id  # type: ignore[assignment]
-        agencies[extra.id] = Agency(
-            extra.id, extra.name or existing.name, sector, role, level, area, superior  # type: ignore[union-attr]
-        )
+        # A new agency without a name was refused above, so one of the two names is there.
+        name = extra.name or (existing.name if existing is not None else "")
+        agencies[extra.id] = Agency(extra.id, name, sector, role, level, area, superior)
     if problems:
         raise DataFileError("extra agencies:\n" + "\n".join(problems))
 

@@ -79,9 +79,7 @@ class Directory:
         return cls(agencies, divisions, build_aliases(divisions, template, agencies, aliases), template)
 
     @classmethod
-    def from_files(
-        cls, *, roles: str | Path | None = None, extra_agencies: str | Path | None = None
-    ) -> "Directory":
+    def from_files(cls, *, roles: str | Path | None = None, extra_agencies: str | Path | None = None) -> "Directory":
         """The directory an operator configured: package data, optionally another
         role template and an extra-agencies file. Raises DataFileError."""
         if roles is None and extra_agencies is None:

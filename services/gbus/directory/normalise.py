@@ -45,7 +45,7 @@ def ward_code(value: int | str) -> str:
 
 
 def area(value: str) -> str:
-    """"vn" -> "VN", "1" -> "01", "79.2673" -> "79.02673". Raises ValueError."""
+    """ "vn" -> "VN", "1" -> "01", "79.2673" -> "79.02673". Raises ValueError."""
     text = value.strip()
     if text.upper() == CENTRAL_AREA:
         return CENTRAL_AREA

@@ -65,7 +65,11 @@ def documents_from_data(raw: Any, where: str) -> dict[str, LegalDocument]:
         if not isinstance(number, str) or not number.strip() or not isinstance(title, str):
             raise DataFileError(f"{at}: needs a 'number' and a 'title'")
         documents[str(key)] = LegalDocument(
-            str(key), number.strip(), title, parse_effective_date(body.get("effective"), at), bool(body.get("verify", False))
+            str(key),
+            number.strip(),
+            title,
+            parse_effective_date(body.get("effective"), at),
+            bool(body.get("verify", False)),
         )
     return documents
 

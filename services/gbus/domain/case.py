@@ -15,8 +15,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
-from gbus.domain.status import CaseStatus
 from gbus.domain.kinds import policy
+from gbus.domain.status import CaseStatus
 from gbus.domain.vocabulary import KIND_FORMALITY
 
 

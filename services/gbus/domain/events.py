@@ -328,4 +328,3 @@ def verify_chain(events: list[CaseEvent] | tuple[CaseEvent, ...]) -> list[ChainP
         prev_hash = event.hash
         expected_seq = event.seq + 1
     return problems
-

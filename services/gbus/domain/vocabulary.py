@@ -49,6 +49,7 @@ def known_category(category: str) -> str:
     """The category itself if this version knows it, else `khac` (never an error)."""
     return category if category in _KNOWN_CATEGORIES else FALLBACK_CATEGORY
 
+
 CHANNELS: tuple[str, ...] = (
     "cong_dvc",
     "hotline_1022",

@@ -79,7 +79,9 @@ class AcceptedRequests:
     def forget(self, origin_agency: str, request_id: str) -> None:
         """The processor refused what this node accepted under the key: it is not the content."""
         with self._lock:
-            self._db.execute("DELETE FROM accepted WHERE origin_agency = ? AND request_id = ?", (origin_agency, request_id))
+            self._db.execute(
+                "DELETE FROM accepted WHERE origin_agency = ? AND request_id = ?", (origin_agency, request_id)
+            )
 
     def put_many(self, entries: list[tuple[str, str, str, str, datetime]]) -> None:
         """(origin_agency, request_id, report_id, fingerprint, accepted_at) rows, after Kafka acked them."""

@@ -42,7 +42,9 @@ class KafkaReportSink:
                 partition=self._topics.partition_of_shard(shard),
             )
         except KafkaError as exc:  # includes KafkaTimeoutError: no metadata within max_block_ms
-            raise UnavailableError(f"Kafka is not reachable ({type(exc).__name__}); retry with the same request_id") from exc
+            raise UnavailableError(
+                f"Kafka is not reachable ({type(exc).__name__}); retry with the same request_id"
+            ) from exc
 
     def wait(self, pending: Any, timeout_s: float) -> None:
         """Block until the broker acknowledged the record (acks=all) or raise UnavailableError."""

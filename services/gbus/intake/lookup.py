@@ -26,7 +26,9 @@ class ReportLookup:
             # A member system asks about its own reports; naming itself is then optional.
             found = self._by_request(origin_agency or caller, request_id)
         else:
-            raise ValidationError.single("report_id", "give report_id, or request_id (origin_agency defaults to the caller)")
+            raise ValidationError.single(
+                "report_id", "give report_id, or request_id (origin_agency defaults to the caller)"
+            )
         # Only the filing agency: the handler and watchers follow the case through CaseService.
         if found is None or found.origin_agency != caller:
             raise NotFoundError(f"report {(report_id or request_id)[:80]} not found")

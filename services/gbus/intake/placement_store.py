@@ -71,7 +71,8 @@ class PlacementStore:
     def find(self, origin_agency: str, request_id: str) -> Placement | None:
         with self._lock:
             row = self._db.execute(
-                f"SELECT {_COLUMNS} FROM placements WHERE origin_agency = ? AND request_id = ?", (origin_agency, request_id)
+                f"SELECT {_COLUMNS} FROM placements WHERE origin_agency = ? AND request_id = ?",
+                (origin_agency, request_id),
             ).fetchone()
         return _placement_of(row) if row else None
 
@@ -152,7 +153,17 @@ class PlacementStore:
 
 def _row_of(p: Placement) -> tuple[object, ...]:
     placed_at = int(p.placed_at.timestamp() * 1000) if p.placed_at else None
-    return (p.report_id, p.origin_agency, p.request_id, int(p.placed), p.case_id, p.decision, p.handler, placed_at, p.refusal)
+    return (
+        p.report_id,
+        p.origin_agency,
+        p.request_id,
+        int(p.placed),
+        p.case_id,
+        p.decision,
+        p.handler,
+        placed_at,
+        p.refusal,
+    )
 
 
 def _placement_of(row: tuple[Any, ...]) -> Placement:

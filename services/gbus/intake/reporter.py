@@ -35,9 +35,15 @@ def reporter_violations(identity: ReporterIdentity | None, anonymous: bool, kind
     """Every problem with the reporter part of a report (empty when acceptable)."""
     if anonymous:
         if identity is not None:
-            return [FieldViolation("reporter", "an anonymous report carries no name, phone, national id, address or email")]
+            return [
+                FieldViolation("reporter", "an anonymous report carries no name, phone, national id, address or email")
+            ]
         if kind is not None and policy(kind).named_reporter:  # Law on Complaints 2011, art. 8
-            return [FieldViolation("reporter.anonymous", f"a {kind} report cannot be anonymous (Law on Complaints 2011, art. 8)")]
+            return [
+                FieldViolation(
+                    "reporter.anonymous", f"a {kind} report cannot be anonymous (Law on Complaints 2011, art. 8)"
+                )
+            ]
         return []
     if identity is None or not (identity.name or identity.phone or identity.national_id or identity.email):
         return [FieldViolation("reporter", "needs a name, phone, national_id or email, or set reporter.anonymous")]
@@ -47,9 +53,13 @@ def reporter_violations(identity: ReporterIdentity | None, anonymous: bool, kind
     if identity.address and len(identity.address) > MAX_ADDRESS_CHARS:
         found.append(FieldViolation("reporter.address", f"is longer than {MAX_ADDRESS_CHARS} characters"))
     if identity.phone and not _PHONE_RE.match(_PHONE_SEPARATORS.sub("", identity.phone)):
-        found.append(FieldViolation("reporter.phone", "must be a phone number such as '0901234567' or '+84 90 123 4567'"))
+        found.append(
+            FieldViolation("reporter.phone", "must be a phone number such as '0901234567' or '+84 90 123 4567'")
+        )
     if identity.email and (len(identity.email) > MAX_EMAIL_CHARS or not _EMAIL_RE.match(identity.email.strip())):
-        found.append(FieldViolation("reporter.email", f"must be an e-mail address of at most {MAX_EMAIL_CHARS} characters"))
+        found.append(
+            FieldViolation("reporter.email", f"must be an e-mail address of at most {MAX_EMAIL_CHARS} characters")
+        )
     if identity.national_id and not _NATIONAL_ID_RE.match(identity.national_id.strip()):
         found.append(FieldViolation("reporter.national_id", "must be 6 to 20 letters or digits (12-digit citizen id)"))
     return found

@@ -65,7 +65,9 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
             placement=placement_pb(accepted.placement),
         )  # fmt: skip
 
-    def SubmitReports(self, request_iterator: Iterator[intake_pb2.SubmitReportsRequest], context: grpc.ServicerContext) -> Any:
+    def SubmitReports(
+        self, request_iterator: Iterator[intake_pb2.SubmitReportsRequest], context: grpc.ServicerContext
+    ) -> Any:
         caller = caller_agency(context, self._insecure)
         summary = self._intake.submit_stream((submission_of(r.report) for r in request_iterator), caller)
         return intake_pb2.SubmitReportsResponse(

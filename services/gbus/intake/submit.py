@@ -35,7 +35,14 @@ from gbus.domain.case import make_report_id
 from gbus.domain.report import Report
 from gbus.domain.report_fields import report_from_mapping
 from gbus.domain.vocabulary import shard_of_province
-from gbus.errors import AlreadyExistsError, BusError, PermissionDeniedError, UnavailableError, UnroutableError, ValidationError
+from gbus.errors import (
+    AlreadyExistsError,
+    BusError,
+    PermissionDeniedError,
+    UnavailableError,
+    UnroutableError,
+    ValidationError,
+)
 from gbus.intake.accepted import AcceptedRequests
 from gbus.intake.kafka_sink import ReportSink
 from gbus.intake.placement import Placement, Verdict, millis
@@ -160,7 +167,12 @@ class Intake:
             self._refuse_if_refused(verdict)
             # Remembered once placed, or unanswered (a late refusal takes it out again).
             self._remember([(prepared, now)])
-        _log.debug("report_accepted", report_id=prepared.report.report_id, shard=prepared.shard, origin=prepared.report.origin_agency)
+        _log.debug(
+            "report_accepted",
+            report_id=prepared.report.report_id,
+            shard=prepared.shard,
+            origin=prepared.report.origin_agency,
+        )
         replayed = verdict is not None and verdict.verdict == "replay"
         return Accepted(prepared.report.report_id, replayed, now, self._placement_after(prepared, verdict))
 
@@ -191,7 +203,15 @@ class Intake:
         try:
             for index, submission in enumerate(submissions):
                 if index >= MAX_STREAM_REPORTS:
-                    summary.outcomes.append(_rejected(index, "", [f"stream: at most {MAX_STREAM_REPORTS} reports per stream; send the rest, from this index on, in a new stream"]))
+                    summary.outcomes.append(
+                        _rejected(
+                            index,
+                            "",
+                            [
+                                f"stream: at most {MAX_STREAM_REPORTS} reports per stream; send the rest, from this index on, in a new stream"
+                            ],
+                        )
+                    )
                     break
                 outcome, sent = self._stream_one(index, submission, caller, in_stream)
                 summary.outcomes.append(outcome)
@@ -214,7 +234,12 @@ class Intake:
         finally:
             self._remember(settled)
         summary.outcomes = self._placed_outcomes(summary.outcomes, waiting)
-        _log.info("report_stream_done", accepted=summary.count("accepted"), replayed=summary.count("replayed"), rejected=summary.count("rejected"))
+        _log.info(
+            "report_stream_done",
+            accepted=summary.count("accepted"),
+            replayed=summary.count("replayed"),
+            rejected=summary.count("rejected"),
+        )
         return summary
 
     def _stream_one(
@@ -305,7 +330,9 @@ class Intake:
         shard = shard_of_province(report.province_code)
         report = replace(report, report_id=make_report_id(shard, report.origin_agency, report.request_id))
         self._router.route(report)  # UnroutableError names the field to fix
-        return _Prepared(report, shard, submission.identity, submission.anonymous, self._fingerprint(report, submission))
+        return _Prepared(
+            report, shard, submission.identity, submission.anonymous, self._fingerprint(report, submission)
+        )
 
     def _fingerprint(self, report: Report, submission: Submission) -> str:
         """Keyed, so the accepted-requests file reveals nothing about the reporter."""
@@ -337,7 +364,9 @@ class Intake:
     def _record(self, prepared: _Prepared, now: datetime) -> dict[str, Any]:
         report = prepared.report
         sealed = (
-            seal_for_custodian(prepared.identity, self._keyring, report_id=report.report_id) if prepared.identity else None
+            seal_for_custodian(prepared.identity, self._keyring, report_id=report.report_id)
+            if prepared.identity
+            else None
         )
         keyed = replace(report, reporter_key=key_of(prepared.identity, self._secret, self._key_fn))
         return report_record(

@@ -229,9 +229,7 @@ class KafkaCluster:
 
     def status(self) -> ClusterStatus:
         state = load_state(self.data_dir)
-        nodes = tuple(
-            NodeStatus(n.node_id, n.port, n.controller_port, self.pid(n.node_id)) for n in self.nodes
-        )
+        nodes = tuple(NodeStatus(n.node_id, n.port, n.controller_port, self.pid(n.node_id)) for n in self.nodes)
         return ClusterStatus(
             data_dir=self.data_dir,
             exists=state is not None,
@@ -266,8 +264,10 @@ class KafkaCluster:
                 # Without a controller majority a broker's controlled shutdown waits (up to
                 # 5 min) for an approval that cannot come. Its data is safe in the page cache
                 # either way; the next start recovers the log.
-                self._say(f"only {running} of {len(self.nodes)} nodes running, no controller quorum: "
-                          f"SIGKILL after {QUORUMLESS_GRACE_S:.0f} s")
+                self._say(
+                    f"only {running} of {len(self.nodes)} nodes running, no controller quorum: "
+                    f"SIGKILL after {QUORUMLESS_GRACE_S:.0f} s"
+                )
                 grace = min(grace, QUORUMLESS_GRACE_S)
             return self._stop_nodes([n.node_id for n in self.nodes], grace)
 
@@ -387,8 +387,14 @@ class KafkaCluster:
         assert self._cluster_id is not None
         save_state(
             self.data_dir,
-            ClusterState(self._cluster_id, runtime.version, self.nodes, self._extra, secure=self.secure,
-                         ca_dir=str(self.ca_dir) if self.secure else ""),
+            ClusterState(
+                self._cluster_id,
+                runtime.version,
+                self.nodes,
+                self._extra,
+                secure=self.secure,
+                ca_dir=str(self.ca_dir) if self.secure else "",
+            ),
         )
 
     def _new_ports(self, reason: str) -> None:
@@ -426,8 +432,10 @@ class KafkaCluster:
         standalone = len(self.nodes) == 1
         scram = security.scram_format_args(self._creds) if self._creds is not None else []
         procs = [
-            (storage.start_format(java, runtime, log4j, self.files(n.node_id), self._cluster_id, standalone, scram),
-             self.files(n.node_id))
+            (
+                storage.start_format(java, runtime, log4j, self.files(n.node_id), self._cluster_id, standalone, scram),
+                self.files(n.node_id),
+            )
             for n in todo
         ]
         errors = []

@@ -91,15 +91,17 @@ def _is_complete(base: Path, runtime: KafkaRuntime, digest: str) -> bool:
     return meta.get("pom_sha256") == digest and broker_jar.is_file()
 
 
-def _fetch(
-    mvn: str, pom: Path, base: Path, runtime: KafkaRuntime, digest: str, progress: Progress | None
-) -> None:
+def _fetch(mvn: str, pom: Path, base: Path, runtime: KafkaRuntime, digest: str, progress: Progress | None) -> None:
     if progress:
         progress(f"fetching Kafka {runtime.version} jars with Maven into {runtime.lib_dir}")
     partial = base / f"lib.partial-{os.getpid()}"
     shutil.rmtree(partial, ignore_errors=True)
     cmd = [
-        mvn, "-B", "-q", "-f", str(pom),
+        mvn,
+        "-B",
+        "-q",
+        "-f",
+        str(pom),
         "dependency:copy-dependencies",
         "-DincludeScope=runtime",
         f"-DoutputDirectory={partial}",
@@ -107,7 +109,11 @@ def _fetch(
     started = time.monotonic()
     try:
         done = subprocess.run(
-            cmd, capture_output=True, text=True, timeout=FETCH_TIMEOUT_S, check=False,
+            cmd,
+            capture_output=True,
+            text=True,
+            timeout=FETCH_TIMEOUT_S,
+            check=False,
             stdin=subprocess.DEVNULL,
         )
     except subprocess.TimeoutExpired as exc:

@@ -29,9 +29,7 @@ def find_java() -> str:
 def check_java(java: str) -> int:
     """Return the major version; refuse anything older than Java 17."""
     try:
-        out = subprocess.run(
-            [java, "-version"], capture_output=True, text=True, timeout=30, check=False
-        )
+        out = subprocess.run([java, "-version"], capture_output=True, text=True, timeout=30, check=False)
     except OSError as exc:
         raise MissingToolError("java", f"cannot run {java}: {exc.strerror}") from exc
     text = out.stderr + out.stdout

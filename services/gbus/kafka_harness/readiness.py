@@ -24,7 +24,9 @@ class NotReady(Exception):
     pass
 
 
-def describe(bootstrap: str, timeout_s: float = 5.0, client_config: Mapping[str, object] | None = None) -> dict[str, Any]:
+def describe(
+    bootstrap: str, timeout_s: float = 5.0, client_config: Mapping[str, object] | None = None
+) -> dict[str, Any]:
     """DescribeCluster result, or NotReady with the reason. client_config: SASL settings of a secure cluster."""
     from kafka import KafkaAdminClient  # heavy import, only when a broker is actually needed
     from kafka.errors import KafkaError

@@ -21,7 +21,12 @@ FORMAT_TIMEOUT_S = 120
 
 
 def format_command(
-    java: str, runtime: KafkaRuntime, log4j_config: Path, files: NodeFiles, cluster_id: str, standalone: bool,
+    java: str,
+    runtime: KafkaRuntime,
+    log4j_config: Path,
+    files: NodeFiles,
+    cluster_id: str,
+    standalone: bool,
     extra_args: Sequence[str] = (),
 ) -> list[str]:
     args = [STORAGE_TOOL, "format", "-t", cluster_id, "-c", str(files.config)]
@@ -33,14 +38,23 @@ def format_command(
 
 
 def start_format(
-    java: str, runtime: KafkaRuntime, log4j_config: Path, files: NodeFiles, cluster_id: str, standalone: bool,
+    java: str,
+    runtime: KafkaRuntime,
+    log4j_config: Path,
+    files: NodeFiles,
+    cluster_id: str,
+    standalone: bool,
     extra_args: Sequence[str] = (),
 ) -> subprocess.Popen[str]:
     """Start formatting; nodes of a cluster are formatted in parallel (a JVM start each)."""
     private_dir(files.logs_dir)
     cmd = format_command(java, runtime, log4j_config, files, cluster_id, standalone, extra_args)
     return subprocess.Popen(
-        cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cmd,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
         umask=PRIVATE_UMASK,  # the metadata log it writes holds SCRAM credentials on a secure cluster
     )
 
@@ -59,6 +73,4 @@ def finish_format(proc: subprocess.Popen[str], files: NodeFiles) -> None:
     log.write_text(output, encoding="utf-8")
     if proc.returncode != 0 or not files.is_formatted:
         last = "\n".join(output.strip().splitlines()[-15:])
-        raise HarnessError(
-            f"kafka StorageTool format failed for {files.root} (exit {proc.returncode}):\n{last}"
-        )
+        raise HarnessError(f"kafka StorageTool format failed for {files.root} (exit {proc.returncode}):\n{last}")

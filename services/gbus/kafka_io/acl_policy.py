@@ -22,8 +22,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from gbus.topics import Topics
 from gbus.ops.lag import node_monitor_group
+from gbus.topics import Topics
 
 ADMIN_USER = "admin"
 PROCESSOR_USER = "processor"
@@ -76,8 +76,9 @@ class AclRule:
         return f"{self.principal} {self.operation.value} {self.resource.value}:{self.name}{star}"
 
 
-def _grant(user: str, resource: Resource, names: list[str], ops: tuple[Operation, ...],
-           pattern: Pattern = Pattern.LITERAL) -> list[AclRule]:
+def _grant(
+    user: str, resource: Resource, names: list[str], ops: tuple[Operation, ...], pattern: Pattern = Pattern.LITERAL
+) -> list[AclRule]:
     return [AclRule(principal(user), resource, n, op, pattern) for n in names for op in ops]
 
 
@@ -87,7 +88,12 @@ def node_acls(topics: Topics, area: str) -> list[AclRule]:
     read = (Operation.READ, Operation.DESCRIBE)
     write = (Operation.WRITE, Operation.DESCRIBE)
     return sorted(
-        _grant(user, Resource.TOPIC, [topics.node(area), topics.report_results(area), topics.command_results_of(area)], read)
+        _grant(
+            user,
+            Resource.TOPIC,
+            [topics.node(area), topics.report_results(area), topics.command_results_of(area)],
+            read,
+        )
         + _grant(user, Resource.TOPIC, [topics.reports, topics.commands, topics.dead_letters], write)
         # Its monitoring group: the applied position, committed for `gbus status` (gbus.node.position_reporter).
         + _grant(user, Resource.GROUP, [node_monitor_group(topics.prefix, area)], read)
@@ -103,8 +109,9 @@ def processor_acls(topics: Topics, group_id: str = DEFAULT_PROCESSOR_GROUP) -> l
         _grant(user, Resource.TOPIC, [topics.prefix], rw, Pattern.PREFIXED)
         + _grant(user, Resource.GROUP, [group_id], (Operation.READ, Operation.DESCRIBE))
         # transactional.id = "<group>-<instance>": one per processor host.
-        + _grant(user, Resource.TRANSACTIONAL_ID, [f"{group_id}-"], (Operation.WRITE, Operation.DESCRIBE),
-                 Pattern.PREFIXED)
+        + _grant(
+            user, Resource.TRANSACTIONAL_ID, [f"{group_id}-"], (Operation.WRITE, Operation.DESCRIBE), Pattern.PREFIXED
+        )
         + _grant(user, Resource.CLUSTER, [CLUSTER_NAME], (Operation.IDEMPOTENT_WRITE,))
     )
 

@@ -58,8 +58,12 @@ def ensure_topics(settings: KafkaSettings, specs: list[TopicSpec]) -> list[str]:
         except (TopicAuthorizationFailedError, ClusterAuthorizationFailedError):
             # A secure cluster (deploy/kafka/SECURITY.md): a user that may not create topics is
             # told so here; the admin user creates them.
-            _log.warning("topics_not_created", reason="not_authorized", user=settings.sasl_username,
-                         topics=[s.name for s in missing])
+            _log.warning(
+                "topics_not_created",
+                reason="not_authorized",
+                user=settings.sasl_username,
+                topics=[s.name for s in missing],
+            )
             return []
         created = [s.name for s in missing]
         _log.info("topics_created", topics=created, replication=replication.factor, min_insync=replication.min_insync)

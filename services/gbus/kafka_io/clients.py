@@ -27,7 +27,9 @@ def _common(settings: KafkaSettings, client_id: str) -> dict[str, Any]:
     }
 
 
-def make_producer(settings: KafkaSettings, client_id: str, *, transactional_id: str | None = None, **extra: Any) -> KafkaProducer:
+def make_producer(
+    settings: KafkaSettings, client_id: str, *, transactional_id: str | None = None, **extra: Any
+) -> KafkaProducer:
     config: dict[str, Any] = {
         **_common(settings, client_id),
         "acks": "all",

@@ -16,7 +16,9 @@ class SigningProducer:
         self._producer = producer
         self.signer = signer
 
-    def send(self, topic: str, value: bytes | None = None, key: bytes | None = None, headers: Any = None, **kwargs: Any) -> Any:
+    def send(
+        self, topic: str, value: bytes | None = None, key: bytes | None = None, headers: Any = None, **kwargs: Any
+    ) -> Any:
         signed = without_signature(headers) + self.signer.headers(topic, key, value)
         return self._producer.send(topic, value=value, key=key, headers=signed, **kwargs)
 

@@ -49,13 +49,21 @@ class CaseActions:
         self._timeout_s = timeout_s
         self._clock = clock
 
-    def update_status(self, caller: str, case_id: str, status: CaseStatus, reason: str, expected_version: int, request_id: str) -> CaseView:
-        result = self._run(caller, case_id, cmd.UpdateStatus(status.value, _reason(reason)), expected_version, request_id)
+    def update_status(
+        self, caller: str, case_id: str, status: CaseStatus, reason: str, expected_version: int, request_id: str
+    ) -> CaseView:
+        result = self._run(
+            caller, case_id, cmd.UpdateStatus(status.value, _reason(reason)), expected_version, request_id
+        )
         return self._resolve(caller, case_id, _at_least(result.case_version), result.case_version)
 
-    def transfer(self, caller: str, case_id: str, to_agency: str, reason: str, expected_version: int, request_id: str) -> CaseView:
+    def transfer(
+        self, caller: str, case_id: str, to_agency: str, reason: str, expected_version: int, request_id: str
+    ) -> CaseView:
         if not is_agency_id(to_agency):
-            raise ValidationError.single("to_agency", f"must be an agency id like 'gov.ubnd@79', not {quoted(to_agency)}")
+            raise ValidationError.single(
+                "to_agency", f"must be an agency id like 'gov.ubnd@79', not {quoted(to_agency)}"
+            )
         result = self._run(caller, case_id, cmd.TransferCase(to_agency, _reason(reason)), expected_version, request_id)
         return self._resolve(caller, case_id, _at_least(result.case_version), result.case_version)
 
@@ -105,7 +113,9 @@ class CaseActions:
         result = self._run(caller, case_id, cmd.RateResolution(report_id.strip(), rating, comment), 0, request_id)
         return self._resolve(caller, case_id, _at_least(result.case_version), result.case_version)
 
-    def unmerge(self, caller: str, case_id: str, report_id: str, reason: str, request_id: str) -> tuple[CaseView, CaseView]:
+    def unmerge(
+        self, caller: str, case_id: str, report_id: str, reason: str, request_id: str
+    ) -> tuple[CaseView, CaseView]:
         """(the report's new case, the case it was taken out of)."""
         if not report_id:
             raise ValidationError.single("report_id", "is required")

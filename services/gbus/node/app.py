@@ -26,9 +26,9 @@ from gbus.config import Settings
 from gbus.domain.vocabulary import CENTRAL_AREA
 from gbus.intake.accepted import AcceptedRequests
 from gbus.intake.kafka_sink import KafkaReportSink
-from gbus.intake.reporter import ReporterKeyFn, default_reporter_key_fn
 from gbus.intake.lookup import ReportLookup
 from gbus.intake.placement_store import PlacementStore
+from gbus.intake.reporter import ReporterKeyFn, default_reporter_key_fn
 from gbus.intake.servicer import IntakeServicer
 from gbus.intake.submit import Intake
 from gbus.kafka_io.admin import require_topics
@@ -44,8 +44,8 @@ from gbus.node.servicer import CaseServicer
 from gbus.node.store import NodeStore
 from gbus.node.verdict_feed import VerdictFeed
 from gbus.observability.logging import get_logger
-from gbus.ops.lag import node_monitor_group
 from gbus.observability.metrics import Metrics, MetricsEndpoint, serve_metrics
+from gbus.ops.lag import node_monitor_group
 from gbus.security.provisioning import node_keyring_from_settings, record_signer_from_settings, trust_from_settings
 from gbus.security.public_defaults import refuse_public_defaults
 from gbus.topics import Topics, all_shards
@@ -186,10 +186,16 @@ class NodeApp:
         insecure = s.grpc.insecure_dev_mode
         self.server = start_grpc_server(
             [
-                ServiceBinding("gbus.v1.IntakeService", intake_pb2_grpc.add_IntakeServiceServicer_to_server,
-                               IntakeServicer(intake, ReportLookup(placements, accepted), insecure_dev_mode=insecure)),
-                ServiceBinding("gbus.v1.CaseService", case_pb2_grpc.add_CaseServiceServicer_to_server,
-                               CaseServicer(reader, actions, insecure_dev_mode=insecure)),
+                ServiceBinding(
+                    "gbus.v1.IntakeService",
+                    intake_pb2_grpc.add_IntakeServiceServicer_to_server,
+                    IntakeServicer(intake, ReportLookup(placements, accepted), insecure_dev_mode=insecure),
+                ),
+                ServiceBinding(
+                    "gbus.v1.CaseService",
+                    case_pb2_grpc.add_CaseServiceServicer_to_server,
+                    CaseServicer(reader, actions, insecure_dev_mode=insecure),
+                ),
                 directory_service_binding(router),
             ],  # fmt: skip
             s.grpc,

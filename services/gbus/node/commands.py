@@ -89,7 +89,9 @@ class CommandGateway:
         # and resolve the position now so no result of a later command is missed.
         consumer.seek_to_end(self._tp)
         consumer.position(self._tp, timeout_ms=30_000)  # bounded: a broker that is down fails the start
-        self._thread = threading.Thread(target=self._run, args=(consumer,), name=f"command-results-{self._area}", daemon=True)
+        self._thread = threading.Thread(
+            target=self._run, args=(consumer,), name=f"command-results-{self._area}", daemon=True
+        )
         self._thread.start()
 
     def stop(self, timeout_s: float = 5.0) -> None:

@@ -87,7 +87,9 @@ class DirectoryServicer(directory_pb2_grpc.DirectoryServiceServicer):
             try:
                 area = normalise.area(request.area)
             except ValueError:
-                violations.append(FieldViolation("area", "must be 'VN', a province like '79' or a ward like '79.26743'"))
+                violations.append(
+                    FieldViolation("area", "must be 'VN', a province like '79' or a ward like '79.26743'")
+                )
             else:
                 if not self._directory.has_area(area):
                     violations.append(FieldViolation("area", f"unknown area {area}"))

@@ -139,7 +139,9 @@ class CopyFeed:
             self._metrics.cases_stored.labels(self._area).set(self._cases)
         if applied.problems:
             self._metrics.integrity_alerts.labels(self._area).inc()
-            self._log.error("case_integrity_alert", case_id=copy.case_id, version=copy.version, problems=list(applied.problems))
+            self._log.error(
+                "case_integrity_alert", case_id=copy.case_id, version=copy.version, problems=list(applied.problems)
+            )
         self._observe_latency(copy)
         self._log.debug("copy_applied", case_id=copy.case_id, version=copy.version, position=applied.position)
 
@@ -149,7 +151,9 @@ class CopyFeed:
         problems: list[str] = []
         if self._trust is not None:
             try:
-                self._trust.verify_processor_record("a case copy", record.topic, record.key, record.value, record.headers)
+                self._trust.verify_processor_record(
+                    "a case copy", record.topic, record.key, record.value, record.headers
+                )
             except RecordRefused as exc:
                 problems.append(f"signature: {exc.reason}")
         problems.extend(snapshot_disagreements(copy.state, copy.events))

@@ -92,7 +92,9 @@ class CaseReader:
         reporters: dict[str, ReporterIdentity] = {}
         for report_id, opened in open_reporters(state, caller, self._keyring):
             if isinstance(opened, IdentitySealError):
-                self._log.error("reporter_identity_unreadable", case_id=state.case_id, report_id=report_id, error=opened.message)
+                self._log.error(
+                    "reporter_identity_unreadable", case_id=state.case_id, report_id=report_id, error=opened.message
+                )
             else:
                 reporters[report_id] = opened
         return CaseView(state.case_id, state.version, state, integrity_alert, reporters, self._standing(state))
@@ -200,5 +202,7 @@ class CaseReader:
         # A renamed body lists the cases filed under its old id by asking for that id.
         if not (self._authority.same_body(caller, agency_id) or self._authority.is_superior(caller, agency_id)):
             self._metrics.authz_denials.labels(method).inc()
-            raise PermissionDeniedError(f"{caller} may list only its own cases or those of agencies below it, not {excerpt(agency_id)}")
+            raise PermissionDeniedError(
+                f"{caller} may list only its own cases or those of agencies below it, not {excerpt(agency_id)}"
+            )
         return agency_id

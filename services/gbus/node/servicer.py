@@ -86,7 +86,9 @@ class CaseServicer(case_pb2_grpc.CaseServiceServicer):
         )
         return case_pb2.UnmergeReportResponse(new_case=view_to_pb(new_case), case=view_to_pb(case))
 
-    def EraseReporterIdentity(self, request: case_pb2.EraseReporterIdentityRequest, context: grpc.ServicerContext) -> Any:
+    def EraseReporterIdentity(
+        self, request: case_pb2.EraseReporterIdentityRequest, context: grpc.ServicerContext
+    ) -> Any:
         view = self._actions.erase_identity(self._caller(context), request.case_id, request.reason, request.request_id)
         return case_pb2.EraseReporterIdentityResponse(case=view_to_pb(view))
 
@@ -99,7 +101,12 @@ class CaseServicer(case_pb2_grpc.CaseServiceServicer):
 
     def RateResolution(self, request: case_pb2.RateResolutionRequest, context: grpc.ServicerContext) -> Any:
         view = self._actions.rate_resolution(
-            self._caller(context), request.case_id, request.report_id, request.rating, request.comment, request.request_id
+            self._caller(context),
+            request.case_id,
+            request.report_id,
+            request.rating,
+            request.comment,
+            request.request_id,
         )
         return case_pb2.RateResolutionResponse(case=view_to_pb(view))
 
@@ -107,7 +114,9 @@ class CaseServicer(case_pb2_grpc.CaseServiceServicer):
         caller = self._caller(context)
         # Wake the waiting stream at once when the client cancels, not at its next check.
         context.add_callback(self._reader.wake)
-        for item in self._reader.watch(caller, cursor=request.cursor, agency_id=request.agency_id, is_active=context.is_active):
+        for item in self._reader.watch(
+            caller, cursor=request.cursor, agency_id=request.agency_id, is_active=context.is_active
+        ):
             yield case_pb2.WatchCasesResponse(
                 case=view_to_pb(item.view), events=[event_to_pb(e) for e in item.events], cursor=item.cursor
             )

@@ -127,7 +127,9 @@ class NodeStore:
     def _db(self) -> sqlite3.Connection:
         db = getattr(self._local, "db", None)
         if db is None:
-            db = sqlite3.connect(self._path, uri=self._path.startswith("file:"), check_same_thread=False, isolation_level=None)
+            db = sqlite3.connect(
+                self._path, uri=self._path.startswith("file:"), check_same_thread=False, isolation_level=None
+            )
             db.execute("PRAGMA synchronous=NORMAL")
             # Overwrite deleted content, so an erased reporter identity is not left in free pages.
             db.execute("PRAGMA secure_delete=ON")
@@ -197,8 +199,16 @@ class NodeStore:
         cur = db.execute(
             "INSERT INTO changes (case_id, version, first_seq, last_seq, snapshot, integrity_alert, applied_at, "
             "involved_before) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (copy.case_id, copy.version, first_seq, state.last_seq, copy.snapshot, int(alert), int(time.time() * 1000),
-             "\n".join(before)),
+            (
+                copy.case_id,
+                copy.version,
+                first_seq,
+                state.last_seq,
+                copy.snapshot,
+                int(alert),
+                int(time.time() * 1000),
+                "\n".join(before),
+            ),
         )
         return Applied(stale=False, position=int(cur.lastrowid or 0), created=row is None, problems=tuple(problems))
 
@@ -208,7 +218,9 @@ class NodeStore:
         rows = db.execute("SELECT position, snapshot FROM changes WHERE case_id = ?", (case_id,)).fetchall()
         for position, blob in rows:
             state = self._state(blob)
-            shredded = replace(state, reports=tuple(replace(r, reporter_sealed=None) for r in state.reports), key_wraps=())
+            shredded = replace(
+                state, reports=tuple(replace(r, reporter_sealed=None) for r in state.reports), key_wraps=()
+            )
             db.execute(
                 "UPDATE changes SET snapshot = ? WHERE position = ?",
                 (self._codec.encode(SNAPSHOT_SCHEMA, snapshot_record(shredded)), position),
@@ -221,22 +233,30 @@ class NodeStore:
     # -- reading ------------------------------------------------------------------
 
     def next_offset(self, topic: str, partition: int) -> int | None:
-        row = self._db().execute(
-            "SELECT next_offset FROM offsets WHERE topic = ? AND partition = ?", (topic, partition)
-        ).fetchone()
+        row = (
+            self._db()
+            .execute("SELECT next_offset FROM offsets WHERE topic = ? AND partition = ?", (topic, partition))
+            .fetchone()
+        )
         return None if row is None else int(row[0])
 
     def case(self, case_id: str) -> StoredCase | None:
-        row = self._db().execute(
-            "SELECT snapshot, integrity_alert, integrity_problem FROM cases WHERE case_id = ?", (case_id,)
-        ).fetchone()
+        row = (
+            self._db()
+            .execute("SELECT snapshot, integrity_alert, integrity_problem FROM cases WHERE case_id = ?", (case_id,))
+            .fetchone()
+        )
         return None if row is None else self._stored(row)
 
     def history(self, case_id: str, first_seq: int = 1, last_seq: int | None = None) -> list[CaseEvent]:
-        rows = self._db().execute(
-            "SELECT event FROM events WHERE case_id = ? AND seq >= ? AND seq <= ? ORDER BY seq",
-            (case_id, first_seq, last_seq if last_seq is not None else 2**62),
-        ).fetchall()
+        rows = (
+            self._db()
+            .execute(
+                "SELECT event FROM events WHERE case_id = ? AND seq >= ? AND seq <= ? ORDER BY seq",
+                (case_id, first_seq, last_seq if last_seq is not None else 2**62),
+            )
+            .fetchall()
+        )
         return [event_from_record(self._codec.decode(r[0], expected=EVENT_SCHEMA)) for r in rows]
 
     def all_cases(self) -> list[tuple[CaseState, list[CaseEvent]]]:
@@ -247,7 +267,9 @@ class NodeStore:
     def count_cases(self) -> int:
         return int(self._db().execute("SELECT COUNT(*) FROM cases").fetchone()[0])
 
-    def list_cases(self, f: CaseFilter, *, after: tuple[int, str] | None, limit: int) -> list[tuple[StoredCase, tuple[int, str]]]:
+    def list_cases(
+        self, f: CaseFilter, *, after: tuple[int, str] | None, limit: int
+    ) -> list[tuple[StoredCase, tuple[int, str]]]:
         """Cases of one agency, newest opened first; `after` is the last (opened_at, case_id) already seen."""
         sql = [
             "SELECT c.snapshot, c.integrity_alert, c.integrity_problem, c.opened_at, c.case_id FROM cases c",
@@ -271,13 +293,19 @@ class NodeStore:
         return [(self._stored(r[:3]), (int(r[3]), str(r[4]))) for r in rows]
 
     def changes_after(self, position: int, limit: int = 200) -> list[Change]:
-        rows = self._db().execute(
-            "SELECT position, snapshot, first_seq, last_seq, integrity_alert, involved_before FROM changes "
-            "WHERE position > ? ORDER BY position LIMIT ?",
-            (position, limit),
-        ).fetchall()
+        rows = (
+            self._db()
+            .execute(
+                "SELECT position, snapshot, first_seq, last_seq, integrity_alert, involved_before FROM changes "
+                "WHERE position > ? ORDER BY position LIMIT ?",
+                (position, limit),
+            )
+            .fetchall()
+        )
         return [
-            Change(int(r[0]), self._state(r[1]), int(r[2]), int(r[3]), bool(r[4]), tuple(filter(None, r[5].split("\n"))))
+            Change(
+                int(r[0]), self._state(r[1]), int(r[2]), int(r[3]), bool(r[4]), tuple(filter(None, r[5].split("\n")))
+            )
             for r in rows
         ]
 

@@ -82,5 +82,7 @@ def decode_page_token(
     if token_epoch != epoch:
         raise ValidationError.single("page_token", "was issued by another node; start again without a page token")
     if token_digest != digest:
-        raise ValidationError.single("page_token", "belongs to a query with other filters; keep the filters or start again")
+        raise ValidationError.single(
+            "page_token", "belongs to a query with other filters; keep the filters or start again"
+        )
     return key

@@ -1,7 +1,7 @@
 """structlog JSON logging: one event per line, context bound, no f-strings.
 
-    log = get_logger(__name__).bind(shard="79")
-    log.info("case_opened", case_id=case_id, report_id=report_id)
+log = get_logger(__name__).bind(shard="79")
+log.info("case_opened", case_id=case_id, report_id=report_id)
 """
 
 from __future__ import annotations

@@ -170,7 +170,10 @@ class MonitorMetrics:
             registry=r,
         )
         self.node_topic_end = Gauge(
-            "gbus_node_topic_end_offset", "End offset of the node.<area> topic (copies written for the node).", ["node"], registry=r
+            "gbus_node_topic_end_offset",
+            "End offset of the node.<area> topic (copies written for the node).",
+            ["node"],
+            registry=r,
         )
         self.node_committed = Gauge(
             "gbus_node_committed_position",
@@ -184,7 +187,9 @@ class MonitorMetrics:
             ["node"],
             registry=r,
         )
-        self.polls = Counter("gbus_monitor_polls_total", "Reads of the cluster's offsets, by outcome.", ["outcome"], registry=r)
+        self.polls = Counter(
+            "gbus_monitor_polls_total", "Reads of the cluster's offsets, by outcome.", ["outcome"], registry=r
+        )
         self.last_success = Gauge(
             "gbus_monitor_last_success_timestamp_seconds", "When the cluster's offsets were last read.", registry=r
         )

@@ -1,8 +1,8 @@
 """Wiring of the gateway: directory names, its store, the node client, the HTTP server.
 
-    app = Open311App(node="127.0.0.1:40123", keys=ApiKeys({"k": "gov.ubnd@79"}), data_dir="var/open311").start()
-    app.base_url       # "http://127.0.0.1:40125/"
-    app.stop()
+app = Open311App(node="127.0.0.1:40123", keys=ApiKeys({"k": "gov.ubnd@79"}), data_dir="var/open311").start()
+app.base_url       # "http://127.0.0.1:40125/"
+app.stop()
 """
 
 from __future__ import annotations

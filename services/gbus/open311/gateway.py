@@ -73,7 +73,9 @@ class Open311Gateway:
 
     def post_request(self, form: dict[str, str]) -> list[dict[str, Any]]:
         agency = self._keys.agency_of(form.get("api_key"))
-        filed = new_request(form, origin_agency=agency, channel=self._channel, gazetteer=self._gazetteer, now=self._clock())
+        filed = new_request(
+            form, origin_agency=agency, channel=self._channel, gazetteer=self._gazetteer, now=self._clock()
+        )
         answer = self._node.submit(agency, _report_pb(filed))
         token = self._store.new_token()
         loc = filed.location
@@ -183,7 +185,9 @@ class Open311Gateway:
         return Holding(case, history)
 
     def _view(self, report: Any, holding: Holding) -> dict[str, Any]:
-        return service_request(report, holding, self._store.by_report(report.report_id), self._names.agency, self._names.ward)
+        return service_request(
+            report, holding, self._store.by_report(report.report_id), self._names.agency, self._names.ward
+        )
 
     def _notice(self, placement: Any) -> str:
         if placement.placed:
@@ -201,7 +205,9 @@ def _report_pb(filed: NewRequest) -> report_pb2.Report:
     r = filed.report
     contact = filed.reporter
     reporter = (
-        report_pb2.Reporter(name=contact.get("name", ""), phone=contact.get("phone", ""), email=contact.get("email", ""))
+        report_pb2.Reporter(
+            name=contact.get("name", ""), phone=contact.get("phone", ""), email=contact.get("email", "")
+        )
         if contact
         else report_pb2.Reporter(anonymous=True)
     )

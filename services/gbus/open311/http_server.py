@@ -17,13 +17,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from gbus.observability.logging import get_logger
 from gbus.open311 import formats
 from gbus.open311.errors import Open311Error
 from gbus.open311.gateway import Open311Gateway
-from gbus.observability.logging import get_logger
 
 _log = get_logger("gbus.open311")
-_PATH = re.compile(r"^/(?P<resource>services|requests|tokens|servicerequestupdates)(?:/(?P<id>[^/]+))?\.(?P<fmt>json|xml)$")
+_PATH = re.compile(
+    r"^/(?P<resource>services|requests|tokens|servicerequestupdates)(?:/(?P<id>[^/]+))?\.(?P<fmt>json|xml)$"
+)
 # A report's text is at most 20,000 characters; a form with it stays far below this.
 MAX_BODY_BYTES = 256 * 1024
 

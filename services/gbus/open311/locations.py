@@ -122,7 +122,9 @@ class Gazetteer:
         winners = {w.code: w for length, w in found if length == longest}
         if len(winners) > 1:
             named = ", ".join(sorted(f"{w.name} ({w.code})" for w in winners.values())[:5])
-            raise Open311Error(400, f"address_string names more than one ward: {named}; give address_id or jurisdiction_id")
+            raise Open311Error(
+                400, f"address_string names more than one ward: {named}; give address_id or jurisdiction_id"
+            )
         return next(iter(winners.values()))
 
 

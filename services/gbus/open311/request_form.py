@@ -31,7 +31,9 @@ class NewRequest:
     media_url: str
 
 
-def new_request(form: dict[str, str], *, origin_agency: str, channel: str, gazetteer: Gazetteer, now: datetime) -> NewRequest:
+def new_request(
+    form: dict[str, str], *, origin_agency: str, channel: str, gazetteer: Gazetteer, now: datetime
+) -> NewRequest:
     code = form.get("service_code", "").strip()
     if not code:
         raise bad_request("service_code is required")

@@ -51,7 +51,11 @@ def w3c(ts: Any) -> str | None:
 
 
 def service_request(
-    report: Any, holding: Holding, filed: Filed | None, agency_name: Callable[[str], str], ward_name: Callable[[str], str]
+    report: Any,
+    holding: Holding,
+    filed: Filed | None,
+    agency_name: Callable[[str], str],
+    ward_name: Callable[[str], str],
 ) -> dict[str, Any]:
     case, history = holding.deciding
     svc = service(report.category)
@@ -78,7 +82,11 @@ def service_request(
 
 def last_reason(history: Iterable[Any]) -> str:
     """The handler's last word: the reason of the latest status change that gave one."""
-    reasons = [e.status_changed.reason for e in history if e.WhichOneof("detail") == "status_changed" and e.status_changed.reason]
+    reasons = [
+        e.status_changed.reason
+        for e in history
+        if e.WhichOneof("detail") == "status_changed" and e.status_changed.reason
+    ]
     return reasons[-1] if reasons else ""
 
 

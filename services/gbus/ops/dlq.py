@@ -49,7 +49,9 @@ def decode_dead_letter(codec: AvroCodec, dlq_offset: int, value: bytes | None) -
     try:
         rec = codec.decode(value, expected=DEAD_LETTER_SCHEMA)  # type: ignore[arg-type]
     except CodecError as exc:
-        return DeadLetterRow(dlq_offset, "?", -1, -1, None, None, "UndecodableDeadLetter", str(exc), None, "?", None, str(exc))
+        return DeadLetterRow(
+            dlq_offset, "?", -1, -1, None, None, "UndecodableDeadLetter", str(exc), None, "?", None, str(exc)
+        )
     original = rec.get("value")
     decodes_as, decode_error = _try_decode(codec, original)
     return DeadLetterRow(
@@ -152,7 +154,9 @@ def render_rows(rows: list[DeadLetterRow], total: int) -> list[str]:
     for r in rows:
         reason = " ".join(r.reason.split())
         reason = reason if len(reason) <= 90 else reason[:89] + "…"
-        lines.append(f"{r.dlq_offset:>10}  {_iso(r.failed_at):<24}  {r.source:<30}  {r.error_type:<22}  {r.size:>6}B  {reason}")
+        lines.append(
+            f"{r.dlq_offset:>10}  {_iso(r.failed_at):<24}  {r.source:<30}  {r.error_type:<22}  {r.size:>6}B  {reason}"
+        )
         if r.decode_error:
             lines.append(f"{'':>10}  value does not decode with today's schemas: {r.decode_error}")
     if total > len(rows):

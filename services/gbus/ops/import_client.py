@@ -40,15 +40,25 @@ def send_plan(
         for attempt in range(retries + 1):
             try:
                 reply = stub.SubmitReports(
-                    (intake_pb2.SubmitReportsRequest(report=i.report) for i in batch.items), metadata=metadata, timeout=timeout_s
+                    (intake_pb2.SubmitReportsRequest(report=i.report) for i in batch.items),
+                    metadata=metadata,
+                    timeout=timeout_s,
                 )
-                return batch, [(int(o.index), _STATUS.get(o.status, "rejected"), list(o.errors)) for o in reply.outcomes], None
+                return (
+                    batch,
+                    [(int(o.index), _STATUS.get(o.status, "rejected"), list(o.errors)) for o in reply.outcomes],
+                    None,
+                )
             except grpc.RpcError as exc:
                 code = exc.code() if hasattr(exc, "code") else None
                 if code in _RETRYABLE and attempt < retries:
                     time.sleep(min(2.0**attempt, 10.0))
                     continue
-                return batch, None, f"{getattr(code, 'name', 'ERROR')}: {exc.details() if hasattr(exc, 'details') else exc}"
+                return (
+                    batch,
+                    None,
+                    f"{getattr(code, 'name', 'ERROR')}: {exc.details() if hasattr(exc, 'details') else exc}",
+                )
         raise AssertionError("unreachable")
 
     with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="import") as pool:
@@ -62,7 +72,10 @@ def send_plan(
 
 def open_channel(target: str, *, tls: Any = None) -> grpc.Channel:
     """Insecure in development; with `tls` (grpc.ChannelCredentials) over mutual TLS."""
-    options = [("grpc.max_receive_message_length", 16 * 1024 * 1024), ("grpc.max_send_message_length", 16 * 1024 * 1024)]
+    options = [
+        ("grpc.max_receive_message_length", 16 * 1024 * 1024),
+        ("grpc.max_send_message_length", 16 * 1024 * 1024),
+    ]
     if tls is not None:
         return grpc.secure_channel(target, tls, options=options)
     return grpc.insecure_channel(target, options=options)

@@ -43,7 +43,7 @@ def report_of_line(value: dict[str, Any]) -> report_pb2.Report:
         if v is None:
             continue
         if isinstance(v, (int, float)) and not isinstance(v, bool) and name in ("province_code", "ward_code"):
-            errors.append(f"{name}: must be a string (codes keep their leading zeros, e.g. \"01\")")
+            errors.append(f'{name}: must be a string (codes keep their leading zeros, e.g. "01")')
         elif not isinstance(v, str):
             errors.append(f"{name}: must be a string, got {type(v).__name__}")
         else:
@@ -176,7 +176,10 @@ class ImportSummary:
 
     def as_dict(self) -> dict[str, Any]:
         def problems(ps: list[LineProblem]) -> list[dict[str, Any]]:
-            return [{"line": p.line_no, "request_id": p.request_id, "errors": list(p.errors)} for p in sorted(ps, key=lambda p: p.line_no)]
+            return [
+                {"line": p.line_no, "request_id": p.request_id, "errors": list(p.errors)}
+                for p in sorted(ps, key=lambda p: p.line_no)
+            ]
 
         return {
             "lines": self.lines,
@@ -197,7 +200,10 @@ def render_summary(summary: ImportSummary, *, source: str = "-", max_listed: int
         f"{summary.accepted:,} accepted, {summary.replayed:,} duplicate (accepted before), "
         f"{len(summary.rejected):,} rejected, {len(summary.failed):,} not submitted"
     ]
-    for title, problems in (("rejected", summary.rejected), ("not submitted (rerun the import; it is safe)", summary.failed)):
+    for title, problems in (
+        ("rejected", summary.rejected),
+        ("not submitted (rerun the import; it is safe)", summary.failed),
+    ):
         if not problems:
             continue
         lines.append(f"{title}:")

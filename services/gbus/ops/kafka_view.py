@@ -43,7 +43,9 @@ def read_cluster(settings: KafkaSettings, admin: KafkaAdminClient | None = None)
     cluster = admin.describe_cluster()
     controller = cluster.get("controller_id")
     brokers = tuple(
-        Broker(b["broker_id"], b["host"], b["port"], b.get("rack"), b["broker_id"] == controller, bool(b.get("is_fenced")))
+        Broker(
+            b["broker_id"], b["host"], b["port"], b.get("rack"), b["broker_id"] == controller, bool(b.get("is_fenced"))
+        )
         for b in sorted(cluster.get("brokers", []), key=lambda b: b["broker_id"])
     )
     names = sorted(t for t in admin.list_topics() if t.startswith(prefix))
@@ -72,7 +74,11 @@ def _groups(admin: KafkaAdminClient, topics: set[str]) -> dict[str, GroupInfo]:
         return {}
     offsets: dict[str, Any] = admin.list_group_offsets({g: None for g in listed})
     ours = {
-        g: {(tp.topic, tp.partition): om.offset for tp, om in (found or {}).items() if tp.topic in topics and om.offset >= 0}
+        g: {
+            (tp.topic, tp.partition): om.offset
+            for tp, om in (found or {}).items()
+            if tp.topic in topics and om.offset >= 0
+        }
         for g, found in offsets.items()
     }
     ours = {g: c for g, c in ours.items() if c}
@@ -82,5 +88,7 @@ def _groups(admin: KafkaAdminClient, topics: set[str]) -> dict[str, GroupInfo]:
     out = {}
     for group_id, committed in ours.items():
         desc = described.get(group_id) or {}
-        out[group_id] = GroupInfo(group_id, desc.get("group_state") or "Unknown", len(desc.get("members") or ()), committed)
+        out[group_id] = GroupInfo(
+            group_id, desc.get("group_state") or "Unknown", len(desc.get("members") or ()), committed
+        )
     return out

@@ -98,7 +98,7 @@ def node_deliveries(snapshot: ClusterSnapshot) -> list[NodeDelivery]:
     for topic in snapshot.topics:
         if not topic.startswith(topic_prefix):
             continue
-        area = topic[len(topic_prefix):]
+        area = topic[len(topic_prefix) :]
         end = snapshot.end_offsets.get((topic, 0), 0)
         monitor = snapshot.groups.get(node_monitor_group(snapshot.prefix, area))
         position = monitor.committed.get((topic, 0)) if monitor else None

@@ -19,7 +19,8 @@ def status_dict(snapshot: ClusterSnapshot) -> dict[str, Any]:
             for b in snapshot.brokers
         ],
         "topics": [
-            {"name": name, "partitions": n, "records": snapshot.records_in(name)} for name, n in sorted(snapshot.topics.items())
+            {"name": name, "partitions": n, "records": snapshot.records_in(name)}
+            for name, n in sorted(snapshot.topics.items())
         ],
         "groups": [_group_dict(g) for g in group_lags(snapshot)],
         "nodes": [_node_dict(d) for d in node_deliveries(snapshot)],

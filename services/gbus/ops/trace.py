@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from gbus.cases.legal_clock import stage_of
 from gbus.codec import AvroCodec, CodecError
 from gbus.domain import events as ev
 from gbus.domain.events import CaseEvent, verify_chain
 from gbus.node.copies import decode_copy, integrity_problems
-from gbus.cases.legal_clock import stage_of
 from gbus.wire.avro_records import event_from_record, state_from_snapshot
 
 EVENT_SCHEMA = "gbus.avro.CaseEvent"
@@ -67,7 +67,11 @@ class Break:
     problem: str
 
     def text(self) -> str:
-        where = f"event {self.event_id} (seq {self.seq}, offset {self.offset})" if self.event_id else f"record at offset {self.offset}"
+        where = (
+            f"event {self.event_id} (seq {self.seq}, offset {self.offset})"
+            if self.event_id
+            else f"record at offset {self.offset}"
+        )
         return f"{where}: {self.problem}"
 
 
@@ -86,7 +90,11 @@ class NodeCopyView:
             return "undecodable"
         if log_version is None or self.version == log_version:
             return "current"
-        return f"behind (v{self.version} of v{log_version})" if self.version < log_version else f"ahead of the log (v{self.version})"
+        return (
+            f"behind (v{self.version} of v{log_version})"
+            if self.version < log_version
+            else f"ahead of the log (v{self.version})"
+        )
 
 
 @dataclass
@@ -131,14 +139,20 @@ def build_trace(
             event = event_from_record(codec.decode(raw.value, expected=EVENT_SCHEMA))  # type: ignore[arg-type]
             decoded.append(TracedEvent(raw.offset, event, signer_of(raw)))
         except (CodecError, ValueError, KeyError, TypeError) as exc:
-            trace.breaks.append(Break(raw.offset, None, "", f"cannot be decoded ({type(exc).__name__}: {exc}); the chain is broken here"))
+            trace.breaks.append(
+                Break(
+                    raw.offset, None, "", f"cannot be decoded ({type(exc).__name__}: {exc}); the chain is broken here"
+                )
+            )
     trace.events = decoded
     by_seq_offset = {(t.event.seq, t.event.event_id): t.offset for t in decoded}
     for p in verify_chain([t.event for t in decoded]):
         trace.breaks.append(Break(by_seq_offset.get((p.seq, p.event_id), -1), p.seq, p.event_id, p.problem))
     for t in decoded:
         if t.event.case_id != case_id:
-            trace.breaks.append(Break(t.offset, t.event.seq, t.event.event_id, f"belongs to case {t.event.case_id}, keyed as {case_id}"))
+            trace.breaks.append(
+                Break(t.offset, t.event.seq, t.event.event_id, f"belongs to case {t.event.case_id}, keyed as {case_id}")
+            )
     trace.breaks.sort(key=lambda b: (b.offset, b.seq or 0))
     if snapshot is not None and snapshot.value is not None:
         trace.state = _snapshot_summary(codec, snapshot)
@@ -239,16 +253,36 @@ def trace_dict(trace: Trace) -> dict[str, Any]:
         "verified": trace.verified,
         "log_version": trace.log_version,
         "events": [
-            {"offset": t.offset, "seq": t.event.seq, "version": t.event.version, "type": t.event.type, "at": _iso(t.event.at),
-             "actor": t.event.actor, "event_id": t.event.event_id, "hash": t.event.hash, "summary": t.summary,
-             "signed_by": t.signed_by, "vouched_by": t.vouched_by}
+            {
+                "offset": t.offset,
+                "seq": t.event.seq,
+                "version": t.event.version,
+                "type": t.event.type,
+                "at": _iso(t.event.at),
+                "actor": t.event.actor,
+                "event_id": t.event.event_id,
+                "hash": t.event.hash,
+                "summary": t.summary,
+                "signed_by": t.signed_by,
+                "vouched_by": t.vouched_by,
+            }
             for t in trace.events
         ],  # fmt: skip
-        "breaks": [{"offset": b.offset, "seq": b.seq, "event_id": b.event_id, "problem": b.problem} for b in trace.breaks],
+        "breaks": [
+            {"offset": b.offset, "seq": b.seq, "event_id": b.event_id, "problem": b.problem} for b in trace.breaks
+        ],
         "state": trace.state,
         "nodes": [
-            {"area": c.area, "offset": c.offset, "version": c.version, "status": c.status, "involved": list(c.involved),
-             "freshness": c.freshness(trace.log_version), "history_matches_log": c.matches_log, "problems": list(c.problems)}
+            {
+                "area": c.area,
+                "offset": c.offset,
+                "version": c.version,
+                "status": c.status,
+                "involved": list(c.involved),
+                "freshness": c.freshness(trace.log_version),
+                "history_matches_log": c.matches_log,
+                "problems": list(c.problems),
+            }
             for c in trace.copies
         ],  # fmt: skip
     }
@@ -262,21 +296,29 @@ def render_trace(trace: Trace) -> list[str]:
     lines.append(f"history: {len(trace.events)} event(s)")
     for t in trace.events:
         e = t.event
-        lines.append(f"  #{e.seq:<3} v{e.version:<3} @{t.offset:<7} {_iso(e.at)}  {e.actor:<24} {e.type:<15} {t.summary}")
+        lines.append(
+            f"  #{e.seq:<3} v{e.version:<3} @{t.offset:<7} {_iso(e.at)}  {e.actor:<24} {e.type:<15} {t.summary}"
+        )
         lines.append(f"       signed by {t.signed_by}; actor vouched for by {t.vouched_by}")
     lines.append("")
     if trace.breaks:
         lines.append(f"HASH CHAIN BROKEN: {len(trace.breaks)} problem(s)")
         lines.extend(f"  {b.text()}" for b in trace.breaks)
     else:
-        lines.append(f"hash chain verified: {len(trace.events)} event(s), last hash {trace.events[-1].event.hash[:16]}…" if trace.events else "no events")
+        lines.append(
+            f"hash chain verified: {len(trace.events)} event(s), last hash {trace.events[-1].event.hash[:16]}…"
+            if trace.events
+            else "no events"
+        )
     if trace.state:
         s = trace.state
         lines.append("")
         if "error" in s:
             lines.append(f"latest snapshot (offset {s['offset']}): cannot be decoded: {s['error']}")
         else:
-            lines.append(f"latest snapshot: v{s['version']} {s['status']}, handler {s['handler']}, {len(s['reports'])} report(s)")
+            lines.append(
+                f"latest snapshot: v{s['version']} {s['status']}, handler {s['handler']}, {len(s['reports'])} report(s)"
+            )
             if s.get("stage"):
                 lines.append(f"legal clock: {s['stage']} stage due {s['due_at'] or 'no statutory limit'}"
                              f" ({s['complexity']}, {s['extensions']} extension(s))")  # fmt: skip
@@ -285,7 +327,9 @@ def render_trace(trace: Trace) -> list[str]:
     for c in trace.copies:
         involved = ", ".join(c.involved) if c.involved else "no longer involved"
         version = f"v{c.version}" if c.version is not None else "v?"
-        lines.append(f"  node {c.area:<3} {version:<5} {c.status:<12} {c.freshness(trace.log_version):<22} @{c.offset}  ({involved})")
+        lines.append(
+            f"  node {c.area:<3} {version:<5} {c.status:<12} {c.freshness(trace.log_version):<22} @{c.offset}  ({involved})"
+        )
         if c.matches_log is False:
             lines.append("      its history differs from the case-events log")
         lines.extend(f"      integrity: {p}" for p in c.problems)

@@ -40,7 +40,7 @@ def gather_trace(
     node_topics = sorted(t for t in names if t.startswith(node_prefix))
     latest: dict[str, RawRecord] = {}
     for record in read_to_end(settings, [(t, 0) for t in node_topics], key=key):
-        latest[record.topic[len(node_prefix):]] = RawRecord(record.offset, record.value)  # offset order: last wins
+        latest[record.topic[len(node_prefix) :]] = RawRecord(record.offset, record.value)  # offset order: last wins
     return build_trace(
         case_id,
         shard,

@@ -12,20 +12,20 @@ from kafka import KafkaConsumer
 from kafka.coordinator.assignors.range import RangePartitionAssignor
 
 from gbus.cases.commands import CommandHandler
+from gbus.cases.legal_clock import legal_clock_from_settings
 from gbus.codec import AvroCodec
 from gbus.config import Settings
 from gbus.kafka_io.clients import make_consumer, make_producer
 from gbus.observability.metrics import Metrics
-from gbus.cases.legal_clock import legal_clock_from_settings
 from gbus.processor.dedup_port import DedupAdapter, IndexKeeper
 from gbus.processor.handlers import RecordHandler
 from gbus.processor.history_reader import KafkaHistoryReader
 from gbus.processor.loop import CaseProcessor, utc_now
+from gbus.processor.origin import OriginGate
 from gbus.processor.outputs import Outputs
 from gbus.processor.store import CaseStore
 from gbus.processor.transactions import TransactionalProducer
 from gbus.processor.watchdog import Watchdog
-from gbus.processor.origin import OriginGate
 from gbus.security.provisioning import custodian_from_settings, record_signer_from_settings, trust_from_settings
 from gbus.security.public_defaults import refuse_public_defaults
 from gbus.topics import MAX_CASE_RECORD_BYTES, Topics, node_areas, topic_specs
@@ -101,8 +101,13 @@ def build_processor(
         # Room for the largest case record a topic accepts (gbus.topics.MAX_CASE_RECORD_BYTES).
         # max_block_ms bounds init_transactions() and metadata waits in send() by the same
         # deadline as a commit: nothing on the processing thread waits longer.
-        lambda: make_producer(kafka, client_id, transactional_id=txn_id, max_request_size=MAX_CASE_RECORD_BYTES + 64 * 1024,
-                              max_block_ms=int(txn_timeout_s * 1000)),  # fmt: skip
+        lambda: make_producer(
+            kafka,
+            client_id,
+            transactional_id=txn_id,
+            max_request_size=MAX_CASE_RECORD_BYTES + 64 * 1024,
+            max_block_ms=int(txn_timeout_s * 1000),
+        ),  # fmt: skip
         timeout_s=txn_timeout_s,
         output_topics=[s.name for s in topic_specs(topics) if s.name not in (topics.reports, topics.commands)],
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from gbus.cases.case_routing import as_report
 from gbus.dedup.config import DedupConfig
 from gbus.dedup.engine import DedupEngine

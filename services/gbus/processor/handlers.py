@@ -21,10 +21,10 @@ from gbus import errors
 from gbus.api.error_mapping import code_name_of
 from gbus.cases.commands import CommandHandler
 from gbus.cases.deadlines import breach_escalation, hotspot_escalation, overdue_by_sector
-from gbus.cases.legal_clock import LegalClock, stage_of
 from gbus.cases.intake_decisions import link_report, open_case
-from gbus.cases.resubmission import content_differences
+from gbus.cases.legal_clock import LegalClock, stage_of
 from gbus.cases.ports import DirectoryPort, RouterPort
+from gbus.cases.resubmission import content_differences
 from gbus.domain import events as ev
 from gbus.domain.case import CaseState, shard_of_case
 from gbus.domain.status import is_open
@@ -34,7 +34,7 @@ from gbus.processor import origin
 from gbus.processor.dedup_port import Decision, IndexKeeper
 from gbus.processor.history import marks_after
 from gbus.processor.origin import ForgedRecord, OriginGate, Voucher
-from gbus.processor.outputs import COMMAND, REPORT, OutRecord, Outputs
+from gbus.processor.outputs import COMMAND, REPORT, Outputs, OutRecord
 from gbus.processor.staging import StagedChange
 from gbus.security.case_keys import KeyCustodian
 from gbus.topics import MAX_CASE_RECORD_BYTES
@@ -173,7 +173,9 @@ class RecordHandler:
             )  # fmt: skip
             before = None
         log.debug("report_decided", case_id=after.case_id, decision=band, score=decision.score)
-        effects = Effects(counts=[("dedup_decisions", {"decision": band})], answers=self._verdict(data, band, after, now))
+        effects = Effects(
+            counts=[("dedup_decisions", {"decision": band})], answers=self._verdict(data, band, after, now)
+        )
         effects.changes.append(self._staged(before, after, events, view, voucher))
         effects.counts.extend(_event_counts(events))
         return effects
@@ -195,26 +197,38 @@ class RecordHandler:
         differing = content_differences(placed, report)
         if not differing:
             log.debug("report_replayed")
-            return Effects(counts=[("dedup_decisions", {"decision": "replay"})], answers=self._verdict(data, "replay", case, now))
+            return Effects(
+                counts=[("dedup_decisions", {"decision": "replay"})], answers=self._verdict(data, "replay", case, now)
+            )
         message = (
             f"request_id {report.request_id} of {report.origin_agency} was placed before with other content "
             f"(differs in {', '.join(differing)}); a new report needs a new request_id"
         )
         log.info("report_refused_different_content", differing=list(differing))
         return Effects(
-            counts=[("report_conflicts", {"shard": data["shard"]})], answers=self._verdict(data, "refused", case, now, message=message)
+            counts=[("report_conflicts", {"shard": data["shard"]})],
+            answers=self._verdict(data, "refused", case, now, message=message),
         )
 
-    def _verdict(self, data: dict[str, Any], verdict: str, case: CaseState, now: datetime, message: str = "") -> list[OutRecord]:
+    def _verdict(
+        self, data: dict[str, Any], verdict: str, case: CaseState, now: datetime, message: str = ""
+    ) -> list[OutRecord]:
         """The verdict for the node that accepted the submission (none for an unknown area)."""
         reply_to = data["accepted_by"]
         if reply_to not in self._areas:
             return []
         return [
             self._out.report_result(
-                report_id=data["report_id"], origin_agency=data["origin_agency"], request_id=data["request_id"],
-                reply_to=reply_to, submission_accepted_at=data["accepted_at"], verdict=verdict,
-                case_id=case.case_id, handler=case.handler, message=message, now=now,
+                report_id=data["report_id"],
+                origin_agency=data["origin_agency"],
+                request_id=data["request_id"],
+                reply_to=reply_to,
+                submission_accepted_at=data["accepted_at"],
+                verdict=verdict,
+                case_id=case.case_id,
+                handler=case.handler,
+                message=message,
+                now=now,
             )  # fmt: skip
         ]
 
@@ -287,7 +301,9 @@ class RecordHandler:
             return Effects(answers=[answer("RESOURCE_EXHAUSTED", str(exc), current.version if current else 0)],
                            counts=[("commands_rejected", {"reason": "RESOURCE_EXHAUSTED"})])  # fmt: skip
         version = outcome.case.version if outcome.case else 0
-        effects.answers.append(answer("OK", "already applied" if outcome.replayed else "", version, outcome.new_case_id))
+        effects.answers.append(
+            answer("OK", "already applied" if outcome.replayed else "", version, outcome.new_case_id)
+        )
         if not outcome.replayed:
             effects.counts.append(("commands_applied", {"command": kind}))
         log.info("command_applied", command=kind, version=version, replayed=outcome.replayed)
@@ -332,7 +348,11 @@ class RecordHandler:
         return shard
 
     def _staged(
-        self, before: CaseState | None, after: CaseState, events: tuple[ev.CaseEvent, ...], view: Any,
+        self,
+        before: CaseState | None,
+        after: CaseState,
+        events: tuple[ev.CaseEvent, ...],
+        view: Any,
         voucher: Voucher | None = None,
     ) -> StagedChange:
         # The receipt: every event names who vouched for the record that caused it.
@@ -373,8 +393,14 @@ def _follow_merges(case: CaseState | None, view: Any) -> CaseState | None:
 
 def _rating_counts(case: CaseState, events: tuple[ev.CaseEvent, ...]) -> list[Count]:
     return [
-        ("resolution_ratings", {"province": case.province_code or "00", "sector": e.body.handler.split(".", 1)[0],
-                                "rating": str(e.body.rating)})  # fmt: skip
+        (
+            "resolution_ratings",
+            {
+                "province": case.province_code or "00",
+                "sector": e.body.handler.split(".", 1)[0],
+                "rating": str(e.body.rating),
+            },
+        )  # fmt: skip
         for e in events
         if isinstance(e.body, ev.ResolutionRated)
     ]

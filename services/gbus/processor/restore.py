@@ -93,7 +93,12 @@ class CaseRebuilder:
         case_id, version = header["case_id"], header["version"]
         current = self._snapshots.get(case_id)
         if current is None or version >= current[0]:
-            self._snapshots[case_id] = (version, value, state_from_snapshot(header), marks_from_record(header.get("history_marks")))
+            self._snapshots[case_id] = (
+                version,
+                value,
+                state_from_snapshot(header),
+                marks_from_record(header.get("history_marks")),
+            )
 
     def add_event(self, value: bytes | None, offset: int | None = None) -> None:
         self.stats.events_read += 1
@@ -122,7 +127,9 @@ class CaseRebuilder:
             if [seq for seq, _ in history] != list(range(1, state.last_seq + 1)):
                 self.stats.incomplete_histories += 1
                 _log.error("restore_history_incomplete", case_id=case_id, last_seq=state.last_seq, found=len(history))
-            out.append(CaseWrite(state=state, snapshot=blob, new_events=history, marks=self._exact_marks(case_id, state)))
+            out.append(
+                CaseWrite(state=state, snapshot=blob, new_events=history, marks=self._exact_marks(case_id, state))
+            )
         self.stats.cases = len(out)
         return out
 
@@ -198,7 +205,9 @@ def _read_to_end(
     remaining = {tp for tp in tps if ends[tp] > 0}
     while remaining:
         if time.monotonic() > deadline:
-            raise RestoreError(f"restore of {sorted(f'{tp.topic}/{tp.partition}' for tp in tps)} did not finish in time")
+            raise RestoreError(
+                f"restore of {sorted(f'{tp.topic}/{tp.partition}' for tp in tps)} did not finish in time"
+            )
         for tp, records in consumer.poll(timeout_ms=200).items():
             end = ends[tp]
             for r in records:

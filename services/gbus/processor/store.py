@@ -127,7 +127,9 @@ class CaseStore:
         # Overwrite deleted content, so an erased reporter identity is not left in free pages.
         self._db.execute("PRAGMA secure_delete=ON")
         if int(self._db.execute("PRAGMA user_version").fetchone()[0]) != _SCHEMA_VERSION:
-            self._db.executescript("DROP TABLE IF EXISTS cases; DROP TABLE IF EXISTS events; DROP TABLE IF EXISTS reports;")
+            self._db.executescript(
+                "DROP TABLE IF EXISTS cases; DROP TABLE IF EXISTS events; DROP TABLE IF EXISTS reports;"
+            )
             self._db.execute(f"PRAGMA user_version = {_SCHEMA_VERSION}")
         self._db.executescript(_SCHEMA)
         self._decode = decode_state
@@ -162,7 +164,9 @@ class CaseStore:
 
     def history_size(self, case_id: str) -> int:
         self._load_history(case_id)
-        row = self._db.execute("SELECT coalesce(sum(length(event)), 0) FROM events WHERE case_id = ?", (case_id,)).fetchone()
+        row = self._db.execute(
+            "SELECT coalesce(sum(length(event)), 0) FROM events WHERE case_id = ?", (case_id,)
+        ).fetchone()
         return int(row[0])
 
     def history_marks(self, case_id: str) -> Marks:
@@ -253,8 +257,16 @@ class CaseStore:
             " status = excluded.status, version = excluded.version, snapshot = excluded.snapshot,"
             " due_at = excluded.due_at, marks = excluded.marks",
             [
-                (w.state.case_id, w.state.shard, w.state.status.value, w.state.version, w.snapshot,
-                 _micros(w.state.due_at), marks_text(w.marks), int(w.history_loaded))  # fmt: skip
+                (
+                    w.state.case_id,
+                    w.state.shard,
+                    w.state.status.value,
+                    w.state.version,
+                    w.snapshot,
+                    _micros(w.state.due_at),
+                    marks_text(w.marks),
+                    int(w.history_loaded),
+                )  # fmt: skip
                 for w in writes
             ],
         )

@@ -288,9 +288,7 @@ def _matches(when: Condition, facts: _Facts) -> bool:
     return True
 
 
-def _add(
-    reasons: dict[str, list[str]], handler: str, excluded: Mapping[str, str], watcher: str, reason: str
-) -> None:
+def _add(reasons: dict[str, list[str]], handler: str, excluded: Mapping[str, str], watcher: str, reason: str) -> None:
     if watcher == handler or watcher in excluded:
         return  # the handler is told everything anyway; listing it twice double-delivers
     reasons.setdefault(watcher, []).append(reason)

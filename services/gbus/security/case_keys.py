@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from typing import Any
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from gbus.domain.case import CaseReport, CaseState, KeyWrap
 from gbus.security import keys
@@ -90,7 +90,9 @@ class KeyCustodian:
             data_key = self._data_key(r, state.case_id, case_key, lookup)
             rewrapped = {**r.reporter_sealed, "key_id": own_id, "wrapped_key": keys.wrap(case_key, data_key)}
             reports.append(replace(r, reporter_sealed=rewrapped))
-            wraps.append(KeyWrap(r.origin_agency, self.epoch, keys.wrap(self._kek(r.origin_agency), data_key), r.report_id))
+            wraps.append(
+                KeyWrap(r.origin_agency, self.epoch, keys.wrap(self._kek(r.origin_agency), data_key), r.report_id)
+            )
         return replace(state, reports=tuple(reports), key_wraps=tuple(wraps))
 
     def _data_key(self, report: CaseReport, case_id: str, case_key: bytes, lookup: CaseLookup) -> bytes:

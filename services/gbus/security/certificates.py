@@ -93,10 +93,10 @@ def signer_of_certificate(pem: bytes | str | x509.Certificate) -> str | None:
     """The record-signer identity of a certificate ("node:79", "processor:p1",
     "operator:ops"); None for an agency certificate or one naming several signers."""
     found = {
-        f"{kind}:{uri[len(prefix):]}"
+        f"{kind}:{uri[len(prefix) :]}"
         for uri in _uris(load_certificate(pem))
         for prefix, kind in _SIGNER_PREFIXES.items()
-        if uri.startswith(prefix) and uri[len(prefix):]
+        if uri.startswith(prefix) and uri[len(prefix) :]
     }
     if len(found) != 1:
         return None

@@ -18,9 +18,7 @@ from gbus.security.identity_seal import IdentitySealError, ReporterIdentity, dec
 
 
 def _wrap_for(state: CaseState, agency_id: str, report_id: str | None) -> bytes | None:
-    return next(
-        (w.wrapped_key for w in state.key_wraps if w.agency_id == agency_id and w.report_id == report_id), None
-    )
+    return next((w.wrapped_key for w in state.key_wraps if w.agency_id == agency_id and w.report_id == report_id), None)
 
 
 def _data_key(state: CaseState, report: CaseReport, caller: str, kek: bytes) -> bytes | None:

@@ -237,7 +237,9 @@ def issue_broker_certificate(
     layout = PkiLayout(Path(directory))
     sans = _host_sans(dns_names, ip_addresses)
     usages = [ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]
-    return _issue(layout, layout.broker_cert(name), layout.broker_key(name), f"kafka {name}", "broker", sans, usages, now)
+    return _issue(
+        layout, layout.broker_cert(name), layout.broker_key(name), f"kafka {name}", "broker", sans, usages, now
+    )
 
 
 def _host_sans(dns_names: tuple[str, ...], ip_addresses: tuple[str, ...]) -> list[x509.GeneralName]:

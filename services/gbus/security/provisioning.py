@@ -38,12 +38,16 @@ def node_keyring_from_settings(security: SecuritySettings, directory: object, ar
         return load_node_keyring(security.identity_keyring)
     # Development only: the node derives its own area's KEKs from the master, which
     # a production node never holds (it gets a keyring file from `gbus identity keyring`).
-    _log.warning("identity_keyring_derived_from_master", node=area, reason="development: no identity_keyring configured")
+    _log.warning(
+        "identity_keyring_derived_from_master", node=area, reason="development: no identity_keyring configured"
+    )
     master = master_from_hex(security.identity_master_hex)
     return issue_node_keyring(master, security.identity_key_epoch, area_agencies(directory, area))
 
 
-def record_signer_from_settings(security: SecuritySettings, *, fallback_cert: str = "", fallback_key: str = "") -> RecordSigner | None:
+def record_signer_from_settings(
+    security: SecuritySettings, *, fallback_cert: str = "", fallback_key: str = ""
+) -> RecordSigner | None:
     """This process's RecordSigner, or None when it has no signing certificate (development).
 
     The signer identity is read from the certificate (urn:gbus:node:<area> ...), never

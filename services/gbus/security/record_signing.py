@@ -54,9 +54,18 @@ def key_id_of(public_key: ec.EllipticCurvePublicKey) -> str:
     return hashlib.sha256(der).hexdigest()[:32]
 
 
-def signed_payload(topic: str, key: bytes | None, value: bytes | None, signer: str, key_id: str, signed_at: str) -> bytes:
+def signed_payload(
+    topic: str, key: bytes | None, value: bytes | None, signer: str, key_id: str, signed_at: str
+) -> bytes:
     """Every part length-prefixed, so no two different records share a payload."""
-    parts = [topic.encode("utf-8"), key, value, signer.encode("utf-8"), key_id.encode("ascii"), signed_at.encode("ascii")]
+    parts = [
+        topic.encode("utf-8"),
+        key,
+        value,
+        signer.encode("utf-8"),
+        key_id.encode("ascii"),
+        signed_at.encode("ascii"),
+    ]
     out = bytearray(_DOMAIN)
     for part in parts:
         if part is None:  # a null key differs from an empty one
@@ -77,7 +86,9 @@ class RecordSigner:
     def key_id(self) -> str:
         return key_id_of(self.key.public_key())
 
-    def headers(self, topic: str, key: bytes | None, value: bytes | None, now: datetime | None = None) -> list[tuple[str, bytes]]:
+    def headers(
+        self, topic: str, key: bytes | None, value: bytes | None, now: datetime | None = None
+    ) -> list[tuple[str, bytes]]:
         at = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).isoformat(timespec="milliseconds")
         key_id = self.key_id
         sig = self.key.sign(signed_payload(topic, key, value, self.signer, key_id, at), ec.ECDSA(hashes.SHA256()))

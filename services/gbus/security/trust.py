@@ -114,8 +114,14 @@ def _certificate_files(root: Path) -> Iterable[Path]:
 
 
 def verify_with(
-    snapshot: TrustSnapshot, topic: str, key: bytes | None, value: bytes | None, headers: object, now: datetime,
-    *, historical: bool = False,
+    snapshot: TrustSnapshot,
+    topic: str,
+    key: bytes | None,
+    value: bytes | None,
+    headers: object,
+    now: datetime,
+    *,
+    historical: bool = False,
 ) -> VerifiedOrigin:
     """Pure check of one record against one trust snapshot.
 

@@ -48,7 +48,9 @@ def this_week_against_average(rows: Sequence[Mapping[str, Any]], title: str, lim
         ax = fig.add_subplot()
         y = range(len(shown))
         ax.barh([i + 0.2 for i in y], [r["this_week"] for r in shown], height=0.4, color=THIS_WEEK, label="Tuần này")
-        ax.barh([i - 0.2 for i in y], [r["avg_8_weeks"] for r in shown], height=0.4, color=AVERAGE, label="TB 8 tuần trước")
+        ax.barh(
+            [i - 0.2 for i in y], [r["avg_8_weeks"] for r in shown], height=0.4, color=AVERAGE, label="TB 8 tuần trước"
+        )
         ax.set_yticks(list(y), [r["label"] for r in shown])
         ax.set_title(title)
         ax.legend(loc="lower right", frameon=False)
@@ -59,7 +61,7 @@ def svg(fig: Figure) -> str:
     out = io.StringIO()
     fig.savefig(out, format="svg")
     text = out.getvalue()
-    return text[text.index("<svg"):]  # drop the XML prolog: the SVG is inlined in HTML
+    return text[text.index("<svg") :]  # drop the XML prolog: the SVG is inlined in HTML
 
 
 def all_charts(report: Mapping[str, Any]) -> list[Figure]:

@@ -230,7 +230,9 @@ def _agency_label(agency_id: str, names: Names) -> str:
     return names.agency(agency_id) or agency_id
 
 
-def _deadlines(histories: Sequence[CaseHistory], as_of: datetime, clock: LegalClock | None, names: Names) -> list[dict[str, Any]]:
+def _deadlines(
+    histories: Sequence[CaseHistory], as_of: datetime, clock: LegalClock | None, names: Names
+) -> list[dict[str, Any]]:
     overdue: Counter[str] = Counter()
     nearly: Counter[str] = Counter()
     for h in histories:
@@ -244,7 +246,9 @@ def _deadlines(histories: Sequence[CaseHistory], as_of: datetime, clock: LegalCl
             if clock.calendar.working_days_between(clock.local_date(as_of), last_day) <= NEARLY_DUE_WORKING_DAYS:
                 nearly[s.handler] += 1
     agencies = sorted(set(overdue) | set(nearly), key=lambda a: (-overdue[a], -nearly[a], a))
-    return [{"agency": a, "name": _agency_label(a, names), "overdue": overdue[a], "nearly_due": nearly[a]} for a in agencies]
+    return [
+        {"agency": a, "name": _agency_label(a, names), "overdue": overdue[a], "nearly_due": nearly[a]} for a in agencies
+    ]
 
 
 def first_status_at(events: Sequence[ev.CaseEvent], status: str) -> datetime | None:
@@ -254,7 +258,9 @@ def first_status_at(events: Sequence[ev.CaseEvent], status: str) -> datetime | N
 def received_by_handler_at(state: CaseState, events: Sequence[ev.CaseEvent]) -> datetime:
     """When the handler that accepted got the case: the last transfer before acceptance, else the opening."""
     accepted = first_status_at(events, CaseStatus.ACCEPTED.value)
-    transfers = [e.at for e in events if isinstance(e.body, ev.CaseTransferred) and (accepted is None or e.at <= accepted)]
+    transfers = [
+        e.at for e in events if isinstance(e.body, ev.CaseTransferred) and (accepted is None or e.at <= accepted)
+    ]
     return max(transfers, default=state.opened_at)
 
 
@@ -287,7 +293,9 @@ def _durations(histories: Sequence[CaseHistory], week: Week) -> list[tuple[str, 
 def _timeliness(histories: Sequence[CaseHistory], week: Week, names: Names) -> dict[str, list[dict[str, Any]]]:
     rows = _durations(histories, week)
 
-    def table(group_of: Callable[[tuple[str, str, float | None, float | None]], str], label_of: Callable[[str], str]) -> list[dict[str, Any]]:
+    def table(
+        group_of: Callable[[tuple[str, str, float | None, float | None]], str], label_of: Callable[[str], str]
+    ) -> list[dict[str, Any]]:
         groups: dict[str, tuple[list[float], list[float]]] = {}
         for row in rows:
             accept, resolve = groups.setdefault(group_of(row), ([], []))
@@ -319,8 +327,13 @@ def _satisfaction(histories: Sequence[CaseHistory], week: Week, names: Names) ->
             if week.contains(rating.rated_at):
                 by_agency.setdefault(rating.handler, []).append(rating.rating)
     rows = [
-        {"agency": a, "name": _agency_label(a, names), "ratings": len(v), "average": round(sum(v) / len(v), 2),
-         "poor": sum(1 for x in v if x <= POOR_RATING)}  # fmt: skip
+        {
+            "agency": a,
+            "name": _agency_label(a, names),
+            "ratings": len(v),
+            "average": round(sum(v) / len(v), 2),
+            "poor": sum(1 for x in v if x <= POOR_RATING),
+        }  # fmt: skip
         for a, v in by_agency.items()
     ]
     return sorted(rows, key=lambda row: (row["average"], row["agency"]))

@@ -33,15 +33,15 @@ def render_html(report: Mapping[str, Any]) -> str:
         ("Lượt đánh giá của công dân", h["ratings"]),
     ]
     parts = [
-        "<!DOCTYPE html><html lang=\"vi\"><head><meta charset=\"utf-8\">",
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
+        '<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>Báo cáo tình hình tuần {escape(report['week'])} — {escape(report['area_name'])}</title>",
         f"<style>{_CSS}</style></head><body>",
         f"<h1>Báo cáo tình hình dư luận tuần {escape(report['week'])}</h1>",
-        f"<p class=\"meta\">{escape(report['area_name'])} · từ {escape(report['period']['from'][:10])} "
+        f'<p class="meta">{escape(report["area_name"])} · từ {escape(report["period"]["from"][:10])} '
         f"đến hết {escape(_day_before(report['period']['to']))} · số liệu hạn xử lý tính đến {escape(report['as_of'][:16].replace('T', ' '))}</p>",
-        "<div class=\"cards\">",
-        *(f"<div class=\"card\">{escape(label)}<b>{escape(str(value))}</b></div>" for label, value in cards),
+        '<div class="cards">',
+        *(f'<div class="card">{escape(label)}<b>{escape(str(value))}</b></div>' for label, value in cards),
         "</div>",
         "<h2>Biểu đồ</h2>",
         *(f"<figure>{svg(fig)}</figure>" for fig in all_charts(report)),
@@ -56,13 +56,13 @@ def render_html(report: Mapping[str, Any]) -> str:
 def _table_html(table: Table, rows: Sequence[Sequence[Any]]) -> str:
     head = "".join(f"<th>{escape(c)}</th>" for c in table.columns)
     if not rows:
-        return f"<h2>{escape(table.title)}</h2><p class=\"empty\">Không có trong tuần.</p>"
+        return f'<h2>{escape(table.title)}</h2><p class="empty">Không có trong tuần.</p>'
     body = "".join(
         "<tr>" + "".join(f"<td class=\"n\">{escape(_num(v))}</td>" if isinstance(v, (int, float)) else f"<td>{escape(_num(v))}</td>"
                          for v in row) + "</tr>"
         for row in rows
     )  # fmt: skip
-    return f"<h2>{escape(table.title)}</h2><div class=\"scroll\"><table><tr>{head}</tr>{body}</table></div>"
+    return f'<h2>{escape(table.title)}</h2><div class="scroll"><table><tr>{head}</tr>{body}</table></div>'
 
 
 def _num(value: Any) -> str:

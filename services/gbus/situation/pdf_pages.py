@@ -30,7 +30,7 @@ def render_pdf(report: Mapping[str, Any]) -> bytes:
         for table in TABLES:
             rows = table.rows(report)
             for start in range(0, max(len(rows), 1), ROWS_PER_PAGE):
-                pdf.savefig(_table_page(table.title, table.columns, rows[start:start + ROWS_PER_PAGE]))
+                pdf.savefig(_table_page(table.title, table.columns, rows[start : start + ROWS_PER_PAGE]))
         info = pdf.infodict()
         info["Title"] = f"Báo cáo tình hình tuần {report['week']} — {report['area_name']}"
     return out.getvalue()

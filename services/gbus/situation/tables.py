@@ -39,8 +39,10 @@ TABLES: tuple[Table, ...] = (
     Table(
         "Vụ việc nhiều người phản ánh nhất",
         ("Vụ việc", "Lĩnh vực", "Địa bàn", "Số người", "Trạng thái"),
-        lambda r: [(c["title"], c["category"], c["place"], c["reporters"], STATUS_LABELS.get(c["status"], c["status"]))
-                   for c in r["most_reporters"]],  # fmt: skip
+        lambda r: [
+            (c["title"], c["category"], c["place"], c["reporters"], STATUS_LABELS.get(c["status"], c["status"]))
+            for c in r["most_reporters"]
+        ],  # fmt: skip
     ),
     Table(
         "Điểm nóng mới trong tuần",
@@ -50,7 +52,10 @@ TABLES: tuple[Table, ...] = (
     Table(
         "Chủ đề nổi lên (so với 4 tuần trước)",
         ("Cụm từ", "Số đơn", "Tỷ lệ tuần này (%)", "4 tuần trước (%)", "Tăng (điểm %)"),
-        lambda r: [(t["term"], t["reports"], t["share_pct"], t["previous_share_pct"], t["growth_pts"]) for t in r["rising_topics"]],
+        lambda r: [
+            (t["term"], t["reports"], t["share_pct"], t["previous_share_pct"], t["growth_pts"])
+            for t in r["rising_topics"]
+        ],
     ),
     Table(
         "Quá hạn và sắp đến hạn theo cơ quan",
@@ -59,15 +64,51 @@ TABLES: tuple[Table, ...] = (
     ),
     Table(
         "Thời gian thụ lý và giải quyết theo cơ quan",
-        ("Cơ quan", "Số thụ lý", "Thụ lý: trung vị (giờ)", "P90 (giờ)", "Số giải quyết", "Giải quyết: trung vị (ngày)", "P90 (ngày)"),
-        lambda r: [(t["label"], t["accepted"], t["accept_median_h"], t["accept_p90_h"], t["resolved"], t["resolve_median_d"],
-                    t["resolve_p90_d"]) for t in r["timeliness"]["by_agency"]],  # fmt: skip
+        (
+            "Cơ quan",
+            "Số thụ lý",
+            "Thụ lý: trung vị (giờ)",
+            "P90 (giờ)",
+            "Số giải quyết",
+            "Giải quyết: trung vị (ngày)",
+            "P90 (ngày)",
+        ),
+        lambda r: [
+            (
+                t["label"],
+                t["accepted"],
+                t["accept_median_h"],
+                t["accept_p90_h"],
+                t["resolved"],
+                t["resolve_median_d"],
+                t["resolve_p90_d"],
+            )
+            for t in r["timeliness"]["by_agency"]
+        ],  # fmt: skip
     ),
     Table(
         "Thời gian thụ lý và giải quyết theo khối",
-        ("Khối", "Số thụ lý", "Thụ lý: trung vị (giờ)", "P90 (giờ)", "Số giải quyết", "Giải quyết: trung vị (ngày)", "P90 (ngày)"),
-        lambda r: [(t["label"], t["accepted"], t["accept_median_h"], t["accept_p90_h"], t["resolved"], t["resolve_median_d"],
-                    t["resolve_p90_d"]) for t in r["timeliness"]["by_sector"]],  # fmt: skip
+        (
+            "Khối",
+            "Số thụ lý",
+            "Thụ lý: trung vị (giờ)",
+            "P90 (giờ)",
+            "Số giải quyết",
+            "Giải quyết: trung vị (ngày)",
+            "P90 (ngày)",
+        ),
+        lambda r: [
+            (
+                t["label"],
+                t["accepted"],
+                t["accept_median_h"],
+                t["accept_p90_h"],
+                t["resolved"],
+                t["resolve_median_d"],
+                t["resolve_p90_d"],
+            )
+            for t in r["timeliness"]["by_sector"]
+        ],  # fmt: skip
     ),
     Table(
         "Mức hài lòng của công dân theo cơ quan",

@@ -133,8 +133,14 @@ def snapshot_record(s: CaseState) -> dict[str, Any]:
         ],
         "clock": _clock_record(s.clock),
         "ratings": [
-            {"report_id": r.report_id, "origin_agency": r.origin_agency, "rating": r.rating,
-             "comment": r.comment, "rated_at": r.rated_at, "handler": r.handler}
+            {
+                "report_id": r.report_id,
+                "origin_agency": r.origin_agency,
+                "rating": r.rating,
+                "comment": r.comment,
+                "rated_at": r.rated_at,
+                "handler": r.handler,
+            }
             for r in s.ratings
         ],  # fmt: skip
     }
@@ -186,8 +192,9 @@ def state_from_snapshot(rec: dict[str, Any]) -> CaseState:
         ),
         clock=_clock_from_record(rec.get("clock")),
         ratings=tuple(
-            ResolutionRating(r["report_id"], r["origin_agency"], int(r["rating"]), r.get("comment", ""),
-                             r["rated_at"], r["handler"])  # fmt: skip
+            ResolutionRating(
+                r["report_id"], r["origin_agency"], int(r["rating"]), r.get("comment", ""), r["rated_at"], r["handler"]
+            )  # fmt: skip
             for r in rec.get("ratings", ())
         ),
     )
@@ -219,9 +226,7 @@ def _body_from_record(name: str, rec: dict[str, Any]) -> ev.EventBody:
             continue
         value = rec[f.name]
         if isinstance(value, list):
-            value = tuple(
-                ev.RoutedWatcher(v["agency_id"], v["reason"]) if isinstance(v, dict) else v for v in value
-            )
+            value = tuple(ev.RoutedWatcher(v["agency_id"], v["reason"]) if isinstance(v, dict) else v for v in value)
         kwargs[f.name] = value
     return cls(**kwargs)
 

@@ -65,7 +65,11 @@ def status_from_pb(value: int, field: str = "status") -> CaseStatus:
     return CaseStatus(name.removeprefix("CASE_STATUS_"))
 
 
-_ROLES: dict[int, str] = {case_pb2.CASE_ROLE_HANDLER: "handler", case_pb2.CASE_ROLE_WATCHER: "watcher", case_pb2.CASE_ROLE_ORIGIN: "origin"}
+_ROLES: dict[int, str] = {
+    case_pb2.CASE_ROLE_HANDLER: "handler",
+    case_pb2.CASE_ROLE_WATCHER: "watcher",
+    case_pb2.CASE_ROLE_ORIGIN: "origin",
+}
 
 
 def role_from_pb(value: int) -> str | None:
@@ -174,8 +178,14 @@ def case_to_pb(
         due_at=timestamp(state.due_at),
         integrity_alert=integrity_alert,
         ratings=[
-            case_pb2.ResolutionRating(report_id=r.report_id, origin_agency=r.origin_agency, rating=r.rating,
-                                      comment=r.comment, rated_at=timestamp(r.rated_at), handler=r.handler)
+            case_pb2.ResolutionRating(
+                report_id=r.report_id,
+                origin_agency=r.origin_agency,
+                rating=r.rating,
+                comment=r.comment,
+                rated_at=timestamp(r.rated_at),
+                handler=r.handler,
+            )
             for r in state.ratings
         ],  # fmt: skip
     )

@@ -39,7 +39,9 @@ def served():
     metrics = Metrics()
     running = start_grpc_server(
         [
-            ServiceBinding("gbus.v1.DirectoryService", directory_pb2_grpc.add_DirectoryServiceServicer_to_server, _Directory()),
+            ServiceBinding(
+                "gbus.v1.DirectoryService", directory_pb2_grpc.add_DirectoryServiceServicer_to_server, _Directory()
+            ),
             ServiceBinding("gbus.v1.CaseService", case_pb2_grpc.add_CaseServiceServicer_to_server, _Cases()),
         ],
         GrpcSettings(listen="127.0.0.1:0"),
@@ -81,9 +83,15 @@ def _reflect(channel, service, *requests):
 
 def test_reflection_v1_lists_the_bus_services_and_both_reflection_versions(served):
     _, channel, _ = served
-    [reply] = _reflect(channel, "grpc.reflection.v1.ServerReflection", reflection_pb2.ServerReflectionRequest(list_services=""))
+    [reply] = _reflect(
+        channel, "grpc.reflection.v1.ServerReflection", reflection_pb2.ServerReflectionRequest(list_services="")
+    )
     names = {s.name for s in reply.list_services_response.service}
-    assert {"gbus.v1.DirectoryService", "grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection"} <= names
+    assert {
+        "gbus.v1.DirectoryService",
+        "grpc.reflection.v1.ServerReflection",
+        "grpc.reflection.v1alpha.ServerReflection",
+    } <= names
 
 
 @pytest.mark.parametrize(
@@ -94,9 +102,14 @@ def test_reflection_v1_lists_the_bus_services_and_both_reflection_versions(serve
 def test_reflection_v1_describes_a_service_by_its_file(served, symbol, file):
     _, channel, _ = served
     [reply] = _reflect(
-        channel, "grpc.reflection.v1.ServerReflection", reflection_pb2.ServerReflectionRequest(file_containing_symbol=symbol)
+        channel,
+        "grpc.reflection.v1.ServerReflection",
+        reflection_pb2.ServerReflectionRequest(file_containing_symbol=symbol),
     )
-    files = [descriptor_pb2.FileDescriptorProto.FromString(raw) for raw in reply.file_descriptor_response.file_descriptor_proto]
+    files = [
+        descriptor_pb2.FileDescriptorProto.FromString(raw)
+        for raw in reply.file_descriptor_response.file_descriptor_proto
+    ]
     described = {f.name: f for f in files}
     assert file in described
     package, _, service = symbol.rpartition(".")
@@ -111,7 +124,10 @@ def test_reflection_finds_the_file_of_a_method_and_not_of_an_unknown_one(served,
         reflection_pb2.ServerReflectionRequest(file_containing_symbol="gbus.v1.DirectoryService.GetAgency"),
         reflection_pb2.ServerReflectionRequest(file_containing_symbol="gbus.v1.DirectoryService.Nothing"),
     )  # fmt: skip
-    names = [descriptor_pb2.FileDescriptorProto.FromString(raw).name for raw in found.file_descriptor_response.file_descriptor_proto]
+    names = [
+        descriptor_pb2.FileDescriptorProto.FromString(raw).name
+        for raw in found.file_descriptor_response.file_descriptor_proto
+    ]
     assert "gbus/v1/directory.proto" in names
     assert unknown.error_response.error_code == grpc.StatusCode.NOT_FOUND.value[0]
 

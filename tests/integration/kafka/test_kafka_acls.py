@@ -235,10 +235,18 @@ def test_cli_up_secure_prints_no_password_and_credentials_print_and_rotate_one(t
     import sys
 
     def gbus(*args: str) -> subprocess.CompletedProcess[str]:
-        code = ("import sys, gbus.cli.main as m; m.COMMAND_MODULES = ('gbus.cli.kafka_cmd',); "
-                "sys.exit(m.main(sys.argv[1:]))")
-        return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
-                              timeout=180, stdin=subprocess.DEVNULL, check=False)
+        code = (
+            "import sys, gbus.cli.main as m; m.COMMAND_MODULES = ('gbus.cli.kafka_cmd',); "
+            "sys.exit(m.main(sys.argv[1:]))"
+        )
+        return subprocess.run(
+            [sys.executable, "-c", code, *args],
+            capture_output=True,
+            text=True,
+            timeout=180,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
 
     data = str(tmp_path / "kafka")
     up = gbus("kafka", "up", "--secure", "--port", "0", "--data-dir", data)
@@ -265,7 +273,9 @@ def test_cli_up_secure_prints_no_password_and_credentials_print_and_rotate_one(t
         def as_user(user: str, password: str) -> KafkaSettings:
             return KafkaSettings(**{**new, "sasl_username": user, "sasl_password": password}, partitions=PARTITIONS)
 
-        ensure_topics(as_user("admin", saved["users"]["admin"]), topic_specs(Topics("gbus.", PARTITIONS), areas=("79",)))
+        ensure_topics(
+            as_user("admin", saved["users"]["admin"]), topic_specs(Topics("gbus.", PARTITIONS), areas=("79",))
+        )
         produce(as_user("node-79", new["sasl_password"]), "gbus.reports", b"with the rotated password")
 
         refused = gbus("kafka", "credentials", "--user", "admin", "--rotate", "--data-dir", data)

@@ -53,7 +53,7 @@ def test_a_client_that_does_not_trust_the_bus_ca_is_refused(secure_cluster, tmp_
 
 def test_a_plaintext_kafka_request_gets_no_answer(secure_cluster):
     # ApiVersions v0 in the clear: a PLAINTEXT listener would answer it at once.
-    request = bytes.fromhex("0012" "0000" "00000001" "0004") + b"gbus"
+    request = bytes.fromhex("00120000000000010004") + b"gbus"
     with socket.create_connection(("127.0.0.1", secure_cluster.nodes[0].port), timeout=10) as raw:
         raw.sendall(len(request).to_bytes(4, "big") + request)
         raw.settimeout(5)
@@ -117,8 +117,13 @@ def test_a_packet_capture_of_the_secure_client_port_holds_no_report_text(secure_
     ensure_topics(KafkaSettings(bootstrap_servers=secure_cluster.bootstrap_servers, **secure_cluster.settings_fields()),
                   [TopicSpec(topic, 1, {})])  # fmt: skip
     port = secure_cluster.nodes[0].port
-    text, wire = _captured(port, tmp_path, lambda t: _send_and_read_back(
-        secure_cluster.bootstrap_servers, secure_cluster.client_config("admin"), topic, t))
+    text, wire = _captured(
+        port,
+        tmp_path,
+        lambda t: _send_and_read_back(
+            secure_cluster.bootstrap_servers, secure_cluster.client_config("admin"), topic, t
+        ),
+    )
     assert len(wire) > 2000, "the capture saw the traffic"
     assert text not in wire and text[-32:] not in wire
 

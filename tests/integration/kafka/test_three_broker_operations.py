@@ -25,8 +25,12 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 # The real `gbus` entry point with only the commands used here, so these tests do not depend
 # on other areas' CLI modules being importable.
-GBUS = [sys.executable, "-c", "import sys, gbus.cli.main as m; "
-        "m.COMMAND_MODULES = ('gbus.cli.topics_cmd', 'gbus.cli.monitor_cmd'); sys.exit(m.main(sys.argv[1:]))"]
+GBUS = [
+    sys.executable,
+    "-c",
+    "import sys, gbus.cli.main as m; "
+    "m.COMMAND_MODULES = ('gbus.cli.topics_cmd', 'gbus.cli.monitor_cmd'); sys.exit(m.main(sys.argv[1:]))",
+]
 
 
 @pytest.fixture

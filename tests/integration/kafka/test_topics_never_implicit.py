@@ -12,8 +12,12 @@ import pytest
 
 pytestmark = pytest.mark.integration
 
-GBUS = [sys.executable, "-c", "import sys, gbus.cli.main as m; "
-        "m.COMMAND_MODULES = ('gbus.cli.node_cmd', 'gbus.cli.processor_cmd'); sys.exit(m.main(sys.argv[1:]))"]
+GBUS = [
+    sys.executable,
+    "-c",
+    "import sys, gbus.cli.main as m; "
+    "m.COMMAND_MODULES = ('gbus.cli.node_cmd', 'gbus.cli.processor_cmd'); sys.exit(m.main(sys.argv[1:]))",
+]
 
 
 @pytest.mark.parametrize("command", [["node", "--area", "79", "--grpc-listen", "127.0.0.1:0"], ["processor"]])

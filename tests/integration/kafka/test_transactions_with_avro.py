@@ -94,7 +94,9 @@ def test_output_and_input_offsets_commit_in_one_transaction_and_aborts_stay_invi
         producer.begin_transaction()
         for r in first:
             rec = CODEC.decode(r.value)
-            producer.send(sink, key=r.key, value=CODEC.encode("gbus.avro.Agency", dict(rec, name="ABORTED " + rec["name"])))
+            producer.send(
+                sink, key=r.key, value=CODEC.encode("gbus.avro.Agency", dict(rec, name="ABORTED " + rec["name"]))
+            )
         producer.send_offsets_to_transaction(
             {tp: OffsetAndMetadata(first[-1].offset + 1, "", -1)}, consumer.group_metadata()
         )
@@ -113,7 +115,9 @@ def test_output_and_input_offsets_commit_in_one_transaction_and_aborts_stay_invi
         # Attempt 3: the rest, left open (never committed) when we look.
         producer.begin_transaction()
         for r in second:
-            producer.send(sink, key=r.key, value=CODEC.encode("gbus.avro.Agency", dict(CODEC.decode(r.value), name="OPEN")))
+            producer.send(
+                sink, key=r.key, value=CODEC.encode("gbus.avro.Agency", dict(CODEC.decode(r.value), name="OPEN"))
+            )
         producer.flush()
 
         committed_view = _drain(kafka_bootstrap, sink, "read_committed", expected=4)

@@ -6,15 +6,14 @@ the router (directory load) is shared by the session because it is pure.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import dataclasses
-
 import pytest
-from support.node_harness import Bus, Running
 
 from gbus.node.app import NodeApp
+from support.node_harness import Bus, Running
 
 
 @pytest.fixture(scope="session")
@@ -35,11 +34,15 @@ def bus(kafka_bootstrap: str) -> Iterator[Bus]:
 def start_node(bus: Bus, router: Any, tmp_path: Any) -> Iterator[Callable[..., Running]]:
     started: list[Running] = []
 
-    def start(area: str = "79", *, data_dir: str | None = None, placement_wait_s: float = 0.0, **grpc_over: Any) -> Running:
+    def start(
+        area: str = "79", *, data_dir: str | None = None, placement_wait_s: float = 0.0, **grpc_over: Any
+    ) -> Running:
         settings = bus.settings(area, data_dir or str(tmp_path / "nodes"), **grpc_over)
         # Most of these tests run a node without a case processor: a submit then answers
         # placed=false at once instead of waiting for a verdict that cannot come.
-        settings = dataclasses.replace(settings, node=dataclasses.replace(settings.node, placement_wait_s=placement_wait_s))
+        settings = dataclasses.replace(
+            settings, node=dataclasses.replace(settings.node, placement_wait_s=placement_wait_s)
+        )
         node = Running(NodeApp(settings, router=router).start())
         started.append(node)
         return node

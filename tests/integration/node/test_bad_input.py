@@ -20,12 +20,12 @@ from grpc_health.v1 import health_pb2  # noqa: F401 - registers grpc.health.v1 i
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support.node_harness import Bus, Running, sample_report
-from support.proto_strategies import encoded_with_bytes_at, messages, string_field_paths
 
 from gbus.api.error_mapping import field_violations
 from gbus.node.app import NodeApp
 from gbus.v1 import case_pb2, directory_pb2, intake_pb2, report_pb2  # noqa: F401 - register gbus.v1
+from support.node_harness import Bus, Running, sample_report
+from support.proto_strategies import encoded_with_bytes_at, messages, string_field_paths
 
 pytestmark = pytest.mark.integration
 

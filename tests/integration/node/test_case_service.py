@@ -9,16 +9,16 @@ from dataclasses import replace
 
 import grpc
 import pytest
-from support.cases import HANDLER, ORIGIN, UNRELATED, WATCHER, copy_bytes, opened, with_status
-from support.identity import keyed, sealed
-from support.node_harness import CODEC, as_agency, wait_until
-from support.scripted_processor import ScriptedProcessor
 
 from gbus.domain.case import make_report_id
 from gbus.domain.status import CaseStatus
 from gbus.node.commands import command_id_of
 from gbus.security.identity_seal import ReporterIdentity
 from gbus.v1 import case_pb2
+from support.cases import HANDLER, ORIGIN, UNRELATED, WATCHER, copy_bytes, opened, with_status
+from support.identity import keyed, sealed
+from support.node_harness import CODEC, as_agency, wait_until
+from support.scripted_processor import ScriptedProcessor
 
 pytestmark = pytest.mark.integration
 
@@ -114,11 +114,16 @@ def test_list_cases_pages_by_role_and_status(bus, start_node, router):
     for i in range(5):
         deliver(bus, *opened(router, f"r-{i}"))
     deliver(bus, *with_status(*opened(router, "r-0"), CaseStatus.ACCEPTED))
-    wait_until(lambda: len(node.cases.ListCases(case_pb2.ListCasesRequest(page_size=10), metadata=as_agency(HANDLER)).cases) == 5)
+    wait_until(
+        lambda: (
+            len(node.cases.ListCases(case_pb2.ListCasesRequest(page_size=10), metadata=as_agency(HANDLER)).cases) == 5
+        )
+    )
     seen, token = [], ""
     while True:
         page = node.cases.ListCases(
-            case_pb2.ListCasesRequest(role=case_pb2.CASE_ROLE_HANDLER, page_size=2, page_token=token), metadata=as_agency(HANDLER)
+            case_pb2.ListCasesRequest(role=case_pb2.CASE_ROLE_HANDLER, page_size=2, page_token=token),
+            metadata=as_agency(HANDLER),
         )
         seen.extend(c.case_id for c in page.cases)
         token = page.next_page_token
@@ -127,11 +132,15 @@ def test_list_cases_pages_by_role_and_status(bus, start_node, router):
     assert len(seen) == 5 == len(set(seen))
     wait_until(lambda: len(node.cases.ListCases(case_pb2.ListCasesRequest(statuses=[case_pb2.CASE_STATUS_ACCEPTED]),
                                                 metadata=as_agency(WATCHER)).cases) == 1)  # fmt: skip
-    as_handler = node.cases.ListCases(case_pb2.ListCasesRequest(role=case_pb2.CASE_ROLE_HANDLER), metadata=as_agency(WATCHER))
+    as_handler = node.cases.ListCases(
+        case_pb2.ListCasesRequest(role=case_pb2.CASE_ROLE_HANDLER), metadata=as_agency(WATCHER)
+    )
     assert list(as_handler.cases) == []
 
 
-def test_a_watch_resumed_from_its_cursor_after_a_node_restart_gets_exactly_the_missed_changes(bus, start_node, router, tmp_path):
+def test_a_watch_resumed_from_its_cursor_after_a_node_restart_gets_exactly_the_missed_changes(
+    bus, start_node, router, tmp_path
+):
     data_dir = str(tmp_path / "restart")
     node = start_node("79", data_dir=data_dir)
     v1 = opened(router)
@@ -150,7 +159,9 @@ def test_a_watch_resumed_from_its_cursor_after_a_node_restart_gets_exactly_the_m
     deliver(bus, *v3)
     node = start_node("79", data_dir=data_dir)
 
-    resumed = node.cases.WatchCases(case_pb2.WatchCasesRequest(cursor=first.cursor), metadata=as_agency(WATCHER), timeout=30)
+    resumed = node.cases.WatchCases(
+        case_pb2.WatchCasesRequest(cursor=first.cursor), metadata=as_agency(WATCHER), timeout=30
+    )
     got = [next(resumed), next(resumed)]
     deliver(bus, *v4)  # a live change after the replay: the next message, nothing repeated in between
     got.append(next(resumed))
@@ -162,14 +173,18 @@ def test_a_watch_resumed_from_its_cursor_after_a_node_restart_gets_exactly_the_m
 
 def test_a_watch_with_a_foreign_cursor_is_invalid_argument(bus, start_node):
     node = start_node("79")
-    stream = node.cases.WatchCases(case_pb2.WatchCasesRequest(cursor="deadbeef.3"), metadata=as_agency(WATCHER), timeout=10)
+    stream = node.cases.WatchCases(
+        case_pb2.WatchCasesRequest(cursor="deadbeef.3"), metadata=as_agency(WATCHER), timeout=10
+    )
     with pytest.raises(grpc.RpcError) as info:
         next(stream)
     assert info.value.code() is grpc.StatusCode.INVALID_ARGUMENT
 
 
 def _update(node, case_id, request_id="u-1", agency=HANDLER, **kw):
-    request = case_pb2.UpdateStatusRequest(case_id=case_id, status=case_pb2.CASE_STATUS_ACCEPTED, request_id=request_id, **kw)
+    request = case_pb2.UpdateStatusRequest(
+        case_id=case_id, status=case_pb2.CASE_STATUS_ACCEPTED, request_id=request_id, **kw
+    )
     return node.cases.UpdateStatus(request, metadata=as_agency(agency), timeout=20)
 
 

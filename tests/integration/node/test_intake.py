@@ -8,11 +8,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 import grpc
 import pytest
-from support.node_harness import CODEC, ORIGIN, WARD, as_agency, sample_report as report
 
 from gbus.api.error_mapping import field_violations
 from gbus.domain.case import make_report_id
 from gbus.v1 import intake_pb2, report_pb2
+from support.node_harness import CODEC, ORIGIN, WARD, as_agency
+from support.node_harness import sample_report as report
 
 pytestmark = pytest.mark.integration
 
@@ -163,7 +164,9 @@ def test_a_stream_lists_bad_reports_by_index_and_accepts_the_rest(bus, start_nod
     )
     assert (answer.accepted, answer.replayed, answer.rejected) == (2, 2, 2)
     by_index = {o.index: o for o in answer.outcomes}
-    assert by_index[1].status == intake_pb2.REPORT_OUTCOME_STATUS_REJECTED and by_index[1].errors[0].startswith("category:")
+    assert by_index[1].status == intake_pb2.REPORT_OUTCOME_STATUS_REJECTED and by_index[1].errors[0].startswith(
+        "category:"
+    )
     assert by_index[3].request_id == "s-3" and any(e.startswith("description:") for e in by_index[3].errors)
     assert by_index[2].status == by_index[4].status == intake_pb2.REPORT_OUTCOME_STATUS_REPLAYED
     assert by_index[4].report_id == by_index[0].report_id

@@ -11,11 +11,11 @@ import sys
 import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
-from support.node_harness import CODEC, ORIGIN, Bus, Running, as_agency, sample_report
 
 from gbus.domain.case import make_report_id
 from gbus.node.app import NodeApp
 from gbus.v1 import intake_pb2
+from support.node_harness import CODEC, ORIGIN, Bus, Running, as_agency, sample_report
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -62,7 +62,9 @@ def test_gbus_node_prints_its_ready_line_serves_and_stops_cleanly_on_sigterm(bus
         ready = re.fullmatch(r"node 79 grpc=(127\.0\.0\.1:\d+) metrics=(http://127\.0\.0\.1:\d+/metrics)\n", line)
         assert ready, f"unexpected first line {line!r}; stderr: {proc.stderr.read() if proc.poll() is not None else ''}"
         with grpc.insecure_channel(ready.group(1)) as channel:
-            health = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(service="gbus.v1.IntakeService"), timeout=5)
+            health = health_pb2_grpc.HealthStub(channel).Check(
+                health_pb2.HealthCheckRequest(service="gbus.v1.IntakeService"), timeout=5
+            )
             assert health.status == health_pb2.HealthCheckResponse.SERVING
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=20) == 0

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support.node_harness import as_agency, sample_report
 
 from gbus.v1 import intake_pb2
+from support.node_harness import as_agency, sample_report
 
 pytestmark = pytest.mark.integration
 

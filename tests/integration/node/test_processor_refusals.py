@@ -11,11 +11,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import grpc
 import pytest
+
+from gbus.v1 import case_pb2
 from support.cases import HANDLER
 from support.node_harness import as_agency
 from support.scripted_processor import PROCESSOR_REFUSALS, ScriptedProcessor
-
-from gbus.v1 import case_pb2
 
 pytestmark = pytest.mark.integration
 

@@ -11,15 +11,15 @@ from dataclasses import replace
 
 import grpc
 import pytest
-from support.cases import HANDLER, UNRELATED, copy_bytes, opened, result_bytes, verdict_bytes, with_status
-from support.node_harness import CODEC, ORIGIN, Running, as_agency, sample_report, wait_until
-from support.scripted_processor import ScriptedProcessor
-from support.signing import PROCESSOR, make_signing_pki, node_signer, signer
 
 from gbus.config import SecuritySettings
 from gbus.domain.status import CaseStatus
 from gbus.node.app import NodeApp
 from gbus.v1 import case_pb2, intake_pb2
+from support.cases import HANDLER, UNRELATED, copy_bytes, opened, result_bytes, verdict_bytes, with_status
+from support.node_harness import CODEC, ORIGIN, Running, as_agency, sample_report, wait_until
+from support.scripted_processor import ScriptedProcessor
+from support.signing import PROCESSOR, make_signing_pki, node_signer, signer
 
 pytestmark = pytest.mark.integration
 
@@ -60,14 +60,25 @@ def version_held(node, case_id):
 
 def alerts(node):
     text = urllib.request.urlopen(node.app.metrics_url, timeout=5).read().decode()
-    return next((float(l.rsplit(" ", 1)[1]) for l in text.splitlines() if l.startswith('gbus_integrity_alerts_total{node="79"}')), 0.0)
+    return next(
+        (
+            float(line.rsplit(" ", 1)[1])
+            for line in text.splitlines()
+            if line.startswith('gbus_integrity_alerts_total{node="79"}')
+        ),
+        0.0,
+    )
 
 
 def dead_letter_reasons(bus):
-    return [CODEC.decode(r.value, expected="gbus.avro.DeadLetter")["reason"] for r in bus.read_all(bus.topics.dead_letters)]
+    return [
+        CODEC.decode(r.value, expected="gbus.avro.DeadLetter")["reason"] for r in bus.read_all(bus.topics.dead_letters)
+    ]
 
 
-def test_a_copy_with_a_recomputed_chain_and_a_swapped_handler_is_flagged_and_not_applied(bus, router, pki, verifying_node):
+def test_a_copy_with_a_recomputed_chain_and_a_swapped_handler_is_flagged_and_not_applied(
+    bus, router, pki, verifying_node
+):
     node = verifying_node
     processor = signer(pki.signer_key("processor", PROCESSOR), f"processor:{PROCESSOR}")
     v1 = opened(router, "a")
@@ -83,7 +94,10 @@ def test_a_copy_with_a_recomputed_chain_and_a_swapped_handler_is_flagged_and_not
     deliver(bus, swapped, history, by=processor)
     wait_until(lambda: alerts(node) == 2, what="two integrity alerts")
     reasons = dead_letter_reasons(bus)
-    assert any("a case copy must be signed by a processor, not node:01" in r and f"snapshot handler {UNRELATED}" in r for r in reasons)
+    assert any(
+        "a case copy must be signed by a processor, not node:01" in r and f"snapshot handler {UNRELATED}" in r
+        for r in reasons
+    )
     assert any(r.startswith(f"snapshot handler {UNRELATED}, history says {HANDLER}") for r in reasons)
     with pytest.raises(grpc.RpcError) as refused:
         case_as(node, v1[0].case_id, agency=UNRELATED)
@@ -131,7 +145,9 @@ def test_a_forged_command_answer_is_ignored_and_the_processor_signed_one_is_deli
     assert reply.case.version == 2 and reply.case.status == case_pb2.CASE_STATUS_ACCEPTED
 
 
-def test_a_forged_or_unsigned_verdict_is_dead_lettered_and_the_processor_signed_one_is_applied(bus, pki, verifying_node):
+def test_a_forged_or_unsigned_verdict_is_dead_lettered_and_the_processor_signed_one_is_applied(
+    bus, pki, verifying_node
+):
     node = verifying_node
     submitted = node.intake.SubmitReport(intake_pb2.SubmitReportRequest(report=sample_report("verdict-1")),
                                          metadata=as_agency(ORIGIN), timeout=15)  # fmt: skip

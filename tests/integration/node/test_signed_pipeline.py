@@ -11,8 +11,6 @@ from dataclasses import replace
 from datetime import datetime, timezone
 
 import pytest
-from support.node_harness import Bus, Running, wait_until
-from support.signing import make_signing_pki, processor_security
 
 from gbus.api.tls import agency_channel
 from gbus.config import ProcessorSettings, SecuritySettings, Settings
@@ -21,6 +19,8 @@ from gbus.observability.metrics import Metrics
 from gbus.security.pki import issue_agency_certificate
 from gbus.v1 import case_pb2, case_pb2_grpc, intake_pb2, intake_pb2_grpc, report_pb2
 from gbus.wire.protobuf import timestamp
+from support.node_harness import Bus, Running, wait_until
+from support.signing import make_signing_pki, processor_security
 
 pytestmark = pytest.mark.integration
 
@@ -49,7 +49,11 @@ def secure_bus(kafka_bootstrap, tmp_path, router):
     wait_until(lambda: proc.ready_partitions, 30, "the processor's partition assignment")
     node_settings = bus.settings("79", str(tmp_path / "nodes"), insecure_dev_mode=False, tls_cert=str(pki.node_cert("79")),
                                  tls_key=str(pki.node_key("79")), tls_ca=str(pki.ca_cert))  # fmt: skip
-    node = Running(NodeApp(replace(node_settings, security=SecuritySettings(trust_dir=str(pki.root), **own)), router=router).start())
+    node = Running(
+        NodeApp(
+            replace(node_settings, security=SecuritySettings(trust_dir=str(pki.root), **own)), router=router
+        ).start()
+    )
     yield bus, pki, metrics, node
     node.stop()
     stop.set()

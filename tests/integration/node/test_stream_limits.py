@@ -10,10 +10,10 @@ from contextlib import contextmanager
 import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
-from support.cases import HANDLER, copy_bytes, opened
-from support.node_harness import CODEC, as_agency, wait_until
 
 from gbus.v1 import case_pb2, case_pb2_grpc
+from support.cases import HANDLER, copy_bytes, opened
+from support.node_harness import CODEC, as_agency, wait_until
 
 pytestmark = pytest.mark.integration
 

@@ -8,11 +8,11 @@ from datetime import datetime, timezone
 
 import grpc
 import pytest
-from support.node_harness import Bus, as_agency, wait_until
 
 from gbus.config import ProcessorSettings, Settings
 from gbus.v1 import case_pb2, intake_pb2, report_pb2
 from gbus.wire.protobuf import timestamp
+from support.node_harness import Bus, as_agency, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -34,7 +34,9 @@ def bus(kafka_bootstrap):
 def processor(bus, router):
     from gbus.processor.bootstrap import build_processor
 
-    settings = Settings(kafka=bus.kafka, processor=ProcessorSettings(group_id=f"g-{uuid.uuid4().hex[:8]}", instance_id="p1"))
+    settings = Settings(
+        kafka=bus.kafka, processor=ProcessorSettings(group_id=f"g-{uuid.uuid4().hex[:8]}", instance_id="p1")
+    )
     proc = build_processor(settings, in_memory=True, router=router)
     proc.start()
     stop = threading.Event()
@@ -60,7 +62,9 @@ def report(request_id, origin, channel, **over):
 
 
 def submit(node, pb):
-    return node.intake.SubmitReport(intake_pb2.SubmitReportRequest(report=pb), metadata=as_agency(pb.origin_agency), timeout=15)
+    return node.intake.SubmitReport(
+        intake_pb2.SubmitReportRequest(report=pb), metadata=as_agency(pb.origin_agency), timeout=15
+    )
 
 
 def my_cases(node, agency):
@@ -102,7 +106,9 @@ def test_a_report_becomes_a_case_at_every_involved_node_and_commands_round_trip(
                 case_id=case.case_id, status=status, expected_version=expected), agency)  # fmt: skip
         assert info.value.code() is code, (agency, status)
 
-    note = command(n79, "AddNote", case_pb2.AddNoteRequest(case_id=case.case_id, text="Đã xác minh hiện trường"), WATCHER)
+    note = command(
+        n79, "AddNote", case_pb2.AddNoteRequest(case_id=case.case_id, text="Đã xác minh hiện trường"), WATCHER
+    )
     assert note.case.version == accepted.case.version + 1
 
 
@@ -116,7 +122,10 @@ def test_merge_and_unmerge_through_the_nodes(bus, start_node, processor):
     source, target = by_report[b.report_id], by_report[a.report_id]
     merged = command(n79, "MergeCases", case_pb2.MergeCasesRequest(
         source_case_id=source.case_id, target_case_id=target.case_id, reason="cùng một việc"), source.handler)  # fmt: skip
-    assert merged.case.case_id == target.case_id and {r.report_id for r in merged.case.reports} == {a.report_id, b.report_id}
+    assert merged.case.case_id == target.case_id and {r.report_id for r in merged.case.reports} == {
+        a.report_id,
+        b.report_id,
+    }
 
     handler = merged.case.handler
     unmerged = command(n79, "UnmergeReport", case_pb2.UnmergeReportRequest(

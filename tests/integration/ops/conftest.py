@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support.node_harness import Bus, wait_until
 
 from gbus.config import ProcessorSettings
 from gbus.devrun.scrape_targets import ScrapeProcess, write_scrape_targets
@@ -23,6 +22,7 @@ from gbus.node.app import NodeApp
 from gbus.observability.metrics import Metrics, MonitorMetrics, serve_metrics
 from gbus.ops.kafka_view import admin_client, read_cluster
 from gbus.ops.monitor import Monitor
+from support.node_harness import Bus, wait_until
 
 
 @pytest.fixture(scope="session")

@@ -8,11 +8,11 @@ import sys
 from collections import Counter
 
 import pytest
-from support.ops_import_data import write_import_file
-from support.node_harness import CODEC, wait_until
 
 from gbus.domain import events as ev
 from gbus.wire.avro_records import event_from_record
+from support.node_harness import CODEC, wait_until
+from support.ops_import_data import write_import_file
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -39,7 +39,9 @@ def report_ids_in_cases(ops_bus) -> Counter:
     return seen
 
 
-def test_every_good_line_is_accepted_exactly_once_each_bad_line_is_reported_and_a_rerun_creates_nothing(ops_bus, tmp_path):
+def test_every_good_line_is_accepted_exactly_once_each_bad_line_is_reported_and_a_rerun_creates_nothing(
+    ops_bus, tmp_path
+):
     ops_bus.start_processor()
     node = ops_bus.start_node("79")
     path = tmp_path / "reports.jsonl"
@@ -47,7 +49,13 @@ def test_every_good_line_is_accepted_exactly_once_each_bad_line_is_reported_and_
 
     code, first = run_import(path, node)
     assert code == 3, "exit 3: some lines were rejected"
-    assert (first["lines"], first["accepted"], first["replayed"], first["rejected"], first["failed"]) == (TOTAL, TOTAL - BAD, 0, BAD, 0)
+    assert (first["lines"], first["accepted"], first["replayed"], first["rejected"], first["failed"]) == (
+        TOTAL,
+        TOTAL - BAD,
+        0,
+        BAD,
+        0,
+    )
     reported = {p["line"]: p["errors"] for p in first["rejected_lines"]}
     assert sorted(reported) == sorted(expected_bad)
     for line_no, field in expected_bad.items():

@@ -13,6 +13,7 @@ import sys
 import urllib.request
 
 import pytest
+
 from support.node_harness import wait_until
 from support.ops_import_data import write_import_file
 from support.prometheus_server import PrometheusServer, require
@@ -36,7 +37,9 @@ def gbus(*args: str, env_prefix: str, bootstrap: str) -> subprocess.CompletedPro
     import os
 
     env = dict(os.environ, GBUS__KAFKA__TOPIC_PREFIX=env_prefix, GBUS__KAFKA__BOOTSTRAP_SERVERS=bootstrap)
-    return subprocess.run([sys.executable, "-m", "gbus.cli.main", *args], capture_output=True, text=True, timeout=120, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "gbus.cli.main", *args], capture_output=True, text=True, timeout=120, env=env
+    )
 
 
 def import_file(ops_bus, path, area: str) -> dict:
@@ -67,10 +70,15 @@ def test_prometheus_scrapes_every_process_and_promql_counts_the_reports_received
     assert import_file(ops_bus, tmp_path / "a.jsonl", "79")["accepted"] == 30
     assert import_file(ops_bus, tmp_path / "b.jsonl", "VN")["accepted"] == 20
     wait_until(lambda: prometheus.value("sum(gbus_reports_received_total)") == 50, 30, "Prometheus to count 50 reports")
-    by_node = {r["metric"]["area"]: float(r["value"][1]) for r in prometheus.query('sum by (area) (gbus_reports_received_total{role="node"})')}
+    by_node = {
+        r["metric"]["area"]: float(r["value"][1])
+        for r in prometheus.query('sum by (area) (gbus_reports_received_total{role="node"})')
+    }
     assert by_node == {"79": 30.0, "VN": 20.0}
     # ...and the processor took them in: 50 dedup decisions, seen through the same server.
-    wait_until(lambda: prometheus.value('sum(gbus_dedup_decisions_total{role="processor"})') == 50, 60, "50 dedup decisions")
+    wait_until(
+        lambda: prometheus.value('sum(gbus_dedup_decisions_total{role="processor"})') == 50, 60, "50 dedup decisions"
+    )
 
 
 def test_gbus_status_shows_the_processor_group_caught_up_and_the_node_topics(running):
@@ -99,7 +107,9 @@ def _group_lags(ops_bus) -> dict:
     from gbus.ops.kafka_view import read_cluster
     from gbus.ops.lag import group_lags
 
-    return {g.group: g.total for g in group_lags(read_cluster(ops_bus.kafka)) if g.group == ops_bus.processor.group_id} or {"none": 1}
+    return {
+        g.group: g.total for g in group_lags(read_cluster(ops_bus.kafka)) if g.group == ops_bus.processor.group_id
+    } or {"none": 1}
 
 
 def test_a_stopped_node_shows_delivery_lag_and_its_alerts_fire_then_it_catches_up_after_a_restart(running, tmp_path):
@@ -113,7 +123,9 @@ def test_a_stopped_node_shows_delivery_lag_and_its_alerts_fire_then_it_catches_u
     assert import_file(ops_bus, tmp_path / "while-down.jsonl", "VN")["accepted"] == 400
 
     # Measured from outside the stopped node: its topic's end (monitor) minus its last reported position.
-    behind = wait_until(lambda: (v := prometheus.value(lag)) is not None and v > 100 and v, 60, "delivery lag above 100")
+    behind = wait_until(
+        lambda: (v := prometheus.value(lag)) is not None and v > 100 and v, 60, "delivery lag above 100"
+    )
     assert behind > 100
     # gbus status reads the position the node committed when it stopped: its lag is exact.
     # (Copies are fewer than reports: a batch writes one copy per touched case.)
@@ -127,4 +139,8 @@ def test_a_stopped_node_shows_delivery_lag_and_its_alerts_fire_then_it_catches_u
     ops_bus.start_node("79")  # same store: it resumes from its position
     ops_bus.write_targets()
     wait_until(lambda: prometheus.value(lag) == 0, 60, "node 79 to catch up after its restart")
-    wait_until(lambda: not prometheus.query('ALERTS{alertname="GbusNodeDeliveryLagHigh", node="79"}'), 30, "the lag alert to clear")
+    wait_until(
+        lambda: not prometheus.query('ALERTS{alertname="GbusNodeDeliveryLagHigh", node="79"}'),
+        30,
+        "the lag alert to clear",
+    )

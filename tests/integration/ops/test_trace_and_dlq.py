@@ -10,12 +10,12 @@ import sys
 from datetime import datetime, timezone
 
 import pytest
-from support.cases import case_report, copy_bytes, opened, with_status
-from support.node_harness import CODEC, Bus
 
 from gbus.cases.case_routing import as_report
 from gbus.domain.status import CaseStatus
 from gbus.wire.avro_records import event_record, report_record
+from support.cases import case_report, copy_bytes, opened, with_status
+from support.node_harness import CODEC, Bus
 
 pytestmark = pytest.mark.integration
 
@@ -29,7 +29,9 @@ def bus(kafka_bootstrap):
 
 def gbus(bus: Bus, *args: str) -> subprocess.CompletedProcess:
     env = dict(os.environ, GBUS__KAFKA__TOPIC_PREFIX=bus.prefix, GBUS__KAFKA__BOOTSTRAP_SERVERS=bus.bootstrap)
-    return subprocess.run([sys.executable, "-m", "gbus.cli.main", *args], capture_output=True, text=True, timeout=120, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "gbus.cli.main", *args], capture_output=True, text=True, timeout=120, env=env
+    )
 
 
 def write_case(bus: Bus, router, request_id: str, *, forge_seq: int | None = None):
@@ -45,7 +47,12 @@ def write_case(bus: Bus, router, request_id: str, *, forge_seq: int | None = Non
     partition = bus.topics.partition_of_shard(state.shard)
     key = state.case_id.encode()
     for event in written:
-        bus.produce(bus.topics.case_events, CODEC.encode("gbus.avro.CaseEvent", event_record(event)), key=key, partition=partition)
+        bus.produce(
+            bus.topics.case_events,
+            CODEC.encode("gbus.avro.CaseEvent", event_record(event)),
+            key=key,
+            partition=partition,
+        )
     bus.produce(bus.topics.node("79"), copy_bytes(CODEC, state, history, area="79"), key=key)
     return state, history
 
@@ -86,10 +93,16 @@ def dead_letter(bus: Bus, value: bytes | None, *, partition: int, offset: int, k
 
 def test_dlq_lists_dead_letters_and_replays_the_original_record_to_its_partition(bus):
     report = as_report(case_report("dlq-1"))
-    original = CODEC.encode("gbus.avro.Report", report_record(report, shard="79", accepted_at=datetime.now(timezone.utc), accepted_by="79"))
+    original = CODEC.encode(
+        "gbus.avro.Report", report_record(report, shard="79", accepted_at=datetime.now(timezone.utc), accepted_by="79")
+    )
     partition = bus.topics.partition_of_shard("79")
-    bus.produce(bus.topics.dead_letters, dead_letter(bus, original, partition=partition, offset=41, key=b"79"), key=b"r")
-    bus.produce(bus.topics.dead_letters, dead_letter(bus, b"\x00garbage", partition=partition, offset=42, key=b"79"), key=b"r")
+    bus.produce(
+        bus.topics.dead_letters, dead_letter(bus, original, partition=partition, offset=41, key=b"79"), key=b"r"
+    )
+    bus.produce(
+        bus.topics.dead_letters, dead_letter(bus, b"\x00garbage", partition=partition, offset=42, key=b"79"), key=b"r"
+    )
 
     listed = gbus(bus, "dlq", "list", "--json")
     assert listed.returncode == 0, listed.stderr

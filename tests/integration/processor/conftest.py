@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,8 +28,6 @@ from support.polling import wait_until
 
 CODEC = AvroCodec()
 PARTITIONS = 4
-
-
 
 
 @dataclass
@@ -71,7 +69,9 @@ class Bus:
         shard = report.province_code or "00"
         value = CODEC.encode("gbus.avro.Report",
                              report_record(as_report(report), shard=shard, accepted_at=T0, accepted_by="79"))  # fmt: skip
-        self.send_raw(self.topics.reports, self.topics.partition_of_shard(shard), value, key=shard.encode(), flush=flush)
+        self.send_raw(
+            self.topics.reports, self.topics.partition_of_shard(shard), value, key=shard.encode(), flush=flush
+        )
 
     def send_command(self, command: CaseCommand, *, reply_to: str = "79") -> None:
         shard = shard_of_case(command.case_id)

@@ -29,9 +29,17 @@ LOAD = 5000
 PLACES = [("79", "26743"), ("01", "00070"), ("48", None), ("31", None), ("92", None), ("22", None)]
 TOPICS = [
     ("moi_truong", "Rác thải ùn ứ tại {s}", "Rác thải sinh hoạt ùn ứ ở {s} nhiều ngày chưa được thu gom, bốc mùi hôi."),
-    ("ha_tang_giao_thong", "Ổ gà lớn trên {s}", "Mặt đường {s} có ổ gà sâu, xe máy té ngã nhiều lần, đề nghị sửa chữa."),
+    (
+        "ha_tang_giao_thong",
+        "Ổ gà lớn trên {s}",
+        "Mặt đường {s} có ổ gà sâu, xe máy té ngã nhiều lần, đề nghị sửa chữa.",
+    ),
     ("dien_nuoc", "Mất nước kéo dài ở {s}", "Khu dân cư {s} mất nước sinh hoạt ba ngày liền, không có thông báo."),
-    ("trat_tu_do_thi", "Lấn chiếm vỉa hè {s}", "Các hộ kinh doanh lấn chiếm vỉa hè {s}, người đi bộ phải đi xuống lòng đường."),
+    (
+        "trat_tu_do_thi",
+        "Lấn chiếm vỉa hè {s}",
+        "Các hộ kinh doanh lấn chiếm vỉa hè {s}, người đi bộ phải đi xuống lòng đường.",
+    ),
 ]
 
 

@@ -22,6 +22,7 @@ from .test_crash import _load as _crash_load
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
+
 def _spawn_victim(bus, tmp_path: Path) -> subprocess.Popen:
     gbus = Path(sys.executable).with_name("gbus")
     cmd = [str(gbus), "processor", "--bootstrap", bus.bootstrap, "--topic-prefix", bus.prefix,
@@ -90,7 +91,9 @@ def test_a_processor_killed_mid_load_has_its_shards_served_by_the_other_with_not
     events: dict[str, list] = {}
     for rec in bus.decoded(bus.topics.case_events, "gbus.avro.CaseEvent"):
         events.setdefault(rec["case_id"], []).append(event_from_record(rec))
-    assert Counter(e.event_id for h in events.values() for e in h).most_common(1)[0][1] == 1, "an event was written twice"
+    assert Counter(e.event_id for h in events.values() for e in h).most_common(1)[0][1] == 1, (
+        "an event was written twice"
+    )
     assert set(events) == set(snapshots)
     for case_id, snap in snapshots.items():
         assert verify_chain(events[case_id]) == [], case_id

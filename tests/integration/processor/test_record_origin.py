@@ -14,13 +14,13 @@ import pytest
 from kafka import KafkaProducer
 
 from gbus.cases import commands as c
+from gbus.cli.tick_cmd import tick_record
 from gbus.domain.case import make_case_id, shard_of_case
 from gbus.kafka_io.signing_producer import SigningProducer
 from gbus.ops.trace import render_trace
 from gbus.ops.trace_read import gather_trace
 from gbus.security.revocation import revoke
 from gbus.security.trust import TrustStore
-from gbus.cli.tick_cmd import tick_record
 from gbus.wire.avro_records import command_record
 from support.factories import T0, case_report
 from support.signing import make_signing_pki, node_signer, operator_signer, processor_security
@@ -38,7 +38,9 @@ def signed_bus(bus, tmp_path):
     """The test bus with a processor that verifies origins against a fresh PKI."""
     pki = make_signing_pki(tmp_path / "pki")
     plain = bus.settings
-    bus.settings = lambda instance="p1", data_dir="": replace(plain(instance, data_dir), security=processor_security(pki, RELOAD_S))
+    bus.settings = lambda instance="p1", data_dir="": replace(
+        plain(instance, data_dir), security=processor_security(pki, RELOAD_S)
+    )
     producers: list[KafkaProducer] = []
 
     def writer(signer):
@@ -55,14 +57,18 @@ def signed_bus(bus, tmp_path):
 def send_command(producer, bus, command, *, reply_to):
     shard = shard_of_case(command.case_id)
     value = CODEC.encode("gbus.avro.Command", command_record(command, shard=shard, reply_to=reply_to))
-    producer.send(bus.topics.commands, key=shard.encode(), value=value, partition=bus.topics.partition_of_shard(shard)).get(10)
+    producer.send(
+        bus.topics.commands, key=shard.encode(), value=value, partition=bus.topics.partition_of_shard(shard)
+    ).get(10)
 
 
 def send_report(producer, bus, report):
     from gbus.cases.case_routing import as_report
     from gbus.wire.avro_records import report_record
 
-    value = CODEC.encode("gbus.avro.Report", report_record(as_report(report), shard="79", accepted_at=T0, accepted_by="79"))
+    value = CODEC.encode(
+        "gbus.avro.Report", report_record(as_report(report), shard="79", accepted_at=T0, accepted_by="79")
+    )
     producer.send(bus.topics.reports, key=b"79", value=value, partition=bus.topics.partition_of_shard("79")).get(10)
 
 
@@ -108,7 +114,11 @@ def test_forged_command_report_and_tick_are_refused_while_the_genuine_command_is
     assert any("command refused: the record is not signed" in r for r in reasons)
     # Counted once the transaction committed, a moment after its dead letters became visible.
     wait_until(lambda: forged(running, "unsigned", "command") == 1, 10, "the forgeries counted")
-    assert (forged(running, "01", "command"), forged(running, "01", "report"), forged(running, "01", "tick")) == (1, 1, 1)
+    assert (forged(running, "01", "command"), forged(running, "01", "report"), forged(running, "01", "tick")) == (
+        1,
+        1,
+        1,
+    )
     assert forged(running, "79", "command") == 0
 
     # The receipt: every event of the case names the node that vouched for its actor.

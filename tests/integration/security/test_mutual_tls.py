@@ -15,7 +15,6 @@ from pathlib import Path
 
 import grpc
 import pytest
-from support.pki import make_pki
 
 from gbus.api.identity import caller_agency
 from gbus.api.server import RunningServer, ServiceBinding, start_grpc_server
@@ -25,6 +24,7 @@ from gbus.observability.logging import configure_logging
 from gbus.observability.metrics import Metrics
 from gbus.security.pki import PkiLayout, create_ca, issue_agency_certificate, issue_node_certificate
 from gbus.v1 import directory_pb2, directory_pb2_grpc
+from support.pki import make_pki
 
 TIMEOUT = 5
 
@@ -189,9 +189,10 @@ def test_during_ca_rotation_a_bundle_of_old_and_new_ca_accepts_agencies_of_both(
 def test_after_rotation_the_old_ca_is_no_longer_trusted(pki, serve, tmp_path: Path):
     create_ca(tmp_path)
     running = serve(_secure_settings(pki, ca=tmp_path / "ca.pem"))  # the old CA removed from the bundle
-    channel = secure_channel(running.address, pki.ca_cert, pki.agency_cert("gov.ubnd@79"), pki.agency_key("gov.ubnd@79"))
+    channel = secure_channel(
+        running.address, pki.ca_cert, pki.agency_cert("gov.ubnd@79"), pki.agency_key("gov.ubnd@79")
+    )
     assert _code(lambda: _who(channel)) is grpc.StatusCode.UNAVAILABLE
-
 
 
 def test_a_node_reached_by_a_name_its_certificate_lacks_needs_a_server_name_override(pki, serve, tmp_path: Path):

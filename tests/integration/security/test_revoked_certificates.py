@@ -7,10 +7,9 @@ import time
 
 import grpc
 import pytest
-from support.pki import make_pki
 
-from gbus.api.identity import caller_agency
 from gbus.api.caller_guard import CallerGuard
+from gbus.api.identity import caller_agency
 from gbus.api.server import ServiceBinding, start_grpc_server
 from gbus.api.tls import agency_channel, server_credentials_for
 from gbus.config import GrpcSettings
@@ -18,6 +17,7 @@ from gbus.observability.metrics import Metrics
 from gbus.security.revocation import revoke
 from gbus.security.trust import TrustStore
 from gbus.v1 import directory_pb2, directory_pb2_grpc
+from support.pki import make_pki
 
 RELOAD_S = 0.5
 REVOKED, KEPT, FOREIGN = "gov.ubnd@79", "front.mttq@79", "gov.ubnd@01"
@@ -34,7 +34,9 @@ def guarded_node(tmp_path):
     pki = make_pki(tmp_path / "pki", agencies=(REVOKED, KEPT, FOREIGN))
     settings = GrpcSettings(listen="127.0.0.1:0", insecure_dev_mode=False, tls_cert=str(pki.node_cert("79")),
                             tls_key=str(pki.node_key("79")), tls_ca=str(pki.ca_cert))  # fmt: skip
-    binding = ServiceBinding("gbus.v1.DirectoryService", directory_pb2_grpc.add_DirectoryServiceServicer_to_server, _WhoAmI())
+    binding = ServiceBinding(
+        "gbus.v1.DirectoryService", directory_pb2_grpc.add_DirectoryServiceServicer_to_server, _WhoAmI()
+    )
     running = start_grpc_server([binding], settings, Metrics(), credentials=server_credentials_for(settings),
                                 interceptors=[CallerGuard(TrustStore(pki.root, reload_s=RELOAD_S), "79")])  # fmt: skip
     yield pki, running

@@ -8,9 +8,6 @@ import time
 
 import grpc
 import pytest
-from support.cases import HANDLER, ORIGIN, copy_bytes, opened, with_status
-from support.identity import keyring_for
-from support.pki import make_pki
 
 from gbus.api.caller_guard import CallerGuard
 from gbus.api.server import ServiceBinding, start_grpc_server
@@ -27,6 +24,9 @@ from gbus.observability.metrics import Metrics
 from gbus.security.revocation import revoke
 from gbus.security.trust import TrustStore
 from gbus.v1 import case_pb2, case_pb2_grpc
+from support.cases import HANDLER, ORIGIN, copy_bytes, opened, with_status
+from support.identity import keyring_for
+from support.pki import make_pki
 
 RELOAD_S = 0.5
 # The loaded machine's scheduling, on top of the reload interval and one wake-up.
@@ -64,13 +64,17 @@ def router():
     return Router.default()
 
 
-def test_an_open_watch_stream_of_a_revoked_agency_ends_unauthenticated_and_another_agency_s_goes_on(watched_node, router):
+def test_an_open_watch_stream_of_a_revoked_agency_ends_unauthenticated_and_another_agency_s_goes_on(
+    watched_node, router
+):
     pki, running, apply = watched_node
     v1 = opened(router, "watch-1")
     apply(*v1)
     with agency_channel(running.address, pki.root, HANDLER) as revoked_channel, \
          agency_channel(running.address, pki.root, ORIGIN) as kept_channel:  # fmt: skip
-        revoked_stream = case_pb2_grpc.CaseServiceStub(revoked_channel).WatchCases(case_pb2.WatchCasesRequest(), timeout=30)
+        revoked_stream = case_pb2_grpc.CaseServiceStub(revoked_channel).WatchCases(
+            case_pb2.WatchCasesRequest(), timeout=30
+        )
         kept_stream = case_pb2_grpc.CaseServiceStub(kept_channel).WatchCases(case_pb2.WatchCasesRequest(), timeout=30)
         assert next(revoked_stream).case.case_id == v1[0].case_id  # both streams are open and served
         assert next(kept_stream).case.case_id == v1[0].case_id

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from support.situation_traffic import CLOCK, HOTSPOT_TITLE, generated
 
 from gbus.situation.figures import Names, build_report
 from gbus.situation.html_page import render_html
 from gbus.situation.pdf_pages import render_pdf
 from gbus.situation.weeks import Week
+from support.situation_traffic import CLOCK, HOTSPOT_TITLE, generated
 
 WEEK = Week.parse("2026-W49")
 NAMES = Names(place=lambda code: {"79": "Thành phố Hồ Chí Minh", "79.26743": "Phường Bến Thành",
@@ -67,7 +67,9 @@ def _ink(png: Path) -> float:
 
 
 def _text_of_pdf(pdf: Path) -> str:
-    return subprocess.run([_tool("pdftotext"), "-raw", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return subprocess.run(
+        [_tool("pdftotext"), "-raw", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
 
 
 def test_the_html_renders_on_a_phone_with_the_key_numbers_in_its_text(traffic, report, tmp_path):
@@ -83,7 +85,9 @@ def test_the_html_renders_on_a_phone_with_the_key_numbers_in_its_text(traffic, r
     image = Image.open(shot)
     assert image.size == (412, 2000)
     assert _ink(shot) > 0.05  # not blank: text, cards and bars
-    assert (192, 57, 43) in {p[:3] for p in image.convert("RGB").get_flattened_data()}  # this week's red bars were drawn
+    assert (192, 57, 43) in {
+        p[:3] for p in image.convert("RGB").get_flattened_data()
+    }  # this week's red bars were drawn
 
     text = " ".join(_text_of_pdf(printed).split())  # what Chromium laid out, as a reader sees it
     expected = _expected(traffic)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import grpc
 import pytest
-from support.scripted_processor import PROCESSOR_REFUSALS
 
 from gbus import errors
 from gbus.api.error_mapping import code_name_of, error_from_code_name, to_grpc_status
+from support.scripted_processor import PROCESSOR_REFUSALS
 
 
 @pytest.mark.parametrize("code", PROCESSOR_REFUSALS)

@@ -101,7 +101,9 @@ def test_the_handler_accepts_and_the_version_moves_on():
 
 def test_the_handlers_superior_may_change_status():
     case, _ = _open()
-    out = HANDLER.handle(_command(case, PROVINCE_UBND, c.UpdateStatus("REJECTED", "không thuộc thẩm quyền?")), _Cases(case), T0)
+    out = HANDLER.handle(
+        _command(case, PROVINCE_UBND, c.UpdateStatus("REJECTED", "không thuộc thẩm quyền?")), _Cases(case), T0
+    )
     assert out.case.status is CaseStatus.REJECTED
 
 
@@ -113,7 +115,9 @@ def test_a_watcher_may_not_change_status():
 
 def test_a_watcher_may_add_a_note():
     case, _ = _open()
-    out = HANDLER.handle(_command(case, WARD_FRONT, c.AddNote("Cử tri phản ánh thêm tại buổi tiếp xúc.")), _Cases(case), T0)
+    out = HANDLER.handle(
+        _command(case, WARD_FRONT, c.AddNote("Cử tri phản ánh thêm tại buổi tiếp xúc.")), _Cases(case), T0
+    )
     assert out.case.version == 2 and out.changes[0].events[0].type == "NoteAdded"
 
 
@@ -146,7 +150,9 @@ def test_a_retried_command_is_answered_without_being_applied_twice():
 
 def test_a_transfer_goes_through_transferred_to_assigned_for_the_new_handler():
     case, _ = _open()
-    out = HANDLER.handle(_command(case, WARD_UBND, c.TransferCase("gov.so-nnmt@79", "thuộc thẩm quyền Sở")), _Cases(case), T0)
+    out = HANDLER.handle(
+        _command(case, WARD_UBND, c.TransferCase("gov.so-nnmt@79", "thuộc thẩm quyền Sở")), _Cases(case), T0
+    )
     after = out.case
     assert after.handler == "gov.so-nnmt@79" and after.status is CaseStatus.ASSIGNED
     assert "gov.so-nnmt@79" not in after.watcher_ids
@@ -179,7 +185,9 @@ def test_merging_across_provinces_is_refused():
     target, _ = _open(place=("01", "00070"), origin_agency="front.mttq@01.00070")
     source, _ = _open()
     with pytest.raises(errors.IllegalTransitionError, match="provinces"):
-        HANDLER.handle(_command(source, WARD_UBND, c.MergeCases(source.case_id, target.case_id)), _Cases(target, source), T0)
+        HANDLER.handle(
+            _command(source, WARD_UBND, c.MergeCases(source.case_id, target.case_id)), _Cases(target, source), T0
+        )
 
 
 def test_unmerging_restores_the_report_as_its_own_routed_case():

@@ -43,7 +43,12 @@ def test_the_handler_extends_a_complex_denunciation_and_the_due_date_moves_thirt
     assert after.due_at - case.due_at >= timedelta(days=30)
     assert [type(e.body) for e in events] == [TimeLimitExtended]
     body = events[0].body
-    assert (body.complexity, body.extensions, body.due_at, body.reason) == ("complex", 1, after.due_at, "hai địa điểm phải xác minh")
+    assert (body.complexity, body.extensions, body.due_at, body.reason) == (
+        "complex",
+        1,
+        after.due_at,
+        "hai địa điểm phải xác minh",
+    )
     assert verify_chain([*opened, *events]) == []
 
 

@@ -47,7 +47,9 @@ def test_a_breach_in_a_later_stage_escalates_again():
 def test_five_distinct_reporters_make_a_hotspot_watched_by_the_provinces_party_board_and_front():
     case, _ = open_case(router(), case_report(reporter_key="k0"), now=T0)
     for i in range(1, 5):
-        case, _ = link_report(router(), case, case_report(reporter_key=f"k{i}"), now=T0, score=0.9, matched_report_id=None)
+        case, _ = link_report(
+            router(), case, case_report(reporter_key=f"k{i}"), now=T0, score=0.9, matched_report_id=None
+        )
     assert distinct_reporters(case) == 5
     after, events = hotspot_escalation(case, directory(), T0)
     assert events and events[0].body.code == "hotspot"
@@ -58,7 +60,9 @@ def test_five_distinct_reporters_make_a_hotspot_watched_by_the_provinces_party_b
 def test_the_same_reporter_five_times_is_not_a_hotspot():
     case, _ = open_case(router(), case_report(reporter_key="same"), now=T0)
     for _ in range(4):
-        case, _ = link_report(router(), case, case_report(reporter_key="same"), now=T0, score=0.9, matched_report_id=None)
+        case, _ = link_report(
+            router(), case, case_report(reporter_key="same"), now=T0, score=0.9, matched_report_id=None
+        )
     assert hotspot_escalation(case, directory(), T0) == (case, ())
 
 
@@ -68,4 +72,9 @@ def test_overdue_cases_are_counted_by_the_handlers_sector_and_every_sector_is_li
     case, _ = _complaint()  # handled by gov.ubnd@79.26743, due ten days after T0
     resolved = replace(case, status=CaseStatus.RESOLVED)
     assert overdue_by_sector([case, resolved], T0 + timedelta(days=5)) == {"gov": 0, "party": 0, "front": 0, "union": 0}
-    assert overdue_by_sector([case, resolved], T0 + timedelta(days=20)) == {"gov": 1, "party": 0, "front": 0, "union": 0}
+    assert overdue_by_sector([case, resolved], T0 + timedelta(days=20)) == {
+        "gov": 1,
+        "party": 0,
+        "front": 0,
+        "union": 0,
+    }

@@ -19,8 +19,15 @@ def _chain(n: int) -> list[ev.CaseEvent]:
     for i in range(1, n + 1):
         body = ev.NoteAdded(f"ghi chú {i}") if i > 1 else ev.CaseOpened("R79-x", "phan_anh", "dat_dai", "79", None, "t")
         e = ev.seal(
-            case_id="79-abc", shard="79", seq=i, version=i, at=T0 + timedelta(minutes=i),
-            actor="gov.ubnd@79", request_id=None, prev_hash=prev, body=body,
+            case_id="79-abc",
+            shard="79",
+            seq=i,
+            version=i,
+            at=T0 + timedelta(minutes=i),
+            actor="gov.ubnd@79",
+            request_id=None,
+            prev_hash=prev,
+            body=body,
         )
         prev = e.hash
         out.append(e)
@@ -57,8 +64,15 @@ def test_a_removed_event_is_detected_as_a_gap_and_a_broken_link():
 def test_a_forged_event_with_a_recomputed_hash_still_breaks_the_next_link():
     chain = _chain(4)
     forged = ev.seal(
-        case_id="79-abc", shard="79", seq=2, version=2, at=chain[1].at, actor="gov.ubnd@79",
-        request_id=None, prev_hash=chain[0].hash, body=ev.NoteAdded("forged"),
+        case_id="79-abc",
+        shard="79",
+        seq=2,
+        version=2,
+        at=chain[1].at,
+        actor="gov.ubnd@79",
+        request_id=None,
+        prev_hash=chain[0].hash,
+        body=ev.NoteAdded("forged"),
     )
     chain[1] = forged
     problems = ev.verify_chain(chain)

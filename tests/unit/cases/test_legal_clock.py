@@ -54,7 +54,12 @@ def accepted(case, day: str, c: LegalClock | None = None):
     ("kind", "received_on", "due_on", "why"),
     [
         ("khieu_nai", "2026-11-02", "2026-11-12", "Complaints Art. 27: 10 days, last day a Thursday"),
-        ("khieu_nai", "2026-02-06", "2026-02-23", "10 days end on Mon 16 Feb, a Tết day off: runs to the next working day"),
+        (
+            "khieu_nai",
+            "2026-02-06",
+            "2026-02-23",
+            "10 days end on Mon 16 Feb, a Tết day off: runs to the next working day",
+        ),
         ("to_cao", "2026-11-02", "2026-11-11", "Denunciations Art. 24(1): 7 working days, one weekend skipped"),
         ("to_cao", "2026-02-11", "2026-02-27", "7 working days across Tết Bính Ngọ (16–20 Feb) and two weekends"),
         ("to_cao", "2025-04-25", "2025-05-08", "Saturday 26 Apr 2025 is a make-up working day; 30 Apr–2 May off"),
@@ -100,7 +105,11 @@ def test_an_especially_complex_denunciation_extends_twice_and_no_more():
     c = clock()
     case = accepted(received("to_cao", "2026-10-26"), "2026-11-02")
     twice = c.extended(c.extended(case, "especially_complex"), "especially_complex")
-    assert (twice.clock.extensions, twice.clock.complexity, twice.due_at) == (2, "especially_complex", end_of("2027-02-03"))
+    assert (twice.clock.extensions, twice.clock.complexity, twice.due_at) == (
+        2,
+        "especially_complex",
+        end_of("2027-02-03"),
+    )
     with pytest.raises(errors.IllegalTransitionError):
         c.extended(twice, "especially_complex")
 
@@ -149,7 +158,12 @@ def test_a_reopened_case_starts_a_new_acceptance_stage():
 def test_the_case_shows_working_days_left_and_overdue():
     case = received("khieu_nai", "2026-11-02")  # due end of Thu 12 Nov
     before = clock().standing(case, at("2026-11-10"))
-    assert (before.stage, before.working_days_left, before.overdue, before.article) == ("acceptance", 2, False, "Art. 27")
+    assert (before.stage, before.working_days_left, before.overdue, before.article) == (
+        "acceptance",
+        2,
+        False,
+        "Art. 27",
+    )
     late = clock().standing(case, at("2026-11-16"))
     assert (late.working_days_left, late.overdue) == (-2, True)
 

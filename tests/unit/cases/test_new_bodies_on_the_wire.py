@@ -30,13 +30,18 @@ def _v1_reader_view(name: str, encoded: bytes) -> dict:
 
 
 def test_extend_and_rate_commands_round_trip_through_command_v2():
-    for body in (cmd.ExtendTimeLimit("especially_complex", "ba địa điểm"), cmd.RateResolution("R79-x", 2, "Chưa thỏa đáng")):
+    for body in (
+        cmd.ExtendTimeLimit("especially_complex", "ba địa điểm"),
+        cmd.RateResolution("R79-x", 2, "Chưa thỏa đáng"),
+    ):
         encoded = CODEC.encode("gbus.avro.Command", command_record(_command(body), shard="79", reply_to="79"))
         assert command_from_record(CODEC.decode(encoded)).body == body
 
 
 def test_a_v1_processor_sees_an_update_status_it_will_refuse_not_a_command_it_could_misapply():
-    encoded = CODEC.encode("gbus.avro.Command", command_record(_command(cmd.RateResolution("", 5)), shard="79", reply_to="79"))
+    encoded = CODEC.encode(
+        "gbus.avro.Command", command_record(_command(cmd.RateResolution("", 5)), shard="79", reply_to="79")
+    )
     name, body = _v1_reader_view("gbus.avro.Command", encoded)["body"]
     assert name.endswith("UpdateStatus") and body["status"] == "RateResolution"
 

@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 
 from gbus.codec import AvroCodec, CorruptRecordError, SchemaStore, UnknownSchemaError, WrongSchemaError
 from gbus.codec.schema_store import DEFAULT_SCHEMA_DIR
-
 from support.avro_strategies import strategy_for
 
 STORE = SchemaStore()
@@ -67,12 +66,18 @@ def test_an_agency_record_encodes_to_exactly_these_bytes():
     expected = bytes.fromhex(
         "c301"  # single-object magic
         + STORE.latest("gbus.avro.Agency").fingerprint.hex()
-        + "16" + "gov.ubnd@79".encode().hex()  # zigzag(11) + utf-8
-        + "10" + "e1bba679206261 6e".replace(" ", "")  # zigzag(8) + "Ủy ban"
-        + "06" + b"gov".hex()
-        + "08" + b"ubnd".hex()
-        + "10" + b"province".hex()
-        + "04" + b"79".hex()
+        + "16"
+        + "gov.ubnd@79".encode().hex()  # zigzag(11) + utf-8
+        + "10"
+        + "e1bba679206261 6e".replace(" ", "")  # zigzag(8) + "Ủy ban"
+        + "06"
+        + b"gov".hex()
+        + "08"
+        + b"ubnd".hex()
+        + "10"
+        + b"province".hex()
+        + "04"
+        + b"79".hex()
         + "00"  # union branch 0: null
         + "01"  # true
     )
@@ -97,6 +102,7 @@ def test_union_branches_of_a_command_decode_with_their_record_name():
 
 
 # --- evolution -----------------------------------------------------------
+
 
 @pytest.fixture
 def evolved_store(tmp_path: Path) -> SchemaStore:
@@ -138,6 +144,7 @@ def test_a_v2_reader_reads_what_a_v1_writer_wrote(evolved_store):
 
 # --- typed errors, never a crash -------------------------------------------
 
+
 def test_an_unknown_fingerprint_is_a_typed_error():
     data = b"\xc3\x01" + b"\x01\x02\x03\x04\x05\x06\x07\x08" + b"\x00"
     with pytest.raises(UnknownSchemaError) as info:
@@ -147,7 +154,7 @@ def test_an_unknown_fingerprint_is_a_typed_error():
 
 @pytest.mark.parametrize(
     "data",
-    [b"", b"\xc3", b"{\"json\": true}", b"\x00\x00\x00\x00\x01\x02"],
+    [b"", b"\xc3", b'{"json": true}', b"\x00\x00\x00\x00\x01\x02"],
     ids=["empty", "half-magic", "json", "confluent-framing"],
 )
 def test_bytes_without_the_single_object_header_are_corrupt(data):

@@ -9,19 +9,46 @@ import pytest
 from gbus.cli.dedup_cmd import register
 
 BASE = {
-    "kind": "phan_anh", "category": "ha_tang_giao_thong", "province_code": "79", "ward_code": "26743",
+    "kind": "phan_anh",
+    "category": "ha_tang_giao_thong",
+    "province_code": "79",
+    "ward_code": "26743",
     "origin_agency": "gov.ubnd@79",
 }
 LINES = [
-    {**BASE, "report_id": "A", "channel": "cong_dvc", "request_id": "a", "submitted_at": "2025-09-02T08:00:00+07:00",
-     "title": "Ngập đường Lê Thánh Tôn", "description": "Đường Lê Thánh Tôn gần chợ Bến Thành ngập sâu, cống nghẹt rác.",
-     "reporter_phone": "0903 112 233", "cluster": "flood"},
-    {**BASE, "report_id": "B", "channel": "zalo", "request_id": "b", "submitted_at": "2025-09-03T08:00:00+07:00",
-     "title": "le thanh ton ngap", "description": "dg Le Thanh Ton mua la ngap, cong nghet rac ko thoat nuoc",
-     "reporter_phone": "+84903112233", "cluster": "flood"},
-    {**BASE, "report_id": "C", "channel": "app_cong_dan", "request_id": "c", "submitted_at": "2025-09-01T08:00:00+07:00",
-     "category": "trat_tu_do_thi", "title": "Lấn chiếm vỉa hè đường Lý Tự Trọng",
-     "description": "Quán ăn bày bàn ghế chiếm hết vỉa hè đường Lý Tự Trọng.", "cluster": "sidewalk"},
+    {
+        **BASE,
+        "report_id": "A",
+        "channel": "cong_dvc",
+        "request_id": "a",
+        "submitted_at": "2025-09-02T08:00:00+07:00",
+        "title": "Ngập đường Lê Thánh Tôn",
+        "description": "Đường Lê Thánh Tôn gần chợ Bến Thành ngập sâu, cống nghẹt rác.",
+        "reporter_phone": "0903 112 233",
+        "cluster": "flood",
+    },
+    {
+        **BASE,
+        "report_id": "B",
+        "channel": "zalo",
+        "request_id": "b",
+        "submitted_at": "2025-09-03T08:00:00+07:00",
+        "title": "le thanh ton ngap",
+        "description": "dg Le Thanh Ton mua la ngap, cong nghet rac ko thoat nuoc",
+        "reporter_phone": "+84903112233",
+        "cluster": "flood",
+    },
+    {
+        **BASE,
+        "report_id": "C",
+        "channel": "app_cong_dan",
+        "request_id": "c",
+        "submitted_at": "2025-09-01T08:00:00+07:00",
+        "category": "trat_tu_do_thi",
+        "title": "Lấn chiếm vỉa hè đường Lý Tự Trọng",
+        "description": "Quán ăn bày bàn ghế chiếm hết vỉa hè đường Lý Tự Trọng.",
+        "cluster": "sidewalk",
+    },
 ]
 
 
@@ -39,8 +66,14 @@ def run(argv, capsys):
 @pytest.fixture
 def corpus(tmp_path):
     path = tmp_path / "reports.jsonl"
-    bad = ['{"report_id": "D", "kind": "phan_anh"', '["not", "an", "object"]', json.dumps({**LINES[0], "report_id": "E", "kind": "hoi"})]
-    path.write_text("\n".join([json.dumps(LINES[0]), bad[0], json.dumps(LINES[1]), bad[1], json.dumps(LINES[2]), bad[2]]) + "\n")
+    bad = [
+        '{"report_id": "D", "kind": "phan_anh"',
+        '["not", "an", "object"]',
+        json.dumps({**LINES[0], "report_id": "E", "kind": "hoi"}),
+    ]
+    path.write_text(
+        "\n".join([json.dumps(LINES[0]), bad[0], json.dumps(LINES[1]), bad[1], json.dumps(LINES[2]), bad[2]]) + "\n"
+    )
     return path
 
 
@@ -49,7 +82,8 @@ def test_cluster_prints_one_line_per_report_in_submission_order(corpus, capsys):
     lines = [json.loads(line) for line in out.splitlines()]
     assert [line["report_id"] for line in lines] == ["C", "A", "B"]
     assert all(
-        set(line) == {"report_id", "case_key", "decision", "score", "matched_report_id", "suggestions"} for line in lines
+        set(line) == {"report_id", "case_key", "decision", "score", "matched_report_id", "suggestions"}
+        for line in lines
     )
     by_id = {line["report_id"]: line for line in lines}
     assert by_id["B"]["decision"] == "link" and by_id["B"]["case_key"] == by_id["A"]["case_key"]

@@ -94,8 +94,10 @@ def test_at_least_30_reports_are_hard_negatives():
     from gbus.dedup.features import analyse
 
     rows = lines(DEV)
-    words = {r["report_id"]: set(analyse(r["title"], r["description"], r.get("province_code"), r.get("ward_code")).topic)
-             for r in rows}
+    words = {
+        r["report_id"]: set(analyse(r["title"], r["description"], r.get("province_code"), r.get("ward_code")).topic)
+        for r in rows
+    }
     hard = set()
     for a, b in itertools.combinations(rows, 2):
         same_place = a.get("ward_code") and a.get("ward_code") == b.get("ward_code") and a["category"] == b["category"]

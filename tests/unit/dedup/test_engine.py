@@ -12,7 +12,10 @@ from gbus.dedup import DedupConfig, DedupEngine, IndexEntry
 from .conftest import SAI_GON, T0
 
 FLOOD = ("Ngập nước đường Lê Thánh Tôn", "Đường Lê Thánh Tôn gần chợ Bến Thành ngập sâu sau mưa, cống nghẹt rác.")
-FLOOD_SMS = ("le thanh ton ngap", "dg Le Thanh Ton mua la ngap, cong nghet rac ko thoat nuoc, UBND P. Ben Thanh xu ly giup")
+FLOOD_SMS = (
+    "le thanh ton ngap",
+    "dg Le Thanh Ton mua la ngap, cong nghet rac ko thoat nuoc, UBND P. Ben Thanh xu ly giup",
+)
 OTHER_FLOOD = ("Ngập đường Nguyễn Thái Bình", "Đường Nguyễn Thái Bình đoạn Ký Con ngập sâu sau mưa, cống nghẹt rác.")
 WAGES = ("Công ty May Phú Thịnh nợ lương", "Công ty May Phú Thịnh nợ lương công nhân 3 tháng, công nhân ngừng việc.")
 DUST = ("Công ty May Phú Thịnh gây bụi", "Xưởng của Công ty May Phú Thịnh thải bụi vải, quạt hút gây ồn cả đêm.")

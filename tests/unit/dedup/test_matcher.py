@@ -3,8 +3,6 @@ scorer's weighing of it is tested in test_scorer.py)."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
 from gbus.dedup.features import TextFeatures, analyse
@@ -22,7 +20,9 @@ def features(topic="", names=(), numbers=()):
 
 
 def bare(f: TextFeatures, **kw) -> Profile:
-    values = dict(ward="26743", kind="phan_anh", category="moi_truong", subject_agency=None, reporter=0, submitted_at=T0)
+    values = dict(
+        ward="26743", kind="phan_anh", category="moi_truong", subject_agency=None, reporter=0, submitted_at=T0
+    )
     values.update(kw)
     return Profile(f, **values)
 
@@ -75,6 +75,6 @@ def test_different_problems_at_one_place_are_a_concept_conflict():
 
 def test_small_house_numbers_must_be_equal():
     # "khu dân cư số 9" and "số 10" are two places; 25% tolerance is for long streets
-    assert gather(bare(features("rac", numbers=("house=9",))), bare(features("rac", numbers=("house=10",)))).numbers == (
-        "house_conflict"
-    )
+    assert gather(
+        bare(features("rac", numbers=("house=9",))), bare(features("rac", numbers=("house=10",)))
+    ).numbers == ("house_conflict")

@@ -7,6 +7,7 @@ from dataclasses import replace
 from importlib import resources
 
 import pytest
+
 from gbus.dedup.features import analyse
 from gbus.dedup.matcher import Profile
 from gbus.dedup.pair_features import FEATURE_NAMES, pair_vector

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-
 from datasketch import MinHash
 
 from gbus.dedup.sketch import (
@@ -16,7 +15,7 @@ from gbus.dedup.sketch import (
     signatures,
 )
 
-KNOWN_REPORTER_KEY = 0x97e035283ee57e1e
+KNOWN_REPORTER_KEY = 0x97E035283EE57E1E
 SETS = [["ngap", "cong tac", "le loi"], [], ["rac"], [f"w{i}" for i in range(60)]]
 
 
@@ -24,6 +23,13 @@ def test_keys_do_not_depend_on_the_process():
     # Fixed values: a rebuilt index must find keys computed before a restart.
     assert key64("name", "le loi") == key64("name", "le loi") != key64("name", "le lai")
     assert key64("reporter", "abc") == KNOWN_REPORTER_KEY
+
+
+def test_the_permutations_are_datasketchs_affine32_ones():
+    for num_perm in (24, 32, 128):
+        assert np.array_equal(
+            _permutations(num_perm), MinHash(num_perm=num_perm, seed=7, scheme="affine32").permutations
+        )
 
 
 def test_a_signature_is_datasketchs_affine32_minhash():

@@ -15,6 +15,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+
 from gbus.cli.dedup_cmd import DEV_SECRET, _report
 from gbus.dedup.evaluation import bcubed, linked_or_suggested, pairwise
 from gbus.dedup.simulate import place_reports

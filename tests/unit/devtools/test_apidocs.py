@@ -70,7 +70,13 @@ def test_the_case_status_enum_has_exactly_the_domain_statuses(files):
 
 def test_list_items_keep_their_lines_and_an_indented_line_continues_the_item():
     lines = ["Required. One of:", "- a: first", "- b: second,", "  continued", "After the list."]
-    assert apidocs.markdown(lines) == ["Required. One of:", "- a: first", "- b: second, continued", "", "After the list."]
+    assert apidocs.markdown(lines) == [
+        "Required. One of:",
+        "- a: first",
+        "- b: second, continued",
+        "",
+        "After the list.",
+    ]
 
 
 def test_prose_lines_join_into_one_paragraph_and_a_blank_line_splits_them():

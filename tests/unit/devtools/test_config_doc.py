@@ -7,7 +7,7 @@ import dataclasses
 from gbus import config
 from gbus.devtools.config_doc import UNDOCUMENTED, field_comments, render
 
-SOURCE = '''
+SOURCE = """
 class A:
     # Where it listens.
     listen: str = ""
@@ -16,7 +16,7 @@ class A:
     tls_key: str = ""
 
     other: int = 0
-'''
+"""
 
 
 def test_a_comment_above_a_field_is_its_meaning_and_covers_the_fields_right_below_it():

@@ -14,11 +14,11 @@ def test_the_deploy_directory_of_the_repository_passes():
 
 
 def test_a_loopback_address_outside_a_comment_is_reported_with_its_line():
-    text = "# 127.0.0.1 in a comment is fine\nbootstrap_servers = \"127.0.0.1:9092\"\n"
+    text = '# 127.0.0.1 in a comment is fine\nbootstrap_servers = "127.0.0.1:9092"\n'
     assert loopback_lines("x.toml", text) == [
         "x.toml:2: names a loopback address (127.0.0.1); production processes run on separate hosts"
     ]
-    assert loopback_lines("x.toml", "listen = \"localhost:7443\"")
+    assert loopback_lines("x.toml", 'listen = "localhost:7443"')
 
 
 def test_a_listener_without_tls_is_reported():
@@ -45,7 +45,7 @@ def test_a_unit_pointing_at_a_config_that_deploy_does_not_ship_is_reported(tmp_p
 def test_a_config_file_with_an_unknown_key_is_reported(tmp_path):
     for sub in ("config", "systemd", "kafka/production"):
         (tmp_path / sub).mkdir(parents=True)
-    (tmp_path / "config" / "node.toml").write_text("[kafka]\nbootstrap_server = \"kafka-1:9093\"\n")
+    (tmp_path / "config" / "node.toml").write_text('[kafka]\nbootstrap_server = "kafka-1:9093"\n')
     (tmp_path / "systemd" / "a.service").write_text("[Service]\nExecStart=/bin/true\n")
     (tmp_path / "kafka" / "production" / "b.properties").write_text("process.roles=broker\n")
     [problem] = check(tmp_path)

@@ -27,7 +27,11 @@ def build(divisions, template, agencies):
 
 
 def test_a_new_department_is_added_with_its_sectors_default_superior(divisions, template):
-    directory = build(divisions, template, [{"id": "gov.bql-kcn@79", "name": "Ban Quản lý các khu chế xuất và công nghiệp Thành phố Hồ Chí Minh"}])
+    directory = build(
+        divisions,
+        template,
+        [{"id": "gov.bql-kcn@79", "name": "Ban Quản lý các khu chế xuất và công nghiệp Thành phố Hồ Chí Minh"}],
+    )
     agency = directory.get("gov.bql-kcn@79")
     assert (agency.name, agency.level, agency.superior_id) == (
         "Ban Quản lý các khu chế xuất và công nghiệp Thành phố Hồ Chí Minh", "province", "gov.ubnd@79",
@@ -49,7 +53,11 @@ def test_an_entry_may_set_the_superior_explicitly(divisions, template):
 
 
 def test_ids_in_the_file_may_be_loosely_typed(divisions, template):
-    directory = build(divisions, template, [{"id": " GOV.BQL-KCN@79", "name": "Ban Quản lý các khu công nghiệp", "superior": "gov.ubnd@79"}])
+    directory = build(
+        divisions,
+        template,
+        [{"id": " GOV.BQL-KCN@79", "name": "Ban Quản lý các khu công nghiệp", "superior": "gov.ubnd@79"}],
+    )
     assert directory.get("gov.bql-kcn@79") is not None
 
 
@@ -60,7 +68,11 @@ def test_an_area_missing_from_the_division_data_is_refused(divisions, template):
 
 def test_a_superior_missing_from_the_directory_is_refused(divisions, template):
     with pytest.raises(DataFileError, match="superior gov.nope@79 is not in the directory"):
-        build(divisions, template, [{"id": "gov.bql-kcn@79", "name": "Ban Quản lý các khu công nghiệp", "superior": "gov.nope@79"}])
+        build(
+            divisions,
+            template,
+            [{"id": "gov.bql-kcn@79", "name": "Ban Quản lý các khu công nghiệp", "superior": "gov.nope@79"}],
+        )
 
 
 def test_superiors_that_form_a_cycle_are_refused(divisions, template):

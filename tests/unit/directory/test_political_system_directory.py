@@ -123,7 +123,10 @@ def test_a_department_only_some_provinces_have_exists_only_there(directory):
 def test_culture_is_one_department_or_two_but_never_both(directory):
     for province in directory.provinces():
         one = directory.get(f"gov.so-vhttdl@{province.code}") is not None
-        two = directory.get(f"gov.so-vhtt@{province.code}") is not None and directory.get(f"gov.so-dl@{province.code}") is not None
+        two = (
+            directory.get(f"gov.so-vhtt@{province.code}") is not None
+            and directory.get(f"gov.so-dl@{province.code}") is not None
+        )
         assert one != two, province.code
 
 
@@ -168,7 +171,9 @@ def test_a_second_complaint_filed_against_an_old_id_goes_to_the_new_bodys_superi
 
 
 def test_a_denunciation_of_an_old_id_excludes_the_renamed_body(router):
-    report = replace(_feedback("khac", "79", None, "to_cao"), subject_agency="party.bdv@79", origin_agency="party.btgdv@79")
+    report = replace(
+        _feedback("khac", "79", None, "to_cao"), subject_agency="party.bdv@79", origin_agency="party.btgdv@79"
+    )
     decision = router.route(report)
     assert decision.handler == "party.ubkt@79" and "party.btgdv@79" not in decision.watchers
 

@@ -18,9 +18,14 @@ def template(role: dict, **top) -> object:
 
 
 def test_a_source_takes_the_documents_date_unless_the_role_gives_its_own():
-    spec = template({"name": "Sở Tư pháp {name}", "source": {"doc": "nd150", "article": "Điều 8"}}).spec("province", "gov.so-tp")
+    spec = template({"name": "Sở Tư pháp {name}", "source": {"doc": "nd150", "article": "Điều 8"}}).spec(
+        "province", "gov.so-tp"
+    )
     assert (spec.source.document.number, spec.source.article, spec.source.effective) == (
-        "Nghị định 150/2025/NĐ-CP", "Điều 8", dt.date(2025, 7, 1))
+        "Nghị định 150/2025/NĐ-CP",
+        "Điều 8",
+        dt.date(2025, 7, 1),
+    )
     later = template({"name": "x", "source": {"doc": "nd150", "article": "Điều 8", "effective": "2026-01-01"}})
     assert later.spec("province", "gov.so-tp").source.effective == dt.date(2026, 1, 1)
 
@@ -34,7 +39,10 @@ def test_a_role_may_have_no_source_on_load_so_that_route_check_can_name_it():
     [
         ({"name": "x", "source": {"doc": "nd999", "article": "Điều 1"}}, "source doc 'nd999' is not under 'documents'"),
         ({"name": "x", "source": {"doc": "nd150"}}, "source needs an 'article'"),
-        ({"name": "x", "source": {"doc": "nd150", "article": "Điều 8", "effective": "soon"}}, "effective must be a date"),
+        (
+            {"name": "x", "source": {"doc": "nd150", "article": "Điều 8", "effective": "soon"}},
+            "effective must be a date",
+        ),
         ({"name": "x", "line": "judiciary"}, "line 'judiciary' is not under 'lines'"),
         ({"name": "x", "only_in": "79"}, "expected a list of province codes"),
         ({"name": "x", "colour": "red"}, "unknown keys ['colour']"),
@@ -56,4 +64,7 @@ def test_only_in_and_except_in_decide_which_provinces_have_the_body():
 
 def test_an_alias_entry_needs_known_levels():
     with pytest.raises(DataFileError, match="levels must be a list of"):
-        template({"name": "x"}, aliases=[{"old": "gov.so-tnmt", "new": "gov.so-tp", "levels": ["district"], "effective": "2025-03-01"}])
+        template(
+            {"name": "x"},
+            aliases=[{"old": "gov.so-tnmt", "new": "gov.so-tp", "levels": ["district"], "effective": "2025-03-01"}],
+        )

@@ -28,7 +28,9 @@ def test_a_cluster_id_is_url_safe_base64_of_16_random_bytes_without_padding() ->
 def test_nodes_on_a_base_port_take_two_consecutive_ports_each() -> None:
     nodes = plan_nodes(3, 9092)
     assert [(n.node_id, n.port, n.controller_port) for n in nodes] == [
-        (1, 9092, 9093), (2, 9094, 9095), (3, 9096, 9097),
+        (1, 9092, 9093),
+        (2, 9094, 9095),
+        (3, 9096, 9097),
     ]
 
 
@@ -63,10 +65,7 @@ def test_a_single_node_is_a_standalone_quorum_with_unreplicated_internal_topics(
 
 def test_three_nodes_share_one_voter_set_and_need_two_in_sync_replicas(tmp_path: Path) -> None:
     nodes = plan_nodes(3, 19092)
-    rendered = [
-        parse_properties(render_node_config(deploy_dir(), n, nodes, tmp_path / f"n{n.node_id}"))
-        for n in nodes
-    ]
+    rendered = [parse_properties(render_node_config(deploy_dir(), n, nodes, tmp_path / f"n{n.node_id}")) for n in nodes]
     voters = "1@127.0.0.1:19093,2@127.0.0.1:19095,3@127.0.0.1:19097"
     assert [p["node.id"] for p in rendered] == ["1", "2", "3"]
     assert {p["controller.quorum.voters"] for p in rendered} == {voters}

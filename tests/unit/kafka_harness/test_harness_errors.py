@@ -51,7 +51,7 @@ def empty_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def fake_java_17(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "jdk"
-    write_script(home / "bin" / "java", 'echo \'openjdk version "17.0.15" 2025-04-15\' >&2\n')
+    write_script(home / "bin" / "java", "echo 'openjdk version \"17.0.15\" 2025-04-15' >&2\n")
     monkeypatch.setenv("JAVA_HOME", str(home))
     return home
 
@@ -92,7 +92,7 @@ def test_cli_up_without_java_exits_1_with_the_install_hint_on_stderr(
 
 def test_a_java_older_than_17_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     home = tmp_path / "jdk11"
-    write_script(home / "bin" / "java", 'echo \'openjdk version "11.0.22" 2024-01-16\' >&2\n')
+    write_script(home / "bin" / "java", "echo 'openjdk version \"11.0.22\" 2024-01-16' >&2\n")
     monkeypatch.setenv("JAVA_HOME", str(home))
     with pytest.raises(MissingToolError, match="Java 11; Kafka 4.x needs Java 17"):
         KafkaCluster(tmp_path / "data", base_port=19092).start()
@@ -117,9 +117,7 @@ def test_a_taken_port_is_named_with_the_process_that_holds_it(
     assert "--port" in message
 
 
-def test_a_failing_maven_run_is_reported_with_its_output(
-    empty_path: Path, tmp_path: Path
-) -> None:
+def test_a_failing_maven_run_is_reported_with_its_output(empty_path: Path, tmp_path: Path) -> None:
     write_script(empty_path / "mvn", 'echo "[ERROR] Could not resolve dependencies for project"\nexit 1\n')
     with pytest.raises(JarFetchError, match="Could not resolve dependencies"):
         ensure_jars(cache_root=tmp_path / "cache")

@@ -95,11 +95,13 @@ def test_kafka_settings_default_to_plaintext_without_sasl_arguments() -> None:
 
 
 def test_kafka_settings_from_the_environment_give_sasl_client_arguments() -> None:
-    settings = load_settings(env={
-        "GBUS__KAFKA__SECURITY_PROTOCOL": "SASL_PLAINTEXT",
-        "GBUS__KAFKA__SASL_USERNAME": "node-79",
-        "GBUS__KAFKA__SASL_PASSWORD": "secret-pw",
-    })
+    settings = load_settings(
+        env={
+            "GBUS__KAFKA__SECURITY_PROTOCOL": "SASL_PLAINTEXT",
+            "GBUS__KAFKA__SASL_USERNAME": "node-79",
+            "GBUS__KAFKA__SASL_PASSWORD": "secret-pw",
+        }
+    )
     assert settings.kafka.client_security() == {
         "security_protocol": "SASL_PLAINTEXT",
         "sasl_mechanism": "SCRAM-SHA-512",

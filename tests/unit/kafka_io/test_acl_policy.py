@@ -54,8 +54,15 @@ def test_a_nodes_only_group_is_its_own_monitoring_group_and_it_gets_no_cluster_o
 
 def test_node_rules_follow_the_topic_prefix() -> None:
     names = {r.name for r in node_acls(Topics(prefix="test-1.", partitions=3), "01")}
-    assert names == {"test-1.node.01", "test-1.command-results.01", "test-1.report-results.01", "test-1.reports", "test-1.commands", "test-1.dead-letters",
-                     "test-1.node-monitor.01"}
+    assert names == {
+        "test-1.node.01",
+        "test-1.command-results.01",
+        "test-1.report-results.01",
+        "test-1.reports",
+        "test-1.commands",
+        "test-1.dead-letters",
+        "test-1.node-monitor.01",
+    }
 
 
 def test_the_processor_gets_its_prefix_its_group_and_its_transactional_ids() -> None:

@@ -3,8 +3,10 @@ import pytest
 from gbus.kafka_io.replication import Replication, ReplicationError, plan_replication
 
 
-@pytest.mark.parametrize(("brokers", "expected"), [(1, Replication(1, 1)), (2, Replication(2, 2)),
-                                                   (3, Replication(3, 2)), (5, Replication(3, 2))])
+@pytest.mark.parametrize(
+    ("brokers", "expected"),
+    [(1, Replication(1, 1)), (2, Replication(2, 2)), (3, Replication(3, 2)), (5, Replication(3, 2))],
+)
 def test_default_is_up_to_three_replicas_with_two_in_sync_once_replicated(brokers, expected):
     assert plan_replication(brokers) == expected
 

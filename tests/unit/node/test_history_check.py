@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from support.cases import HANDLER, UNRELATED, WATCHER, opened, with_status
-
 from gbus.cases.commands import MERGE_WATCHER_REASON
 from gbus.cases.history import ChangeBuilder
 from gbus.domain import events as ev
@@ -13,6 +11,7 @@ from gbus.domain.case import Watcher
 from gbus.domain.status import CaseStatus
 from gbus.node.history_check import snapshot_disagreements
 from gbus.routing import Router
+from support.cases import HANDLER, UNRELATED, WATCHER, opened, with_status
 
 ROUTER = Router.default()
 
@@ -64,4 +63,6 @@ def test_a_merge_watcher_is_accepted_only_for_a_case_the_history_merged_in():
     after, new = b.finish(replace(state, watchers=(*state.watchers, merged_watcher)))
     assert snapshot_disagreements(after, (*history, *new)) == []
     claimed_other = replace(after, watchers=(*state.watchers, Watcher(UNRELATED, f"{MERGE_WATCHER_REASON}79-other")))
-    assert snapshot_disagreements(claimed_other, (*history, *new)) == [f"snapshot watchers not in the history: {UNRELATED}"]
+    assert snapshot_disagreements(claimed_other, (*history, *new)) == [
+        f"snapshot watchers not in the history: {UNRELATED}"
+    ]

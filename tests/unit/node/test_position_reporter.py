@@ -53,7 +53,9 @@ def test_stopping_commits_the_last_position_so_a_stopped_nodes_lag_is_exact():
 def test_a_broker_that_refuses_the_commit_costs_a_new_client_and_nothing_else():
     made = [FakeConsumer(fail=True), FakeConsumer()]
     clients = iter(made)
-    reporter = PositionReporter(make_consumer=lambda: next(clients), topic=TP.topic, position=lambda: 3, interval_s=3600)
+    reporter = PositionReporter(
+        make_consumer=lambda: next(clients), topic=TP.topic, position=lambda: 3, interval_s=3600
+    )
     reporter.stop()  # the final report fails: logged, not raised
     assert made[0].closed and made[1].commits == []
     reporter2 = PositionReporter(make_consumer=lambda: made[1], topic=TP.topic, position=lambda: 3)

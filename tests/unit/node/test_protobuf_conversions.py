@@ -6,7 +6,6 @@ from dataclasses import replace
 from datetime import datetime, timezone
 
 import pytest
-from support.cases import HANDLER, opened, with_status
 
 from gbus.domain import events as ev
 from gbus.domain.report_fields import report_from_mapping
@@ -25,6 +24,7 @@ from gbus.wire.protobuf import (
     status_to_pb,
     timestamp,
 )
+from support.cases import HANDLER, opened, with_status
 
 ROUTER = Router.default()
 SUBMITTED = datetime(2026, 11, 2, 1, 30, tzinfo=timezone.utc)
@@ -119,14 +119,14 @@ def test_an_escalation_keeps_its_code_and_an_erasure_has_no_detail():
     _, history = opened(ROUTER)
     base = history[0]
     escalated = event_to_pb(replace(base, body=ev.CaseEscalated("hotspot", "5 reporters", ("party.bdv@79",))))
-    assert escalated.escalated.reason.startswith("hotspot:") and list(escalated.escalated.added_watchers) == ["party.bdv@79"]
+    assert escalated.escalated.reason.startswith("hotspot:") and list(escalated.escalated.added_watchers) == [
+        "party.bdv@79"
+    ]
     erased = event_to_pb(replace(base, body=ev.IdentityErased(("R1",))))
     assert erased.WhichOneof("detail") is None and erased.event_id == base.event_id
 
 
-@pytest.mark.parametrize(
-    "seconds, nanos", [(2**62, 0), (-(2**62), 0), (253402300800, 0), (0, 2_000_000_000), (0, -1)]
-)
+@pytest.mark.parametrize("seconds, nanos", [(2**62, 0), (-(2**62), 0), (253402300800, 0), (0, 2_000_000_000), (0, -1)])
 def test_a_timestamp_outside_what_a_timestamp_can_mean_is_invalid_input_naming_the_field(seconds, nanos):
     from gbus.wire.protobuf import datetime_of
 

@@ -6,8 +6,6 @@ import threading
 from dataclasses import replace
 
 import pytest
-from support.cases import HANDLER, ORIGIN, UNRELATED, WATCHER, copy_bytes, opened, with_status
-from support.identity import keyed, keyring_for, sealed
 
 from gbus.cases.authority import Authority
 from gbus.codec import AvroCodec
@@ -20,6 +18,8 @@ from gbus.node.store import NodeStore
 from gbus.observability.metrics import Metrics
 from gbus.routing import Router
 from gbus.security.identity_seal import ReporterIdentity
+from support.cases import HANDLER, ORIGIN, UNRELATED, WATCHER, copy_bytes, opened, with_status
+from support.identity import keyed, keyring_for, sealed
 
 ROUTER = Router.default()
 CODEC = AvroCodec()
@@ -29,7 +29,9 @@ PERSON = ReporterIdentity(name="Lê Văn C", phone="0912345678")
 @pytest.fixture
 def node(tmp_path):
     store = NodeStore(tmp_path / "n.sqlite", CODEC)
-    reader = CaseReader(store, Authority(ROUTER.directory), keyring_for(HANDLER, ORIGIN, WATCHER), area="79", metrics=Metrics())
+    reader = CaseReader(
+        store, Authority(ROUTER.directory), keyring_for(HANDLER, ORIGIN, WATCHER), area="79", metrics=Metrics()
+    )
     offsets = iter(range(10_000))
 
     def apply(state, history):
@@ -181,7 +183,9 @@ def test_after_erasure_a_watch_replayed_from_the_start_shows_the_reporter_to_nob
     apply(state, history)
     builder = ChangeBuilder(state, actor=HANDLER, at=state.updated_at, request_id=None)
     builder.emit(ev.IdentityErased((state.reports[0].report_id,), "test"))
-    erased, new = builder.finish(replace(state, reports=(replace(state.reports[0], reporter_sealed=None),), key_wraps=()))
+    erased, new = builder.finish(
+        replace(state, reports=(replace(state.reports[0], reporter_sealed=None),), key_wraps=())
+    )
     apply(erased, (*history, *new))
     active = iter([True, False])
     replay = list(reader.watch(HANDLER, cursor="", agency_id="", is_active=lambda: next(active)))

@@ -6,8 +6,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from support.cases import copy_bytes, opened
-from support.identity import keyring_for
 
 from gbus.cases.authority import Authority
 from gbus.codec import AvroCodec
@@ -18,6 +16,8 @@ from gbus.node.servicer import view_to_pb
 from gbus.node.store import NodeStore
 from gbus.observability.metrics import Metrics
 from gbus.routing import Router
+from support.cases import copy_bytes, opened
+from support.identity import keyring_for
 
 ROUTER = Router.default()
 CODEC = AvroCodec()
@@ -53,7 +53,9 @@ def test_a_node_stores_and_shows_a_case_whose_category_it_does_not_know(tmp_path
     store = NodeStore(tmp_path / "n.sqlite", CODEC)
     reader = CaseReader(store, Authority(ROUTER.directory), keyring_for(), area="79", metrics=Metrics())
     state, history = opened(ROUTER)
-    state = replace(state, category="nong_thon_moi", reports=tuple(replace(r, category="nong_thon_moi") for r in state.reports))
+    state = replace(
+        state, category="nong_thon_moi", reports=tuple(replace(r, category="nong_thon_moi") for r in state.reports)
+    )
     store.apply(decode_copy(CODEC, copy_bytes(CODEC, state, history)), topic="t", partition=0, offset=0)
     view, _ = reader.get(state.handler, state.case_id)
     assert view.state.category == "nong_thon_moi"

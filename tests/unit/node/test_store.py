@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from support.cases import HANDLER, ORIGIN, UNRELATED, WATCHER, copy_bytes, opened, with_status
 
 from gbus.codec import AvroCodec
 from gbus.domain import events as ev
@@ -13,6 +12,7 @@ from gbus.domain.status import CaseStatus
 from gbus.node.copies import decode_copy
 from gbus.node.store import CaseFilter, NodeStore
 from gbus.routing import Router
+from support.cases import HANDLER, ORIGIN, UNRELATED, WATCHER, copy_bytes, opened, with_status
 
 ROUTER = Router.default()
 CODEC = AvroCodec()
@@ -33,7 +33,9 @@ class Feed:
         self.store, self.offset = store, 0
 
     def __call__(self, state, history, **kw):
-        applied = self.store.apply(decode_copy(CODEC, copy_bytes(CODEC, state, history, **kw)), topic=TOPIC, partition=0, offset=self.offset)
+        applied = self.store.apply(
+            decode_copy(CODEC, copy_bytes(CODEC, state, history, **kw)), topic=TOPIC, partition=0, offset=self.offset
+        )
         self.offset += 1
         return applied
 

@@ -20,7 +20,9 @@ def test_every_category_is_a_service_and_every_service_has_a_definition_with_the
 
 
 def test_xml_answers_start_with_a_utf8_declaration_and_name_items_as_the_spec_does():
-    body = formats.render("xml", [{"service_request_id": "R79-x", "status": "open", "lat": None}], formats.SERVICE_REQUESTS)
+    body = formats.render(
+        "xml", [{"service_request_id": "R79-x", "status": "open", "lat": None}], formats.SERVICE_REQUESTS
+    )
     assert body.startswith(b'<?xml version="1.0" encoding="UTF-8"?>\n<service_requests><request>')
     root = ET.fromstring(body)
     assert root.find("request/status").text == "open" and root.find("request/lat").text is None
@@ -35,11 +37,15 @@ def test_a_service_definition_nests_attributes_and_values_in_xml():
 
 
 def test_vietnamese_text_is_kept_as_utf8_in_json():
-    body = formats.render("json", [{"agency_responsible": "Ủy ban nhân dân Phường Bến Thành"}], formats.SERVICE_REQUESTS)
+    body = formats.render(
+        "json", [{"agency_responsible": "Ủy ban nhân dân Phường Bến Thành"}], formats.SERVICE_REQUESTS
+    )
     assert "Ủy ban".encode() in body and json.loads(body)[0]["agency_responsible"].startswith("Ủy")
 
 
 def test_errors_are_an_array_of_code_and_description_in_both_formats():
-    assert json.loads(formats.errors("json", 403, ["api_key is not valid"])) == [{"code": 403, "description": "api_key is not valid"}]
+    assert json.loads(formats.errors("json", 403, ["api_key is not valid"])) == [
+        {"code": 403, "description": "api_key is not valid"}
+    ]
     root = ET.fromstring(formats.errors("xml", 400, ["service_code is required", "description is required"]))
     assert root.tag == "errors" and [e.find("code").text for e in root.findall("error")] == ["400", "400"]

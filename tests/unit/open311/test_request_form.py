@@ -22,7 +22,9 @@ def gazetteer():
 
 def _file(gazetteer, **form):
     base = {"service_code": "ha_tang_giao_thong", "description": "Hẻm 42 ngập sau mưa", "jurisdiction_id": "79"}
-    return new_request({**base, **form}, origin_agency="gov.ubnd@79", channel="app_cong_dan", gazetteer=gazetteer, now=NOW)
+    return new_request(
+        {**base, **form}, origin_agency="gov.ubnd@79", channel="app_cong_dan", gazetteer=gazetteer, now=NOW
+    )
 
 
 def _status(exc: pytest.ExceptionInfo) -> tuple[int, str]:
@@ -63,7 +65,14 @@ def test_coordinates_alone_are_not_a_location(gazetteer):
 
 
 def test_contact_fields_become_the_reporter_family_name_first_and_none_is_anonymous(gazetteer):
-    filed = _file(gazetteer, address_id="26743", first_name="Thị Lan", last_name="Nguyễn", phone="0901234567", email="lan@example.vn")
+    filed = _file(
+        gazetteer,
+        address_id="26743",
+        first_name="Thị Lan",
+        last_name="Nguyễn",
+        phone="0901234567",
+        email="lan@example.vn",
+    )
     assert filed.reporter == {"name": "Nguyễn Thị Lan", "phone": "0901234567", "email": "lan@example.vn"}
     assert _file(gazetteer, address_id="26743", first_name="Lan").reporter == {"name": "Lan"}
     assert _file(gazetteer, address_id="26743").reporter == {}

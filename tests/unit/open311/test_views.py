@@ -29,7 +29,9 @@ def _case(case_id: str, status: int, *report_ids: str, merged_into: str = "") ->
 def test_open_while_being_worked_closed_once_resolved_closed_or_rejected():
     assert {open_or_closed(s) for s in (S.CASE_STATUS_ASSIGNED, S.CASE_STATUS_ACCEPTED, S.CASE_STATUS_IN_PROGRESS,
                                         S.CASE_STATUS_REOPENED)} == {"open"}  # fmt: skip
-    assert {open_or_closed(s) for s in (S.CASE_STATUS_RESOLVED, S.CASE_STATUS_CLOSED, S.CASE_STATUS_REJECTED)} == {"closed"}
+    assert {open_or_closed(s) for s in (S.CASE_STATUS_RESOLVED, S.CASE_STATUS_CLOSED, S.CASE_STATUS_REJECTED)} == {
+        "closed"
+    }
 
 
 def test_every_status_change_is_an_update_of_each_report_the_case_held_then():
@@ -39,7 +41,10 @@ def test_every_status_change_is_an_update_of_each_report_the_case_held_then():
         _event("79-a", 3, report_linked=S.ReportLinked(report_id="R2")),
         _changed("79-a", 4, S.CASE_STATUS_RESOLVED, "Đã sửa"),
     )
-    got = [(u["service_request_id"], u["status"], u["description"]) for u in updates(Holding(_case("79-a", 6, "R1", "R2"), history))]
+    got = [
+        (u["service_request_id"], u["status"], u["description"])
+        for u in updates(Holding(_case("79-a", 6, "R1", "R2"), history))
+    ]
     assert got == [("R1", "open", "Đã tiếp nhận"), ("R1", "closed", "Đã sửa"), ("R2", "closed", "Đã sửa")]
 
 
@@ -54,12 +59,16 @@ def test_a_merged_case_hands_its_reports_to_the_target_and_follows_its_status():
         _event("79-t", 2, merged=S.CaseMerged(source_case_id="79-s", target_case_id="79-t", report_ids=["R9"])),
         _changed("79-t", 3, S.CASE_STATUS_RESOLVED, "Đã sửa"),
     )
-    source = Holding(_case("79-s", S.CASE_STATUS_MERGED, "R9", merged_into="79-t"), source_history, target, target_history)
+    source = Holding(
+        _case("79-s", S.CASE_STATUS_MERGED, "R9", merged_into="79-t"), source_history, target, target_history
+    )
     [merged] = updates(source)
     assert (merged["service_request_id"], merged["status"]) == ("R9", "closed") and "79-t" in merged["description"]
     assert {u["service_request_id"] for u in updates(Holding(target, target_history))} == {"R1", "R9"}
 
-    view = service_request(source.case.reports[0], source, None, agency_name=lambda a: "UBND " + a, ward_name=lambda w: "Bến Thành")
+    view = service_request(
+        source.case.reports[0], source, None, agency_name=lambda a: "UBND " + a, ward_name=lambda w: "Bến Thành"
+    )
     assert (view["status"], view["status_notes"], view["expected_datetime"]) == ("closed", "Đã sửa", None)
     assert view["address"] == "Bến Thành" and view["service_name"] == "Điện, nước"
 

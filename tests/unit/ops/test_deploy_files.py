@@ -25,7 +25,9 @@ DASHBOARD = REPO / "deploy" / "grafana" / "dashboard.json"
 def promtool(*args: str, cwd: Path = PROM) -> subprocess.CompletedProcess:
     exe = shutil.which("promtool")
     if exe is None:
-        pytest.fail("promtool not found: install the Debian package `prometheus` (deploy/scripts/install-system-deps.sh)")
+        pytest.fail(
+            "promtool not found: install the Debian package `prometheus` (deploy/scripts/install-system-deps.sh)"
+        )
     return subprocess.run([exe, *args], cwd=cwd, capture_output=True, text=True, timeout=120)
 
 
@@ -62,7 +64,14 @@ def dashboard_exprs() -> list[str]:
 
 def test_every_dashboard_query_is_valid_promql(tmp_path):
     # promtool parses rule expressions: each panel query becomes a recording rule of a scratch file.
-    rules = {"groups": [{"name": "dashboard", "rules": [{"record": f"dashboard:panel_{i}", "expr": e} for i, e in enumerate(dashboard_exprs())]}]}
+    rules = {
+        "groups": [
+            {
+                "name": "dashboard",
+                "rules": [{"record": f"dashboard:panel_{i}", "expr": e} for i, e in enumerate(dashboard_exprs())],
+            }
+        ]
+    }
     (tmp_path / "dashboard_rules.yml").write_text(yaml.safe_dump(rules))
     assert "SUCCESS" in ok(promtool("check", "rules", "dashboard_rules.yml", cwd=tmp_path))
 

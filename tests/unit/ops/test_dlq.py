@@ -11,7 +11,14 @@ CODEC = AvroCodec()
 AT = datetime(2026, 11, 20, 1, 2, 3, tzinfo=timezone.utc)
 
 
-def letter(value: bytes | None, *, source: str = "gbus.reports", partition: int = 4, offset: int = 17, error: str = "ValueError") -> bytes:
+def letter(
+    value: bytes | None,
+    *,
+    source: str = "gbus.reports",
+    partition: int = 4,
+    offset: int = 17,
+    error: str = "ValueError",
+) -> bytes:
     return CODEC.encode("gbus.avro.DeadLetter", {
         "source_topic": source, "partition": partition, "offset": offset, "key": b"79", "value": value,
         "error_type": error, "reason": "unknown ward 99999\nin report", "failed_at": AT, "consumer": "gbus-processor/p1",

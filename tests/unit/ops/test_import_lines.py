@@ -5,12 +5,12 @@ from __future__ import annotations
 import io
 import json
 
+import pytest
+
 from gbus.cli.common import read_jsonl
 from gbus.ops.import_lines import ImportSummary, LineError, plan_import, render_summary, report_of_line
 from gbus.ops.progress import Progress, format_progress
 from gbus.v1 import report_pb2
-
-import pytest
 
 LINE = {
     "node": "79", "request_id": "mttq-1", "origin_agency": "front.mttq@79.26743", "channel": "mttq", "kind": "phan_anh",
@@ -33,7 +33,14 @@ def test_a_sample_line_becomes_the_report_message_with_its_reporter():
 
 
 def test_fields_that_cannot_travel_are_named_each_with_the_reason():
-    bad = {**LINE, "province_code": 79, "attempt": "two", "submitted_at": "yesterday", "reporter": {"phone": 903}, "colour": "red"}
+    bad = {
+        **LINE,
+        "province_code": 79,
+        "attempt": "two",
+        "submitted_at": "yesterday",
+        "reporter": {"phone": 903},
+        "colour": "red",
+    }
     with pytest.raises(LineError) as info:
         report_of_line(bad)
     errors = " | ".join(info.value.errors)
@@ -54,7 +61,9 @@ def test_lines_are_grouped_by_origin_agency_in_file_order_and_cut_into_batches()
 
 
 def test_invalid_json_and_unsendable_lines_are_rejected_locally_with_their_line_numbers():
-    lines = jsonl(LINE, "{not json", "", {**LINE, "submitted_at": "soon"}, {k: v for k, v in LINE.items() if k != "origin_agency"})
+    lines = jsonl(
+        LINE, "{not json", "", {**LINE, "submitted_at": "soon"}, {k: v for k, v in LINE.items() if k != "origin_agency"}
+    )
     plan = plan_import(lines, agency_header=None, batch_size=100)
     assert plan.to_send == 1
     assert [(p.line_no, p.errors[0].split(":")[0]) for p in plan.local_rejects] == [
@@ -66,14 +75,18 @@ def test_outcomes_map_back_to_line_numbers_and_a_missing_outcome_counts_as_not_s
     lines = jsonl(*({**LINE, "request_id": f"a{i}"} for i in range(4)))
     plan = plan_import(lines, agency_header=None, batch_size=10)
     summary = ImportSummary(lines=4)
-    summary.add_outcomes(plan.batches[0], [(0, "accepted", []), (1, "replayed", []), (2, "rejected", ["ward_code: unknown ward"])])
+    summary.add_outcomes(
+        plan.batches[0], [(0, "accepted", []), (1, "replayed", []), (2, "rejected", ["ward_code: unknown ward"])]
+    )
     assert (summary.accepted, summary.replayed) == (1, 1)
     assert [(p.line_no, p.request_id, p.errors) for p in summary.rejected] == [(3, "a2", ("ward_code: unknown ward",))]
     assert [p.line_no for p in summary.failed] == [4]
     text = render_summary(summary, source="reports.jsonl")
     assert "1 accepted, 1 duplicate (accepted before), 1 rejected, 1 not submitted" in text[0]
     assert "  reports.jsonl:3: (a2) ward_code: unknown ward" in text
-    assert summary.as_dict()["rejected_lines"] == [{"line": 3, "request_id": "a2", "errors": ["ward_code: unknown ward"]}]
+    assert summary.as_dict()["rejected_lines"] == [
+        {"line": 3, "request_id": "a2", "errors": ["ward_code: unknown ward"]}
+    ]
 
 
 def test_progress_shows_done_total_percentage_rate_and_time_left():

@@ -13,7 +13,12 @@ def snapshot(**over) -> ClusterSnapshot:
         brokers=(Broker(1, "127.0.0.1", 9092, controller=True), Broker(2, "127.0.0.1", 9093)),
         topics={"gbus.reports": 2, "gbus.node.VN": 1, "gbus.node.79": 1, "gbus.node.01": 1},
         start_offsets={("gbus.reports", 0): 0, ("gbus.reports", 1): 5},
-        end_offsets={("gbus.reports", 0): 120, ("gbus.reports", 1): 40, ("gbus.node.VN", 0): 30, ("gbus.node.79", 0): 12},
+        end_offsets={
+            ("gbus.reports", 0): 120,
+            ("gbus.reports", 1): 40,
+            ("gbus.node.VN", 0): 30,
+            ("gbus.node.79", 0): 12,
+        },
         groups={"gbus-processor": GroupInfo("gbus-processor", "Stable", 1, {("gbus.reports", 0): 100})},
         prefix="gbus.",
     )
@@ -55,5 +60,11 @@ def test_status_text_names_brokers_topics_group_lag_per_partition_and_summarises
 def test_status_json_carries_every_partition_and_node():
     doc = status_dict(snapshot())
     assert [t["name"] for t in doc["topics"]] == sorted(snapshot().topics)
-    assert doc["groups"][0]["partitions"][1] == {"topic": "gbus.reports", "partition": 1, "committed": None, "end": 40, "lag": 35}
+    assert doc["groups"][0]["partitions"][1] == {
+        "topic": "gbus.reports",
+        "partition": 1,
+        "committed": None,
+        "end": 40,
+        "lag": 35,
+    }
     assert {n["area"] for n in doc["nodes"]} == {"VN", "79", "01"}

@@ -33,7 +33,9 @@ def test_the_targets_file_is_written_whole_and_replaced_atomically(tmp_path):
     assert [p.name for p in path.parent.iterdir()] == ["gbus.json"]
 
 
-@pytest.mark.parametrize("bad", [ScrapeProcess("node", "n", "127.0.0.1:1/metrics"), ScrapeProcess("db", "x", "http://h:1/metrics")])
+@pytest.mark.parametrize(
+    "bad", [ScrapeProcess("node", "n", "127.0.0.1:1/metrics"), ScrapeProcess("db", "x", "http://h:1/metrics")]
+)
 def test_a_target_without_host_and_port_or_with_an_unknown_role_is_refused(bad):
     with pytest.raises(ValueError):
         scrape_targets([bad])
@@ -46,7 +48,9 @@ def snapshot(groups=None, end79=12) -> ClusterSnapshot:
         topics={"gbus.reports": 1, "gbus.node.79": 1},
         start_offsets={},
         end_offsets={("gbus.reports", 0): 50, ("gbus.node.79", 0): end79},
-        groups=groups if groups is not None else {"gbus-processor": GroupInfo("gbus-processor", "Stable", 1, {("gbus.reports", 0): 45})},
+        groups=groups
+        if groups is not None
+        else {"gbus-processor": GroupInfo("gbus-processor", "Stable", 1, {("gbus.reports", 0): 45})},
     )
 
 
@@ -58,7 +62,10 @@ def test_the_monitor_exports_unfenced_brokers_group_lag_and_node_topic_ends():
     metrics = MonitorMetrics()
     export(snapshot(), metrics, LabelSets())
     assert sample(metrics, "gbus_kafka_brokers") == 1
-    assert sample(metrics, "gbus_kafka_group_lag_records", group="gbus-processor", topic="gbus.reports", partition="0") == 5
+    assert (
+        sample(metrics, "gbus_kafka_group_lag_records", group="gbus-processor", topic="gbus.reports", partition="0")
+        == 5
+    )
     assert sample(metrics, "gbus_node_topic_end_offset", node="79") == 12
     assert sample(metrics, "gbus_node_backlog_records", node="79") is None
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from support.cases import copy_bytes, opened, with_status
-from support.factories import router as default_router
 
 from gbus.codec import AvroCodec
 from gbus.domain.status import CaseStatus
 from gbus.ops.trace import RawRecord, build_trace, render_trace, trace_dict
 from gbus.wire.avro_records import event_record
+from support.cases import copy_bytes, opened, with_status
+from support.factories import router as default_router
 
 CODEC = AvroCodec()
 
@@ -25,7 +25,9 @@ def case():
 
 
 def raw_events(history, start_offset=0):
-    return [RawRecord(start_offset + i, CODEC.encode("gbus.avro.CaseEvent", event_record(e))) for i, e in enumerate(history)]
+    return [
+        RawRecord(start_offset + i, CODEC.encode("gbus.avro.CaseEvent", event_record(e))) for i, e in enumerate(history)
+    ]
 
 
 def test_an_intact_history_verifies_and_lists_every_event_in_order(case):

@@ -16,7 +16,9 @@ def test_defaults_apply_without_a_file_or_environment():
 def test_a_toml_file_sets_values_and_the_environment_overrides_them(tmp_path):
     path = tmp_path / "node-79.toml"
     path.write_text('[node]\narea = "79"\n[kafka]\npartitions = 12\n[grpc]\nlisten = "127.0.0.1:7000"\n')
-    settings = load_settings(path, env={"GBUS__GRPC__LISTEN": "127.0.0.1:7001", "GBUS__GRPC__INSECURE_DEV_MODE": "false"})
+    settings = load_settings(
+        path, env={"GBUS__GRPC__LISTEN": "127.0.0.1:7001", "GBUS__GRPC__INSECURE_DEV_MODE": "false"}
+    )
     assert settings.node.area == "79"
     assert settings.kafka.partitions == 12
     assert settings.grpc.listen == "127.0.0.1:7001"

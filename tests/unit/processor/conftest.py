@@ -9,10 +9,10 @@ import pytest
 
 from gbus.cases.case_routing import as_report
 from gbus.cases.commands import CaseCommand, CommandHandler
+from gbus.cases.legal_clock import load_legal_clock
 from gbus.codec import AvroCodec
 from gbus.domain.case import CaseReport
 from gbus.processor.dedup_port import IndexKeeper
-from gbus.cases.legal_clock import load_legal_clock
 from gbus.processor.handlers import InputRecord, RecordHandler
 from gbus.processor.outputs import Outputs
 from gbus.processor.staging import Staging

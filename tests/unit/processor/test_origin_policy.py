@@ -47,5 +47,9 @@ def test_any_other_claim_is_refused_with_the_reason(signer, kind, claimed, reply
 def test_the_metric_label_is_bounded_whatever_a_forger_writes_in_the_signer_header():
     areas = frozenset({"79", "01", "VN"})
     assert [metric_node(s, areas) for s in ("node:79", "node:99", "operator:x", "garbage", "")] == [
-        "79", "unsigned", "operator", "unsigned", "unsigned",
+        "79",
+        "unsigned",
+        "operator",
+        "unsigned",
+        "unsigned",
     ]

@@ -31,7 +31,11 @@ def test_a_new_report_is_answered_with_its_case_decision_and_handler_on_the_acce
     [verdict] = _verdicts(effects)
     [answer] = effects.answers
     assert answer.topic == TOPICS.report_results("79") and answer.key == report.report_id.encode()
-    assert (verdict["verdict"], verdict["case_id"], verdict["handler"]) == ("new", effects.changes[0].after.case_id, HANDLER)
+    assert (verdict["verdict"], verdict["case_id"], verdict["handler"]) == (
+        "new",
+        effects.changes[0].after.case_id,
+        HANDLER,
+    )
     assert verdict["submission_accepted_at"] == T0 and verdict["request_id"] == report.request_id
 
 

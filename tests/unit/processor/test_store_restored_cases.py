@@ -70,7 +70,9 @@ def test_a_committed_change_adds_its_events_to_a_loaded_history_without_reloadin
     store.events(state.case_id)
     later = replace(state, version=state.version + 1, last_seq=state.last_seq + 1)
     snapshot = CODEC.encode("gbus.avro.CaseSnapshot", snapshot_record(later))
-    store.apply([CaseWrite(later, snapshot, ((later.last_seq, b"new"),), marks=(*MARKS, HistoryMark(later.last_seq, 99)))])
+    store.apply(
+        [CaseWrite(later, snapshot, ((later.last_seq, b"new"),), marks=(*MARKS, HistoryMark(later.last_seq, 99)))]
+    )
     assert store.events(state.case_id)[-1] == b"new"
     assert len(store.events(state.case_id)) == later.last_seq
     assert len(source.loads) == 1

@@ -70,7 +70,9 @@ def test_every_reports_origin_and_channel_watch_the_case(router, make_report):
 
 def test_when_denunciations_accuse_an_agency_and_its_superior_the_case_goes_above_both(router, make_report):
     ward = make_report(report_id="a", kind="to_cao", subject_agency="gov.ubnd@79.26743", submitted_at=T0)
-    province = make_report(report_id="b", kind="to_cao", subject_agency="gov.ubnd@79", submitted_at=T0 + timedelta(days=1))
+    province = make_report(
+        report_id="b", kind="to_cao", subject_agency="gov.ubnd@79", submitted_at=T0 + timedelta(days=1)
+    )
     decision = router.route_case([ward, province])
     assert (decision.handler, decision.rule, decision.report_id) == ("gov.ttcp@VN", "to-cao-province-committee", "b")
     assert {"gov.ubnd@79.26743", "gov.ubnd@79"} <= set(decision.excluded)

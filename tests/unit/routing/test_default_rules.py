@@ -184,7 +184,9 @@ def test_a_report_the_rules_cannot_place_is_rejected_naming_the_field(router, ma
 
 def test_every_place_the_report_gets_wrong_is_named_at_once(router, make_report):
     with pytest.raises(UnroutableError) as raised:
-        router.route(make_report(ward_code="99999", origin_agency="gov.x@79", kind="khieu_nai", subject_agency="gov.y@79"))
+        router.route(
+            make_report(ward_code="99999", origin_agency="gov.x@79", kind="khieu_nai", subject_agency="gov.y@79")
+        )
     assert {v.field for v in raised.value.violations} == {"ward_code", "origin_agency", "subject_agency"}
 
 
@@ -197,7 +199,9 @@ def test_every_default_rule_is_covered_by_a_table_row():
 
 
 def test_every_watcher_has_a_reason_naming_its_rule(router, make_report):
-    decision = router.route(make_report(category="lao_dong_viec_lam", channel="cong_doan", origin_agency="union.ldld@79"))
+    decision = router.route(
+        make_report(category="lao_dong_viec_lam", channel="cong_doan", origin_agency="union.ldld@79")
+    )
     assert decision.reasons["union.ldld@79"] == (
         "rule labour: the province labour federation represents workers; "
         "origin: the origin system holds a copy of the report; "
@@ -207,7 +211,9 @@ def test_every_watcher_has_a_reason_naming_its_rule(router, make_report):
 
 
 def test_an_excluded_agency_is_listed_with_the_reason_it_may_not_watch(router, make_report):
-    decision = router.route(make_report(kind="to_cao", subject_agency="gov.ubnd@79.26743", origin_agency="gov.ubnd@79.26743"))
+    decision = router.route(
+        make_report(kind="to_cao", subject_agency="gov.ubnd@79.26743", origin_agency="gov.ubnd@79.26743")
+    )
     assert decision.excluded == {
         "gov.ubnd@79.26743": "rule to-cao: the accused's agency never follows a denunciation against it, even if it received it"
     }

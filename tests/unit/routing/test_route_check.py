@@ -45,7 +45,9 @@ def test_a_category_no_rule_can_place_in_a_province_fails_the_check(tmp_path):
         data["rules"] = [r for r in data["rules"] if r["id"] != "trade-markets"]
 
     rules = _copy(tmp_path, DEFAULT_RULES_PATH, "rules.yaml", drop_trade_rule)
-    with pytest.raises(CliError, match=r"thuong_mai_thi_truong at province level: no handler in 01: .*and 31 more areas"):
+    with pytest.raises(
+        CliError, match=r"thuong_mai_thi_truong at province level: no handler in 01: .*and 31 more areas"
+    ):
         run("route", "check", "--rules", rules)
 
 
@@ -73,6 +75,9 @@ def test_sources_prints_each_role_with_its_citation(capsys):
     assert roles["gov.so-ng"]["only_in"] == ["01", "79"]
     assert all(line["source"] for line in lines)
     renamed = [line for line in lines if "renamed" in line]
-    assert {"renamed": "gov.so-tnmt", "to": "gov.so-nnmt", "levels": ["province"], "effective": "2025-03-01"}.items() <= next(
-        r for r in renamed if r["renamed"] == "gov.so-tnmt"
-    ).items()
+    assert {
+        "renamed": "gov.so-tnmt",
+        "to": "gov.so-nnmt",
+        "levels": ["province"],
+        "effective": "2025-03-01",
+    }.items() <= next(r for r in renamed if r["renamed"] == "gov.so-tnmt").items()

@@ -26,12 +26,16 @@ def run(*argv: str) -> int:
 
 def write_jsonl(tmp_path, *lines) -> str:
     path = tmp_path / "reports.jsonl"
-    path.write_text("\n".join(l if isinstance(l, str) else json.dumps(l, ensure_ascii=False) for l in lines) + "\n", "utf-8")
+    path.write_text(
+        "\n".join(x if isinstance(x, str) else json.dumps(x, ensure_ascii=False) for x in lines) + "\n", "utf-8"
+    )
     return str(path)
 
 
 def test_explain_prints_one_json_line_per_report(tmp_path, capsys):
-    path = write_jsonl(tmp_path, GOOD, {**GOOD, "report_id": "r-2", "category": "y_te", "ward_code": "", "channel": "zalo"})
+    path = write_jsonl(
+        tmp_path, GOOD, {**GOOD, "report_id": "r-2", "category": "y_te", "ward_code": "", "channel": "zalo"}
+    )
     assert run("route", "explain", "--input", path) == EXIT_OK
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert lines == [

@@ -31,7 +31,10 @@ def test_a_handler_list_falls_back_to_the_next_target_that_exists(make_report):
 
 def test_an_operator_can_route_a_category_to_a_new_agency_from_files(tmp_path, make_report):
     extra = tmp_path / "extra.yaml"
-    extra.write_text("agencies:\n  - id: gov.bql-kcn@79\n    name: Ban Quản lý các khu chế xuất và công nghiệp Thành phố Hồ Chí Minh\n", "utf-8")
+    extra.write_text(
+        "agencies:\n  - id: gov.bql-kcn@79\n    name: Ban Quản lý các khu chế xuất và công nghiệp Thành phố Hồ Chí Minh\n",
+        "utf-8",
+    )
     custom = tmp_path / "rules.yaml"
     custom.write_text(
         "rules:\n"
@@ -48,7 +51,9 @@ def test_an_operator_can_route_a_category_to_a_new_agency_from_files(tmp_path, m
 
 
 def test_no_matching_rule_is_rejected_rather_than_defaulted(make_report):
-    router = Router(Directory.default(), rules({"id": "only-land", "when": {"category": "dat_dai"}, "handler": "gov.vpcp@VN"}))
+    router = Router(
+        Directory.default(), rules({"id": "only-land", "when": {"category": "dat_dai"}, "handler": "gov.vpcp@VN"})
+    )
     with pytest.raises(Exception, match="no routing rule matches") as raised:
         router.route(make_report(category="y_te"))
     assert raised.value.violations[0].field == "category"

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 import pytest
-from support.pki import make_pki
 
 from gbus.security.pki import PkiLayout
+from support.pki import make_pki
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,9 @@ from gbus.security.pki import create_ca, issue_broker_certificate
 
 def test_a_broker_certificate_names_only_its_hosts_and_serves_and_dials_tls(tmp_path):
     create_ca(tmp_path)
-    issued = issue_broker_certificate(tmp_path, "kafka-1", dns_names=("kafka-1.bus.internal",), ip_addresses=("10.0.0.11",))
+    issued = issue_broker_certificate(
+        tmp_path, "kafka-1", dns_names=("kafka-1.bus.internal",), ip_addresses=("10.0.0.11",)
+    )
     san = issued.certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
     assert san.get_values_for_type(x509.DNSName) == ["kafka-1.bus.internal"]
     assert san.get_values_for_type(x509.IPAddress) == [ipaddress.ip_address("10.0.0.11")]

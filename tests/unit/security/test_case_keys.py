@@ -7,9 +7,6 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from support.cases import HANDLER, ORIGIN, WATCHER, opened
-from support.factories import directory, router
-from support.identity import custodian, keyed, keyring_for, sealed
 
 from gbus import errors
 from gbus.cases.commands import CaseCommand, CommandHandler, EraseIdentity, TransferCase
@@ -17,6 +14,9 @@ from gbus.domain import events as ev
 from gbus.domain.case import make_report_id
 from gbus.security.identity_access import open_reporters
 from gbus.security.identity_seal import ReporterIdentity
+from support.cases import HANDLER, ORIGIN, WATCHER, opened
+from support.factories import directory, router
+from support.identity import keyed, keyring_for, sealed
 
 PERSON = ReporterIdentity(name="Trần Văn Bình", phone="0987654321", national_id="079200000001")
 OTHER_ORIGIN = "gov.ubnd@79"  # the province's people's committee
@@ -24,7 +24,9 @@ NEW_HANDLER = "gov.ubnd@79"
 
 
 def _case(request_id="r-1", origin=ORIGIN):
-    state, _ = opened(router(), request_id, origin=origin, sealed=sealed(PERSON, make_report_id("79", origin, request_id)))
+    state, _ = opened(
+        router(), request_id, origin=origin, sealed=sealed(PERSON, make_report_id("79", origin, request_id))
+    )
     return keyed(state)
 
 
@@ -92,7 +94,9 @@ def test_erasure_removes_every_sealed_identity_and_key_wrap_and_records_which_re
 def test_a_watcher_may_not_erase_the_identity():
     state = _case()
     with pytest.raises(errors.PermissionDeniedError):
-        CommandHandler(router(), directory()).handle(_command(state, WATCHER, EraseIdentity()), {state.case_id: state}.get, state.updated_at)
+        CommandHandler(router(), directory()).handle(
+            _command(state, WATCHER, EraseIdentity()), {state.case_id: state}.get, state.updated_at
+        )
 
 
 def test_erasing_a_case_that_holds_no_identity_changes_nothing():
@@ -109,7 +113,9 @@ def test_key_wraps_survive_the_snapshot_schema_and_erase_survives_the_command_sc
 
     codec, state = AvroCodec(), _case()
     decoded = state_from_snapshot(codec.decode(codec.encode("gbus.avro.CaseSnapshot", snapshot_record(state))))
-    assert decoded.key_wraps == state.key_wraps and decoded.reports[0].reporter_sealed == state.reports[0].reporter_sealed
+    assert (
+        decoded.key_wraps == state.key_wraps and decoded.reports[0].reporter_sealed == state.reports[0].reporter_sealed
+    )
     command = _command(state, HANDLER, EraseIdentity("retention"))
     wire = codec.decode(codec.encode("gbus.avro.Command", command_record(command, shard="79", reply_to="79")))
     assert command_from_record(wire).body == EraseIdentity("retention")

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from support.factories import directory
-
 from gbus.config import SecuritySettings
 from gbus.security.keys import dump_node_keyring
 from gbus.security.provisioning import custodian_from_settings, node_keyring_from_settings
+from support.factories import directory
 
 
 def test_a_development_node_derives_the_keks_of_its_own_area_s_agencies_only():
@@ -30,19 +29,22 @@ def test_the_custodian_and_a_node_agree_on_an_agency_s_kek():
 
 
 def test_during_a_rotation_wraps_of_the_retired_master_open_and_are_rewrapped_under_the_new_one():
-    from support.cases import HANDLER, ORIGIN, opened
-    from support.factories import router
-
     from gbus.domain.case import make_report_id
     from gbus.security.identity_access import open_reporters
     from gbus.security.identity_seal import IdentitySealError, ReporterIdentity
     from gbus.security.keys import seal_for_custodian
+    from support.cases import HANDLER, ORIGIN, opened
+    from support.factories import router
 
     old = SecuritySettings(identity_master_hex="11" * 32, identity_key_epoch="2026-01")
-    new = SecuritySettings(identity_master_hex="22" * 32, identity_key_epoch="2026-07", identity_previous_masters="2026-01:" + "11" * 32)
+    new = SecuritySettings(
+        identity_master_hex="22" * 32, identity_key_epoch="2026-07", identity_previous_masters="2026-01:" + "11" * 32
+    )
     person = ReporterIdentity(name="Đỗ Thị Mai")
     old_ring = node_keyring_from_settings(old, directory(), "79")
-    state, _ = opened(router(), sealed=seal_for_custodian(person, old_ring, report_id=make_report_id("79", ORIGIN, "r-1")))
+    state, _ = opened(
+        router(), sealed=seal_for_custodian(person, old_ring, report_id=make_report_id("79", ORIGIN, "r-1"))
+    )
     under_old = custodian_from_settings(old).normalise(state, lambda _: None)
     rotated = custodian_from_settings(new).normalise(under_old, lambda _: None)
     assert {w.key_id for w in rotated.key_wraps} == {"2026-07"}

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from support.identity import MASTER, keyring_for
 
 from gbus.security import keys
 from gbus.security.identity_seal import IdentitySealError, ReporterIdentity, decrypt_identity, encrypt_identity
+from support.identity import MASTER, keyring_for
 
-PERSON = ReporterIdentity(name="Nguyễn Thị Lan", phone="0901234567", national_id="079123456789", address="12 Lê Lợi, Phường Thủ Dầu Một")
+PERSON = ReporterIdentity(
+    name="Nguyễn Thị Lan", phone="0901234567", national_id="079123456789", address="12 Lê Lợi, Phường Thủ Dầu Một"
+)
 
 
 def _custodian_opens(sealed: dict, report_id: str, master: bytes = MASTER) -> ReporterIdentity:
@@ -50,7 +52,9 @@ def test_a_tampered_sealed_identity_does_not_open(part):
 def test_a_sealed_identity_moved_to_another_report_does_not_open():
     payload = encrypt_identity(PERSON, report_id="R79-abc")
     with pytest.raises(IdentitySealError):
-        decrypt_identity({"nonce": payload.nonce, "ciphertext": payload.ciphertext}, payload.data_key, report_id="R79-other")
+        decrypt_identity(
+            {"nonce": payload.nonce, "ciphertext": payload.ciphertext}, payload.data_key, report_id="R79-other"
+        )
 
 
 def test_a_keyring_round_trips_through_its_file_and_holds_only_the_agencies_issued(tmp_path):

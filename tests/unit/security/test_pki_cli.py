@@ -95,7 +95,9 @@ def test_show_of_a_certificate_another_ca_signed_fails(gbus, tmp_path: Path):
     for name in ("a", "b"):
         gbus("pki", "init", "--dir", str(tmp_path / name))
     gbus("pki", "issue", "gov.ubnd@79", "--dir", str(tmp_path / "a"))
-    code, out, err = gbus("pki", "show", str(tmp_path / "a/agencies/gov.ubnd@79.pem"), "--ca", str(tmp_path / "b/ca.pem"))
+    code, out, err = gbus(
+        "pki", "show", str(tmp_path / "a/agencies/gov.ubnd@79.pem"), "--ca", str(tmp_path / "b/ca.pem")
+    )
     assert code == 1 and "was not signed by" in err and "signed_by_ca  False" in out
 
 

@@ -9,7 +9,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 
 from gbus.security.pki import PkiLayout, create_ca, issue_node_certificate, issue_signer_certificate
-from gbus.security.record_signing import RecordSigner, SIG_HEADER, SIGNER_HEADER
+from gbus.security.record_signing import SIG_HEADER, SIGNER_HEADER, RecordSigner
 from gbus.security.revocation import revoke
 from gbus.security.trust import RecordRefused, TrustStore, load_trust, verify_with
 
@@ -81,7 +81,10 @@ def test_a_signature_dated_in_the_future_is_refused(signing_pki):
 
 
 def test_a_tampered_signature_header_is_refused(signing_pki):
-    headers = [(n, v if n != SIG_HEADER else v[:-2] + b"\x00\x00") for n, v in node_signer(signing_pki, "79").headers(TOPIC, b"k", b"v", now=NOW)]
+    headers = [
+        (n, v if n != SIG_HEADER else v[:-2] + b"\x00\x00")
+        for n, v in node_signer(signing_pki, "79").headers(TOPIC, b"k", b"v", now=NOW)
+    ]
     with pytest.raises(RecordRefused):
         verify_with(load_trust(signing_pki.root), TOPIC, b"k", b"v", headers, NOW)
     assert dict(headers)[SIGNER_HEADER] == b"node:79"
@@ -122,7 +125,9 @@ def test_a_crl_not_signed_by_the_ca_is_not_loaded_and_the_old_state_is_kept(sign
 
 def test_an_operator_certificate_signs_as_operator(signing_pki):
     signer = signer_from(signing_pki.signer_key("operator", "ops"), "operator:ops")
-    origin = verify_with(load_trust(signing_pki.root), TOPIC, b"00", b"tick", signer.headers(TOPIC, b"00", b"tick", now=NOW), NOW)
+    origin = verify_with(
+        load_trust(signing_pki.root), TOPIC, b"00", b"tick", signer.headers(TOPIC, b"00", b"tick", now=NOW), NOW
+    )
     assert (origin.kind, origin.name) == ("operator", "ops")
 
 
@@ -133,6 +138,11 @@ def test_after_a_processor_key_rotation_history_signed_by_the_old_key_still_veri
     issue_signer_certificate(signing_pki.root, "processor", "p2")  # the announcement: p2 joins the trust directory
     years_later = NOW + timedelta(days=3 * 365)  # p1's certificate (1 year) has long expired
     trust = load_trust(signing_pki.root)
-    assert verify_with(trust, "gbus.case-events", b"79-x", b"event", signed, years_later, historical=True).signer == "processor:p1"
+    assert (
+        verify_with(trust, "gbus.case-events", b"79-x", b"event", signed, years_later, historical=True).signer
+        == "processor:p1"
+    )
     with pytest.raises(RecordRefused, match="not valid at"):
-        verify_with(trust, "gbus.case-events", b"79-x", b"event", signed, years_later)  # but no new copy is accepted with it
+        verify_with(
+            trust, "gbus.case-events", b"79-x", b"event", signed, years_later
+        )  # but no new copy is accepted with it

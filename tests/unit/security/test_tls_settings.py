@@ -57,7 +57,10 @@ def test_dev_mode_without_tls_files_serves_plaintext():
 
 def test_dev_mode_with_tls_files_still_serves_mutual_tls(pki: PkiLayout):
     settings = GrpcSettings(
-        insecure_dev_mode=True, tls_cert=str(pki.node_cert("79")), tls_key=str(pki.node_key("79")), tls_ca=str(pki.ca_cert)
+        insecure_dev_mode=True,
+        tls_cert=str(pki.node_cert("79")),
+        tls_key=str(pki.node_key("79")),
+        tls_ca=str(pki.ca_cert),
     )
     assert server_credentials_for(settings) is not None
 
@@ -76,7 +79,9 @@ def _logged(settings: GrpcSettings, *, tls: bool) -> list[tuple[str, str, str]]:
 
 
 def test_dev_mode_without_tls_is_announced_as_a_warning():
-    assert _logged(GrpcSettings(insecure_dev_mode=True), tls=False) == [("grpc_security_mode", "warning", "insecure_dev")]
+    assert _logged(GrpcSettings(insecure_dev_mode=True), tls=False) == [
+        ("grpc_security_mode", "warning", "insecure_dev")
+    ]
 
 
 def test_secure_mode_without_tls_warns_that_nobody_can_be_identified():

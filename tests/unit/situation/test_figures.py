@@ -8,10 +8,10 @@ from collections import Counter
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from support.situation_traffic import CLOCK, HOTSPOT_TITLE, generated
 
 from gbus.situation.figures import AVERAGE_WEEKS, build_report, headline
 from gbus.situation.weeks import Week
+from support.situation_traffic import CLOCK, HOTSPOT_TITLE, generated
 
 WEEK = Week.parse("2026-W49")
 NOW = datetime(2026, 12, 7, 12, tzinfo=timezone.utc)
@@ -43,7 +43,11 @@ def test_volumes_this_week_last_week_and_the_eight_week_average(traffic, report,
     rows = {row["key"]: row for row in report["volumes"][section]}
     assert set(rows) == set(this) | set().union(*history)
     for key, row in rows.items():
-        assert (row["this_week"], row["previous_week"], row["change"]) == (this[key], previous[key], this[key] - previous[key])
+        assert (row["this_week"], row["previous_week"], row["change"]) == (
+            this[key],
+            previous[key],
+            this[key] - previous[key],
+        )
         assert row["avg_8_weeks"] == pytest.approx(sum(h[key] for h in history) / 8, abs=0.005)
 
 

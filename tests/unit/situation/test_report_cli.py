@@ -34,4 +34,8 @@ def test_an_empty_store_still_makes_a_report_with_zeros(tmp_path):
     out = tmp_path / "r.json"
     assert gbus_main(["report", "--area", "79", "--week", "2026-W49", "--store", str(store), "--out", str(out)]) == 0
     report = json.loads(out.read_text(encoding="utf-8"))
-    assert (report["week"], report["area_name"], report["volumes"]["total"]["this_week"]) == ("2026-W49", "Thành phố Hồ Chí Minh", 0)
+    assert (report["week"], report["area_name"], report["volumes"]["total"]["this_week"]) == (
+        "2026-W49",
+        "Thành phố Hồ Chí Minh",
+        0,
+    )

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
-from support.factories import case_report
 
-from gbus.ops.trace import describe
 from gbus.domain.events import ResolutionRated, TimeLimitExtended
+from gbus.ops.trace import describe
 from gbus.situation.figures import report_terms
 from gbus.situation.weeks import Week
+from support.factories import case_report
 
 
 def test_a_week_runs_from_monday_midnight_in_vietnam():
@@ -18,7 +18,11 @@ def test_a_week_runs_from_monday_midnight_in_vietnam():
     assert week.start == datetime(2026, 11, 29, 17, tzinfo=timezone.utc)  # Monday 30 Nov 00:00 UTC+7
     assert week.contains(datetime(2026, 12, 6, 16, 59, tzinfo=timezone.utc))
     assert not week.contains(datetime(2026, 12, 6, 17, tzinfo=timezone.utc))  # Monday 7 Dec in Vietnam
-    assert (week.shifted(-1).label, week.shifted(-8).label, week.shifted(5).label) == ("2026-W48", "2026-W41", "2027-W01")
+    assert (week.shifted(-1).label, week.shifted(-8).label, week.shifted(5).label) == (
+        "2026-W48",
+        "2026-W41",
+        "2027-W01",
+    )
 
 
 @pytest.mark.parametrize("text", ["2026-49", "2026-W60", "W49", "2026-W5"])
@@ -36,7 +40,12 @@ def test_topic_terms_keep_the_citizens_diacritics_and_drop_stopwords():
 
 
 def test_the_trace_describes_the_new_events():
-    extended = TimeLimitExtended("resolution", "complex", 1, datetime(2027, 1, 4, 17, tzinfo=timezone.utc), "hai địa điểm")
+    extended = TimeLimitExtended(
+        "resolution", "complex", 1, datetime(2027, 1, 4, 17, tzinfo=timezone.utc), "hai địa điểm"
+    )
     rated = ResolutionRated("R79-x", 2, "", "gov.ubnd@79.26743", ("gov.ubnd@79",))
     assert describe(extended) == "resolution time limit extended (complex, extension 1) to 2027-01-04: hai địa điểm"
-    assert describe(rated) == "citizen rated the resolution of gov.ubnd@79.26743 2/5 (report R79-x); gov.ubnd@79 now watches"
+    assert (
+        describe(rated)
+        == "citizen rated the resolution of gov.ubnd@79.26743 2/5 (report R79-x); gov.ubnd@79 now watches"
+    )

@@ -21,7 +21,10 @@ class Draft:
 
 DRAFTS: tuple[Draft, ...] = (
     Draft(
-        "pho_di_bo", "gov.ubnd", "trat_tu_do_thi", "dự thảo quy định về tuyến phố đi bộ",
+        "pho_di_bo",
+        "gov.ubnd",
+        "trat_tu_do_thi",
+        "dự thảo quy định về tuyến phố đi bộ",
         (
             (
                 "Tôi đồng ý mở rộng phố đi bộ vào tối thứ Sáu vì sẽ thu hút du khách, nhưng cần thêm bãi giữ xe.",
@@ -41,7 +44,10 @@ DRAFTS: tuple[Draft, ...] = (
         ),
     ),
     Draft(
-        "phi_do_xe", "gov.so-xd", "ha_tang_giao_thong", "dự thảo mức thu phí sử dụng lòng đường để đỗ xe",
+        "phi_do_xe",
+        "gov.so-xd",
+        "ha_tang_giao_thong",
+        "dự thảo mức thu phí sử dụng lòng đường để đỗ xe",
         (
             (
                 "Mức phí đỗ xe ô tô 30 nghìn đồng một giờ là quá cao so với thu nhập người dân.",
@@ -61,7 +67,10 @@ DRAFTS: tuple[Draft, ...] = (
         ),
     ),
     Draft(
-        "bai_rac", "gov.so-tnmt", "moi_truong", "dự thảo quy hoạch khu xử lý chất thải rắn",
+        "bai_rac",
+        "gov.so-tnmt",
+        "moi_truong",
+        "dự thảo quy hoạch khu xử lý chất thải rắn",
         (
             (
                 "Vị trí khu xử lý rác trong dự thảo quá gần khu dân cư và nguồn nước sinh hoạt.",

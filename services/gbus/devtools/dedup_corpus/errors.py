@@ -25,8 +25,10 @@ def duplicate_classes(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[str]:
     filed = {a["meta"]["filed"], b["meta"]["filed"]}
     voices = {a["meta"]["voice"], b["meta"]["voice"]}
     out = [
-        "one report filed in the neighbouring ward" if "neighbour" in filed
-        else "ward missing on one side" if "none" in filed
+        "one report filed in the neighbouring ward"
+        if "neighbour" in filed
+        else "ward missing on one side"
+        if "none" in filed
         else "same ward"
     ]
     if a["category"] != b["category"]:

@@ -127,12 +127,19 @@ class CorpusBuilder:
                 org = rng.choice(ORGS[problem.org])  # the same problem at another company
             self.grievances.append(
                 Grievance(
-                    key=f"{family}-g{i}-{problem.key}", family=family, split=split, problem=problem, place=place,
-                    province=province, org=org, n=rng.randint(*problem.numbers),
+                    key=f"{family}-g{i}-{problem.key}",
+                    family=family,
+                    split=split,
+                    problem=problem,
+                    place=place,
+                    province=province,
+                    org=org,
+                    n=rng.randint(*problem.numbers),
                     # same reporter, different grievance: the first two share a phone half the time
                     phone=shared_phone if (i < 2 and rng.random() < 0.5) else None,
                     start=base + timedelta(days=rng.randrange(20), hours=rng.randrange(12)),
-                    size=self._size(), petition=petition,
+                    size=self._size(),
+                    petition=petition,
                 )
             )
 
@@ -145,9 +152,20 @@ class CorpusBuilder:
         for p, point in enumerate(rng.sample(draft.points, rng.choice([2, 2, 3]))):
             self.grievances.append(
                 Grievance(
-                    key=f"{family}-p{p}", family=family, split=split, problem=None, place=None, province=province,
-                    org="", n=0, phone=None, start=base + timedelta(days=rng.randrange(10)), size=rng.choice([1, 2, 3, 3, 4]),
-                    draft_point=point, draft_subject=f"{draft.role}@{province}", draft_name=draft.name,
+                    key=f"{family}-p{p}",
+                    family=family,
+                    split=split,
+                    problem=None,
+                    place=None,
+                    province=province,
+                    org="",
+                    n=0,
+                    phone=None,
+                    start=base + timedelta(days=rng.randrange(10)),
+                    size=rng.choice([1, 2, 3, 3, 4]),
+                    draft_point=point,
+                    draft_subject=f"{draft.role}@{province}",
+                    draft_name=draft.name,
                     draft_category=draft.category,
                 )
             )
@@ -193,7 +211,11 @@ class CorpusBuilder:
         detail = rng.choice(usable(problem.details, g.split)).format(n=g.n)
         org = g.org
         if voice == "chat":
-            p = chat_place(place, rng) if filed != "neighbour" else fold(place_phrase(place, rng, filed_in_neighbour=True))
+            p = (
+                chat_place(place, rng)
+                if filed != "neighbour"
+                else fold(place_phrase(place, rng, filed_in_neighbour=True))
+            )
             if rng.random() < 0.6:
                 body = rng.choice(usable(problem.chat, g.split)).format(p=p, d=fold(detail), o=fold(org).lower())
             else:
@@ -213,17 +235,27 @@ class CorpusBuilder:
             others = [f for f in problem.formal if f not in body]
             extra = rng.choice(others).format(p=p, d=detail, o=org) if others else ""
         fills = dict(
-            b=body, bl=body[:1].lower() + body[1:], a=ask if voice != "chat" else fold(ask),
-            hh=rng.randint(6, 22), mm=f"{rng.randrange(60):02d}", to=f"Ủy ban nhân dân {home_ward}",
-            name=rng.choice(NAMES), home=f"{place.residential}, {home_ward}", extra=extra,
-            age=rng.randint(45, 80), date=g.start.strftime("%d/%m/%Y"),
+            b=body,
+            bl=body[:1].lower() + body[1:],
+            a=ask if voice != "chat" else fold(ask),
+            hh=rng.randint(6, 22),
+            mm=f"{rng.randrange(60):02d}",
+            to=f"Ủy ban nhân dân {home_ward}",
+            name=rng.choice(NAMES),
+            home=f"{place.residential}, {home_ward}",
+            extra=extra,
+            age=rng.randint(45, 80),
+            date=g.start.strftime("%d/%m/%Y"),
             cited=(first_title[:1].lower() + first_title[1:]) if first_title else title_core.lower(),
         )
         description = frame.format(**fills)
         style = rng.choice(TITLE_STYLES[voice])
         title = style.format(
-            t=title_core, tl=title_core[:1].lower() + title_core[1:], tc=chat_style(title_core, rng),
-            T=title_core.upper(), kind_word="",
+            t=title_core,
+            tl=title_core[:1].lower() + title_core[1:],
+            tc=chat_style(title_core, rng),
+            T=title_core.upper(),
+            kind_word="",
         ).replace("Đơn  về", "Đơn về")
         channel = rng.choice(CHANNELS[voice])
         kind = rng.choice(problem.kinds) if rng.random() < 0.4 else problem.kinds[0]
@@ -247,7 +279,11 @@ class CorpusBuilder:
             "request_id": self._next_request(channel),
             "reporter_phone": phone,
             "meta": {
-                "family": g.family, "problem": problem.key, "voice": voice, "filed": filed, "org": org,
+                "family": g.family,
+                "problem": problem.key,
+                "voice": voice,
+                "filed": filed,
+                "org": org,
                 "petition": g.petition and voice == "letter",
             },
         }

@@ -35,7 +35,7 @@ FRAMES: dict[str, tuple[str, ...]] = {
     ),
     "hotline": (
         "Người gọi đến tổng đài 1022 lúc {hh} giờ {mm} cho biết {bl} Người gọi đề nghị {a}. Tổng đài viên đã ghi nhận.",
-        "Tổng đài 1022 nhận cuộc gọi: \"{b}\" Người dân mong {a}.",
+        'Tổng đài 1022 nhận cuộc gọi: "{b}" Người dân mong {a}.',
         "Cuộc gọi {hh}h{mm}: công dân bức xúc phản ánh {bl} Đề nghị {a}, xin phản hồi qua điện thoại.",
         "[Ghi âm 1022] Dạ em chào anh chị, em gọi báo là {bl} Mong bên mình {a} giúp ạ.",
     ),
@@ -83,18 +83,47 @@ TITLE_STYLES: dict[str, tuple[str, ...]] = {
     "cite": ("Phản ánh lần 2: {tl}", "Nhắc lại: {t}"),
 }
 
-KIND_WORDS = {"phan_anh": "phản ánh", "kien_nghi": "kiến nghị", "khieu_nai": "khiếu nại", "to_cao": "tố cáo", "gop_y": "góp ý"}
+KIND_WORDS = {
+    "phan_anh": "phản ánh",
+    "kien_nghi": "kiến nghị",
+    "khieu_nai": "khiếu nại",
+    "to_cao": "tố cáo",
+    "gop_y": "góp ý",
+}
 
 NAMES = (
-    "Nguyễn Văn Hùng", "Trần Thị Mai", "Lê Văn Tám", "Phạm Thị Hoa", "Hoàng Văn Nam", "Võ Thị Lan",
-    "Đặng Văn Bình", "Bùi Thị Thu", "Đỗ Văn Khánh", "Huỳnh Thị Ngọc", "Phan Văn Lợi", "Vũ Thị Hạnh",
+    "Nguyễn Văn Hùng",
+    "Trần Thị Mai",
+    "Lê Văn Tám",
+    "Phạm Thị Hoa",
+    "Hoàng Văn Nam",
+    "Võ Thị Lan",
+    "Đặng Văn Bình",
+    "Bùi Thị Thu",
+    "Đỗ Văn Khánh",
+    "Huỳnh Thị Ngọc",
+    "Phan Văn Lợi",
+    "Vũ Thị Hạnh",
 )
 
 # Zalo/SMS shorthand, applied to folded text word by word.
 _SHORTHAND = {
-    "khong": "ko", "duoc": "dc", "gi": "j", "nguoi": "ng", "roi": "r", "voi": "vs", "qua": "wa",
-    "biet": "bit", "minh": "mk", "nhieu": "nhiu", "dien thoai": "dt", "bao gio": "bh", "chong": "ck",
-    "anh": "a", "em": "e", "the": "z",
+    "khong": "ko",
+    "duoc": "dc",
+    "gi": "j",
+    "nguoi": "ng",
+    "roi": "r",
+    "voi": "vs",
+    "qua": "wa",
+    "biet": "bit",
+    "minh": "mk",
+    "nhieu": "nhiu",
+    "dien thoai": "dt",
+    "bao gio": "bh",
+    "chong": "ck",
+    "anh": "a",
+    "em": "e",
+    "the": "z",
 }
 _WORD = re.compile(r"\w+", re.UNICODE)
 
