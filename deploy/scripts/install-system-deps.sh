@@ -13,6 +13,8 @@ command -v chromium >/dev/null 2>&1 || missing+=(chromium fonts-dejavu-core)
 command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
 # systemd-analyze verifies the production units in deploy/systemd (deploy/scripts/verify-systemd-units.sh).
 command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
+# The Kafka TLS test captures the broker's port to show no report text crosses it in clear.
+command -v tcpdump >/dev/null 2>&1 || missing+=(tcpdump)
 if [ ${#missing[@]} -eq 0 ]; then
     exit 0
 fi
