@@ -10,12 +10,12 @@ what /metrics says. `make checks` fails on a stale page.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
 from prometheus_client import CollectorRegistry
 
+from gbus.devtools import generated_page
 from gbus.observability.metrics import Metrics, MonitorMetrics
 
 OUTPUT = Path("docs/metrics.md")
@@ -58,21 +58,8 @@ def render() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m gbus.devtools.metrics_doc", description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="fail if the page is stale instead of writing it")
-    parser.add_argument("--output", type=Path, default=OUTPUT, help=f"where the page lives (default: {OUTPUT})")
-    args = parser.parse_args(argv)
-    text = render()
-    if args.check:
-        current = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
-        if current != text:
-            print(f"{args.output} is stale: run `make metrics-doc` and commit the result", file=sys.stderr)
-            return 1
-        return 0
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(text, encoding="utf-8")
-    print(f"wrote {args.output}")
-    return 0
+    return generated_page.run(argv, prog="gbus.devtools.metrics_doc", description=(__doc__ or "").splitlines()[0],
+                              output=OUTPUT, render=render, make_target="metrics-doc")  # fmt: skip
 
 
 if __name__ == "__main__":
