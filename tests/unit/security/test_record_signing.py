@@ -14,9 +14,16 @@ from gbus.security.revocation import revoke
 from gbus.security.trust import RecordRefused, TrustStore, load_trust, verify_with
 
 TOPIC = "gbus.commands"
-# Signing and verifying both use this time: a suite that runs for twenty minutes after this
-# module was collected must not turn a fresh signature into one "from the future".
+# Signing and verifying both use this time, taken when each test starts: certificates are
+# issued (back-dated 5 minutes) inside the test's fixture, and a suite runs for twenty minutes,
+# so neither a time taken at collection nor the clock at verification would do.
 NOW = datetime.now(timezone.utc)
+
+
+@pytest.fixture(autouse=True)
+def _now_is_this_tests_start() -> None:
+    global NOW
+    NOW = datetime.now(timezone.utc)
 
 
 def signer_from(key: Path, identity: str) -> RecordSigner:
