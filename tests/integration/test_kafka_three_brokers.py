@@ -1,7 +1,7 @@
 """A 3-broker cluster (replication 3, min.insync.replicas=2) loses no acknowledged record
 when a broker is SIGKILLed mid-stream, and takes the broker back after a restart.
 
-The cluster is the session's shared 3-broker cluster (tests/conftest.py), separate from the session broker.
+The cluster is this module's own (free ports, temp dir), separate from the session broker.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +22,17 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 RECORDS = 3000
 
 
-@pytest.fixture
-def cluster(three_brokers: KafkaCluster) -> KafkaCluster:
-    """The session's shared 3-broker cluster (tests/conftest.py)."""
-    return three_brokers
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KafkaCluster]:
+    # A cluster of this module's own, not the session's shared one: its tests kill brokers and
+    # leave them down on purpose (the last one restarts one), which the shared one must not see.
+    three = KafkaCluster(tmp_path_factory.mktemp("kafka3-own"), brokers=3, bind_to_parent=True,
+                         progress=lambda message: print(f"[kafka 3 brokers] {message}", flush=True))  # fmt: skip
+    three.start()
+    try:
+        yield three
+    finally:
+        three.stop(grace=20)
 
 
 def admin_for(cluster: KafkaCluster) -> Any:
