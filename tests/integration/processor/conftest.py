@@ -142,7 +142,8 @@ class Bus:
         running.thread.start()
         self.running.append(running)
         if wait_ready:
-            wait_until(lambda: processor.ready_partitions, 30, "partition assignment")
+            # Joining the group and restoring on a busy CI machine can take more than half a minute.
+            wait_until(lambda: processor.ready_partitions, 90, "partition assignment")
         return running
 
     def close(self) -> None:

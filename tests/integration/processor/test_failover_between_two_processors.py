@@ -8,6 +8,8 @@ import random
 import signal
 import subprocess
 import sys
+import threading
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -55,31 +57,41 @@ def test_a_processor_killed_mid_load_has_its_shards_served_by_the_other_with_not
     # The crash test's load: 5,000 grievances about numbered streets in six provinces over the
     # four test partitions, about a third re-reported through other channels.
     reports = _crash_load(random.Random(5))
-    for r in reports:
-        bus.send_report(r, flush=False)
-    bus.flush()
-
     victim = _spawn_victim(bus, tmp_path)
+    feeding = threading.Event()
+
+    def feed() -> None:
+        # A steady stream over about half a minute, so that the victim is killed while its
+        # partitions still receive work, however fast this machine processes them.
+        feeding.set()
+        for i, r in enumerate(reports):
+            bus.send_report(r, flush=False)
+            if i % 100 == 99:
+                bus.flush()
+                time.sleep(0.5)
+        bus.flush()
+
+    feeder = threading.Thread(target=feed, name="load", daemon=True)
     try:
         survivor = bus.start_processor("survivor", wait_ready=False)
         everything = frozenset(range(bus.topics.partitions))
         wait_until(lambda: 0 < len(survivor.processor.ready_partitions) < len(everything), 90, "a shared assignment")
         victims = everything - survivor.processor.ready_partitions
+        feeder.start()
 
         def victim_progress():
-            committed, ends = _committed_and_end(bus)
-            done, total = sum(committed[p] for p in victims), sum(ends[p] for p in victims)
-            return (done, total) if done >= total // 10 else None
+            committed, _ = _committed_and_end(bus)
+            return sum(committed[p] for p in victims) >= 100
 
-        # Kill as soon as a tenth is done (a window with an upper bound could be overtaken
-        # between two looks on a fast machine), then make sure it really was mid-load.
-        done, total = wait_until(victim_progress, 120, f"the victim's first tenth of partitions {sorted(victims)}")
+        wait_until(victim_progress, 120, f"the victim at work on partitions {sorted(victims)}")
         victim.send_signal(signal.SIGKILL)
         victim.wait(10)
-        assert done < total, f"the victim finished its {total} records before it could be killed: grow the load"
+        assert feeder.is_alive(), "the load was all sent before the victim was killed: it was not killed mid-load"
     finally:
         if victim.poll() is None:
             victim.kill()
+    feeder.join(120)
+    assert not feeder.is_alive(), "the load was not sent"
 
     # The survivor gets the dead member's partitions once its session times out, waits for its
     # open transaction to be aborted, restores them and finishes the load.
