@@ -52,6 +52,7 @@ from gbus.devtools.fault_outcome import Outcome, Targets, judge
 from gbus.directory import Directory
 from gbus.domain.events import verify_chain
 from gbus.kafka_harness import KafkaCluster
+from gbus.kafka_harness.coordinators import HARNESS_COORDINATOR_PARTITIONS, coordinator_partition
 from gbus.kafka_io.admin import ensure_topics
 from gbus.ops.kafka_view import read_cluster
 from gbus.ops.lag import node_deliveries
@@ -61,7 +62,6 @@ from gbus.v1 import intake_pb2, intake_pb2_grpc
 from gbus.wire.avro_records import event_from_record
 
 PARTITIONS = 4
-TXN_STATE_PARTITIONS = 3  # transaction.state.log.num.partitions in deploy/kafka/cluster-node.properties.template
 ORIGIN = "gov.ubnd@79"
 FAULT_AT_S = 10.0
 # A client retries what may succeed later; anything else is a bug in this script, shown below.
@@ -75,15 +75,6 @@ PROBLEMS = [
     ("moi_truong", "Rác tồn đọng hẻm {n} đường {p}", "Rác sinh hoạt hẻm {n} đường {p} {d} ngày không được thu gom."),
     ("dien_nuoc", "Mất nước khu vực số {n} đường {p}", "Các hộ quanh số {n} đường {p} mất nước {d} ngày chưa có thông báo."),
 ]  # fmt: skip
-
-
-def coordinator_partition(key: str, partitions: int) -> int:
-    """Kafka's internal-topic partition for a transactional or group id: abs(Java hashCode) % n."""
-    h = 0
-    for unit in key.encode("utf-16-be").hex(" ", 2).split():
-        h = (31 * h + int(unit, 16)) & 0xFFFFFFFF
-    signed = h - (1 << 32) if h >= 1 << 31 else h
-    return 0 if signed == -(1 << 31) else abs(signed) % partitions
 
 
 # -- one bus on the cluster ---------------------------------------------------------------
@@ -311,7 +302,7 @@ def kill_reports_leader(run: Running) -> None:
 def kill_coordinator(run: Running) -> None:
     cluster = run.bus.cluster
     victim = leader_of(
-        cluster, "__transaction_state", coordinator_partition(f"{run.bus.group}-p1", TXN_STATE_PARTITIONS)
+        cluster, "__transaction_state", coordinator_partition(f"{run.bus.group}-p1", HARNESS_COORDINATOR_PARTITIONS)
     )
     cluster.kill(victim, signal.SIGKILL)
     time.sleep(15)

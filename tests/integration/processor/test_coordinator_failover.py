@@ -22,13 +22,13 @@ from typing import Any
 import pytest
 
 from gbus.kafka_harness import KafkaCluster
+from gbus.kafka_harness.coordinators import HARNESS_COORDINATOR_PARTITIONS, coordinator_partition
 from support.factories import case_report
 
 from .conftest import Bus
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
-TXN_STATE_PARTITIONS = 3  # transaction.state.log.num.partitions in cluster-node.properties.template
 REPORTS_BEFORE, REPORTS_AFTER = 30, 30
 
 
@@ -36,16 +36,6 @@ REPORTS_BEFORE, REPORTS_AFTER = 30, 30
 def cluster(three_brokers: KafkaCluster) -> KafkaCluster:
     """The session's shared 3-broker cluster (tests/conftest.py)."""
     return three_brokers
-
-
-def coordinator_partition(key: str, partitions: int) -> int:
-    """Kafka's choice of internal-topic partition for a transactional id or group id:
-    Utils.abs(key.hashCode()) % partitions, with Java's String.hashCode."""
-    h = 0
-    for unit in key.encode("utf-16-be").hex(" ", 2).split():
-        h = (31 * h + int(unit, 16)) & 0xFFFFFFFF
-    signed = h - (1 << 32) if h >= 1 << 31 else h
-    return 0 if signed == -(1 << 31) else abs(signed) % partitions
 
 
 def test_java_string_hash_matches_known_values() -> None:
@@ -100,7 +90,7 @@ def test_processing_resumes_after_the_transaction_coordinator_is_killed_mid_comm
         def commit(offsets: Any, group_metadata: Any) -> None:
             if killed.get("armed") and "at" not in killed:
                 victim = leader_of(cluster.bootstrap_servers, "__transaction_state",
-                                   coordinator_partition(transactional_id, TXN_STATE_PARTITIONS))  # fmt: skip
+                                   coordinator_partition(transactional_id, HARNESS_COORDINATOR_PARTITIONS))  # fmt: skip
                 cluster.kill(victim, signal.SIGKILL)  # records sent, offsets and commit not yet
                 killed.update(at=time.monotonic(), broker=victim)
             real_commit(offsets, group_metadata)
