@@ -39,7 +39,7 @@ from gbus.processor.restore import read_partitions
 from gbus.processor.staging import Staging
 from gbus.processor.store import CaseStore
 from gbus.processor.transactions import TransactionalProducer, TxnFailure, classify
-from gbus.processor.watchdog import Expiry, Watchdog
+from gbus.processor.watchdog import Watchdog, log_expiry
 from gbus.topics import Topics
 
 _log = get_logger("gbus.processor")
@@ -47,11 +47,6 @@ _log = get_logger("gbus.processor")
 
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-def _log_expiry(expiry: Expiry) -> None:
-    """Inside another program (tests, benchmarks) the watchdog only says so; `gbus processor` exits."""
-    _log.critical("watchdog_expired", step=expiry.step, overdue_s=round(expiry.overdue_s, 1), reason=expiry.reason)
 
 
 class _RebalanceNotes(ConsumerRebalanceListener):
@@ -113,7 +108,7 @@ class CaseProcessor:
         # No step of the processing thread that talks to Kafka may take longer than this;
         # the watchdog ends the process if one does (see gbus.processor.watchdog).
         self._step_limit_s = step_limit_s
-        self._watchdog = watchdog or Watchdog(on_expire=_log_expiry)
+        self._watchdog = watchdog or Watchdog(on_expire=log_expiry)
         self._lag = None if make_lag_consumer is None else LagReporter(
             make_consumer=make_lag_consumer, owned=self.owned_input_partitions,
             publish=self._publish_lag, interval_s=lag_interval_s,

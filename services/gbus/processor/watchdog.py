@@ -39,9 +39,14 @@ class Expiry:
     reason: str
 
 
-def exit_process(expiry: Expiry) -> None:
-    """The default reaction: log, then leave at once (no cleanup can be trusted now)."""
+def log_expiry(expiry: Expiry) -> None:
+    """The reaction inside another program (tests, benchmarks): say so, go on."""
     _log.critical("watchdog_expired", step=expiry.step, overdue_s=round(expiry.overdue_s, 1), reason=expiry.reason)
+
+
+def exit_process(expiry: Expiry) -> None:
+    """The reaction of `gbus processor`: log, then leave at once (no cleanup can be trusted now)."""
+    log_expiry(expiry)
     print(f"gbus processor: watchdog: {expiry.reason}; exiting for a restart", file=sys.stderr, flush=True)
     os._exit(EXIT_WATCHDOG)
 
