@@ -50,12 +50,15 @@ Count = tuple[str, dict[str, str]]
 Level = tuple[str, dict[str, str], float]
 
 
-class MisroutedRecordError(Exception):
+class MisroutedRecordError(errors.BusError):
     """The record sits in a partition that does not own its shard: processing
-    it here would make two writers of one shard."""
+    it here would make two writers of one shard. A command is refused with this
+    code; a report is dead-lettered."""
+
+    grpc_code = "INVALID_ARGUMENT"
 
 
-class CaseTooLargeError(Exception):
+class CaseTooLargeError(errors.ResourceExhaustedError):
     """The change would make the case's snapshot or node copy larger than a topic
     accepts; writing it would fail the transaction again and again."""
 
@@ -259,27 +262,28 @@ class RecordHandler:
                 new_case_id=new_case_id, now=now,
             )  # fmt: skip
 
+        def refuse(exc: errors.BusError) -> Effects:
+            # The answer's code is the error's own (gbus.errors): one table for the API and here.
+            code = code_name_of(exc)
+            current = view.case(case_id) if code != "NOT_FOUND" else None
+            return Effects(answers=[answer(code, exc.message, current.version if current else 0)],
+                           counts=[("commands_rejected", {"reason": code})])  # fmt: skip
+
         try:
             command = command_from_record(data)
         except ValueError as exc:
             log.info("command_unsupported", reason=str(exc))
-            return Effects(answers=[answer("UNIMPLEMENTED", str(exc))],
-                           counts=[("commands_rejected", {"reason": "UNIMPLEMENTED"})])  # fmt: skip
+            return refuse(errors.UnimplementedError(str(exc)))
         kind = type(command.body).__name__
         try:
             self._check_partition(shard_of_case(case_id), rec, what="command")
         except MisroutedRecordError as exc:
-            return Effects(answers=[answer("INVALID_ARGUMENT", str(exc))],
-                           counts=[("commands_rejected", {"reason": "INVALID_ARGUMENT"})])  # fmt: skip
+            return refuse(exc)
         try:
             outcome = self._commands.handle(command, view.case, now)
         except errors.BusError as exc:
-            code = code_name_of(exc)
-            visible = code != "NOT_FOUND"
-            current = view.case(case_id) if visible else None
-            log.info("command_rejected", command=kind, code=code, reason=exc.message)
-            return Effects(answers=[answer(code, exc.message, current.version if current else 0)],
-                           counts=[("commands_rejected", {"reason": code})])  # fmt: skip
+            log.info("command_rejected", command=kind, code=code_name_of(exc), reason=exc.message)
+            return refuse(exc)
         except Exception as exc:  # a bug: answer the caller, dead-letter the command
             log.exception("command_failed", command=kind)
             return Effects(
@@ -296,10 +300,8 @@ class RecordHandler:
                 effects.counts.extend(_event_counts(change.events))
                 effects.counts.extend(_rating_counts(change.after, change.events))
         except CaseTooLargeError as exc:
-            log.warning("command_refused_case_too_large", command=kind, reason=str(exc))
-            current = view.case(case_id)
-            return Effects(answers=[answer("RESOURCE_EXHAUSTED", str(exc), current.version if current else 0)],
-                           counts=[("commands_rejected", {"reason": "RESOURCE_EXHAUSTED"})])  # fmt: skip
+            log.warning("command_refused_case_too_large", command=kind, reason=exc.message)
+            return refuse(exc)
         version = outcome.case.version if outcome.case else 0
         effects.answers.append(
             answer("OK", "already applied" if outcome.replayed else "", version, outcome.new_case_id)

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import pytest
 
+from gbus.api.error_mapping import code_name_of
 from gbus.cases import commands as c
 from gbus.codec import CorruptRecordError
 from gbus.domain.events import verify_chain
@@ -180,3 +181,25 @@ def test_a_command_that_would_grow_a_case_too_far_is_answered_resource_exhausted
     effects, result, _ = _command(kit, case, HANDLER, c.AddNote("x" * 5000))
     assert result["code"] == "RESOURCE_EXHAUSTED" and effects.changes == []
     assert result["case_version"] == case.version
+
+
+def test_a_command_kind_newer_than_this_processor_is_answered_unimplemented(kit, monkeypatch):
+    # A newer node may write a command body this processor's schema maps to nothing it knows.
+    case = _open(kit)
+
+    def newer_kind(_record):
+        raise ValueError("unsupported command gbus.avro.FutureCommand")
+
+    monkeypatch.setattr("gbus.processor.handlers.command_from_record", newer_kind)
+    effects, result, _ = _command(kit, case, HANDLER, c.UpdateStatus("ACCEPTED"))
+    assert result["code"] == "UNIMPLEMENTED" and "FutureCommand" in result["message"]
+    assert effects.changes == [] and ("commands_rejected", {"reason": "UNIMPLEMENTED"}) in effects.counts
+
+
+@pytest.mark.parametrize(
+    ("error", "code"),
+    [(CaseTooLargeError, "RESOURCE_EXHAUSTED"), (MisroutedRecordError, "INVALID_ARGUMENT")],
+)
+def test_the_processors_own_refusals_carry_their_grpc_code_from_the_error_class(error, code):
+    # One table: the API layer and the processor's answers read the code from the class.
+    assert code_name_of(error("x")) == code
