@@ -24,7 +24,6 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 
-from gbus.cases.case_routing import as_report
 from gbus.codec import AvroCodec
 from gbus.security.pki import create_ca, issue_node_certificate
 from gbus.security.record_signing import RecordSigner
@@ -53,7 +52,7 @@ def main() -> None:
     from support.factories import T0, case_report
 
     codec = AvroCodec()
-    record = report_record(as_report(case_report(description="Một hộ dân xây tường rào lấn ra đường đi chung. " * 25)),
+    record = report_record(case_report(description="Một hộ dân xây tường rào lấn ra đường đi chung. " * 25).report,
                            shard="79", accepted_at=T0, accepted_by="79")  # fmt: skip
     value = codec.encode("gbus.avro.Report", record)
     copy_like = value * 14  # the size of a case copy with a dozen events

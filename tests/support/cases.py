@@ -13,6 +13,7 @@ from gbus.cases.intake_decisions import open_case
 from gbus.codec import AvroCodec
 from gbus.domain import events as ev
 from gbus.domain.case import CaseReport, CaseState, make_report_id
+from gbus.domain.report import Report
 from gbus.domain.status import CaseStatus
 from gbus.wire.avro_records import event_record, snapshot_record
 
@@ -43,7 +44,8 @@ def case_report(
         reporter_key="k-" + request_id if sealed else None,
     )
     fields.update(over)
-    return CaseReport(**fields)
+    held = {k: fields.pop(k) for k in ("anonymous", "reporter_sealed") if k in fields}
+    return CaseReport(Report(**fields), **held)
 
 
 def opened(router: Any, request_id: str = "r-1", **report_fields: Any) -> tuple[CaseState, tuple[ev.CaseEvent, ...]]:

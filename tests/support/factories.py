@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from itertools import count
@@ -54,19 +55,4 @@ def case_report(**overrides: Any) -> CaseReport:
     data = report_mapping(**overrides)
     report = report_from_mapping(data, report_id="x")
     shard = report.province_code or "00"
-    return CaseReport(
-        report_id=make_report_id(shard, report.origin_agency, report.request_id),
-        kind=report.kind,
-        category=report.category,
-        channel=report.channel,
-        origin_agency=report.origin_agency,
-        request_id=report.request_id,
-        submitted_at=report.submitted_at,
-        title=report.title,
-        description=report.description,
-        subject_agency=report.subject_agency,
-        attempt=report.attempt,
-        province_code=report.province_code,
-        ward_code=report.ward_code,
-        reporter_key=report.reporter_key,
-    )
+    return CaseReport(replace(report, report_id=make_report_id(shard, report.origin_agency, report.request_id)))

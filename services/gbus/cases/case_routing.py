@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from gbus.cases.ports import RouterPort
 from gbus.domain.case import CaseReport, Watcher, accused_agencies
-from gbus.domain.report import Report
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,25 +20,6 @@ class CaseRoute:
     watchers: tuple[Watcher, ...]
     rule: str
     kind: str
-
-
-def as_report(r: CaseReport) -> Report:
-    return Report(
-        report_id=r.report_id,
-        kind=r.kind,
-        category=r.category,
-        channel=r.channel,
-        province_code=r.province_code,
-        ward_code=r.ward_code,
-        title=r.title,
-        description=r.description,
-        submitted_at=r.submitted_at,
-        origin_agency=r.origin_agency,
-        request_id=r.request_id,
-        subject_agency=r.subject_agency,
-        attempt=r.attempt,
-        reporter_key=r.reporter_key,
-    )
 
 
 def route_case(
@@ -55,7 +35,7 @@ def route_case(
     The router's `route_case` picks the deciding report, keeps every report's
     origin and channel watchers, and keeps every accused agency away.
     """
-    decision = router.route_case([as_report(r) for r in reports])
+    decision = router.route_case([r.report for r in reports])
     handler = handler_override or decision.handler
     directory = getattr(router, "directory", None)
     canonical = directory.canonical_id if directory is not None else None

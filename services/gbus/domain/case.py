@@ -15,8 +15,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
-from gbus.domain.events import DuplicateSuggestion
 from gbus.domain.kinds import policy
+from gbus.domain.report import Report
 from gbus.domain.status import CaseStatus
 from gbus.domain.vocabulary import KIND_FORMALITY
 
@@ -101,24 +101,72 @@ class KeyWrap:
 
 @dataclass(frozen=True, slots=True)
 class CaseReport:
-    """A report as held inside a case. `reporter_sealed` is opaque ciphertext."""
+    """A report as held inside a case: the citizen's `Report`, whether its reporter
+    asked to stay anonymous, and the reporter's identity as opaque ciphertext.
 
-    report_id: str
-    kind: str
-    category: str
-    channel: str
-    origin_agency: str
-    request_id: str
-    submitted_at: datetime
-    title: str
-    description: str
-    subject_agency: str | None = None
-    attempt: int = 1
-    province_code: str | None = None
-    ward_code: str | None = None
-    reporter_key: str | None = None
+    The report's own fields read through (`r.kind` is `r.report.kind`), so code that
+    only needs the report takes `r.report` and code that reads a case reads it as one.
+    """
+
+    report: Report
     anonymous: bool = False
     reporter_sealed: Any = None
+
+    @property
+    def report_id(self) -> str:
+        return self.report.report_id
+
+    @property
+    def kind(self) -> str:
+        return self.report.kind
+
+    @property
+    def category(self) -> str:
+        return self.report.category
+
+    @property
+    def channel(self) -> str:
+        return self.report.channel
+
+    @property
+    def origin_agency(self) -> str:
+        return self.report.origin_agency
+
+    @property
+    def request_id(self) -> str:
+        return self.report.request_id
+
+    @property
+    def submitted_at(self) -> datetime:
+        return self.report.submitted_at
+
+    @property
+    def title(self) -> str:
+        return self.report.title
+
+    @property
+    def description(self) -> str:
+        return self.report.description
+
+    @property
+    def subject_agency(self) -> str | None:
+        return self.report.subject_agency
+
+    @property
+    def attempt(self) -> int:
+        return self.report.attempt
+
+    @property
+    def province_code(self) -> str | None:
+        return self.report.province_code
+
+    @property
+    def ward_code(self) -> str | None:
+        return self.report.ward_code
+
+    @property
+    def reporter_key(self) -> str | None:
+        return self.report.reporter_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,12 +232,8 @@ class CaseState:
     # due_at is then None); None for a case that never entered a stage.
     clock: StageClock | None = None
     ratings: tuple[ResolutionRating, ...] = field(default=())
-    # Similar cases the duplicate engine named when this case's reports arrived
-    # (best first, at most MAX_SUGGESTIONS): what a clerk may merge (issue 11).
-    duplicate_suggestions: tuple[DuplicateSuggestion, ...] = field(default=())
 
     MAX_REMEMBERED = 64
-    MAX_SUGGESTIONS = 3
 
     @property
     def watcher_ids(self) -> tuple[str, ...]:
@@ -219,18 +263,6 @@ class CaseState:
         adding a report of equal formality never re-routes a case.
         """
         return deciding_report(self.reports)
-
-    def with_suggestions(self, more: Iterable[DuplicateSuggestion], *, drop: Iterable[str] = ()) -> "CaseState":
-        """This case with `more` suggestions kept beside its own: one per case (its best
-        score), never itself or a case in `drop`, best first, at most MAX_SUGGESTIONS."""
-        excluded = {self.case_id, *drop}
-        best: dict[str, float] = {}
-        for s in (*self.duplicate_suggestions, *more):
-            if s.case_id not in excluded and s.score > best.get(s.case_id, -1.0):
-                best[s.case_id] = s.score
-        ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))[: self.MAX_SUGGESTIONS]
-        kept = tuple(DuplicateSuggestion(c, p) for c, p in ranked)
-        return self if kept == self.duplicate_suggestions else replace(self, duplicate_suggestions=kept)
 
     def remember_request(self, request_id: str | None) -> "CaseState":
         if not request_id:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from gbus.cases.case_routing import as_report
 from gbus.dedup.config import DedupConfig
 from gbus.dedup.engine import DedupEngine
 from gbus.dedup.entry import IndexEntry
@@ -18,10 +17,10 @@ class EngineAdapter:
         return DedupEngine(shard, self.config)
 
     def entry(self, report: CaseReport, case: CaseState) -> IndexEntry:
-        return IndexEntry.from_report(as_report(report), case.case_id)
+        return IndexEntry.from_report(report.report, case.case_id)
 
     def query(self, report: CaseReport) -> Report:
-        return as_report(report)
+        return report.report
 
 
 def default_adapter() -> EngineAdapter:

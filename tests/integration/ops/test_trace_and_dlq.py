@@ -11,7 +11,6 @@ from datetime import datetime, timezone
 
 import pytest
 
-from gbus.cases.case_routing import as_report
 from gbus.domain.status import CaseStatus
 from gbus.wire.avro_records import event_record, report_record
 from support.cases import case_report, copy_bytes, opened, with_status
@@ -92,7 +91,7 @@ def dead_letter(bus: Bus, value: bytes | None, *, partition: int, offset: int, k
 
 
 def test_dlq_lists_dead_letters_and_replays_the_original_record_to_its_partition(bus):
-    report = as_report(case_report("dlq-1"))
+    report = case_report("dlq-1").report
     original = CODEC.encode(
         "gbus.avro.Report", report_record(report, shard="79", accepted_at=datetime.now(timezone.utc), accepted_by="79")
     )

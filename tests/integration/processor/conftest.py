@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
-from gbus.cases.case_routing import as_report
 from gbus.cases.commands import CaseCommand
 from gbus.codec import AvroCodec
 from gbus.config import KafkaSettings, ProcessorSettings, Settings
@@ -68,7 +67,7 @@ class Bus:
     def send_report(self, report: CaseReport, *, flush: bool = True) -> None:
         shard = report.province_code or "00"
         value = CODEC.encode("gbus.avro.Report",
-                             report_record(as_report(report), shard=shard, accepted_at=T0, accepted_by="79"))  # fmt: skip
+                             report_record(report.report, shard=shard, accepted_at=T0, accepted_by="79"))  # fmt: skip
         self.send_raw(
             self.topics.reports, self.topics.partition_of_shard(shard), value, key=shard.encode(), flush=flush
         )

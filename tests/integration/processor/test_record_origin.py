@@ -63,12 +63,9 @@ def send_command(producer, bus, command, *, reply_to):
 
 
 def send_report(producer, bus, report):
-    from gbus.cases.case_routing import as_report
     from gbus.wire.avro_records import report_record
 
-    value = CODEC.encode(
-        "gbus.avro.Report", report_record(as_report(report), shard="79", accepted_at=T0, accepted_by="79")
-    )
+    value = CODEC.encode("gbus.avro.Report", report_record(report.report, shard="79", accepted_at=T0, accepted_by="79"))
     producer.send(bus.topics.reports, key=b"79", value=value, partition=bus.topics.partition_of_shard("79")).get(10)
 
 

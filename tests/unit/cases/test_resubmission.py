@@ -16,7 +16,12 @@ def test_the_same_report_again_has_no_differences():
 
 def test_each_changed_field_is_named():
     report = case_report()
-    changed = replace(report, title="Khác", submitted_at=report.submitted_at + timedelta(minutes=1), reporter_key="k2")
+    changed = replace(
+        report,
+        report=replace(
+            report.report, title="Khác", submitted_at=report.submitted_at + timedelta(minutes=1), reporter_key="k2"
+        ),
+    )
     assert content_differences(report, changed) == ("title", "submitted_at", "reporter_key")
 
 

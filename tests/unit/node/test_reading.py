@@ -162,7 +162,7 @@ def test_an_agency_the_case_was_transferred_away_from_hears_of_the_transfer_and_
     state, history = opened(ROUTER)
     apply(state, history)
     away = replace(state, handler="gov.ubnd@79", version=2, watchers=(), reports=tuple(
-        replace(r, origin_agency="front.mttq@79") for r in state.reports))  # fmt: skip
+        replace(r, report=replace(r.report, origin_agency="front.mttq@79")) for r in state.reports))  # fmt: skip
     later = replace(away, version=3)
     apply(away, history)  # the history is not what this test is about
     apply(later, history)

@@ -54,7 +54,9 @@ def test_a_node_stores_and_shows_a_case_whose_category_it_does_not_know(tmp_path
     reader = CaseReader(store, Authority(ROUTER.directory), keyring_for(), area="79", metrics=Metrics())
     state, history = opened(ROUTER)
     state = replace(
-        state, category="nong_thon_moi", reports=tuple(replace(r, category="nong_thon_moi") for r in state.reports)
+        state,
+        category="nong_thon_moi",
+        reports=tuple(replace(r, report=replace(r.report, category="nong_thon_moi")) for r in state.reports),
     )
     store.apply(decode_copy(CODEC, copy_bytes(CODEC, state, history)), topic="t", partition=0, offset=0)
     view, _ = reader.get(state.handler, state.case_id)

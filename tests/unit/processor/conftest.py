@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 
-from gbus.cases.case_routing import as_report
 from gbus.cases.commands import CaseCommand, CommandHandler
 from gbus.cases.legal_clock import load_legal_clock
 from gbus.codec import AvroCodec
@@ -63,7 +62,7 @@ def report_input(report: CaseReport | None = None, *, offset: int = 0, partition
     report = report or case_report(**overrides)
     shard = report.province_code or "00"
     value = CODEC.encode(
-        "gbus.avro.Report", report_record(as_report(report), shard=shard, accepted_at=T0, accepted_by="79")
+        "gbus.avro.Report", report_record(report.report, shard=shard, accepted_at=T0, accepted_by="79")
     )
     part = TOPICS.partition_of_shard(shard) if partition is None else partition
     return InputRecord(TOPICS.reports, part, offset, shard.encode(), value)

@@ -31,7 +31,9 @@ def test_a_new_case_goes_to_every_area_involved_now():
 def test_an_area_that_stops_being_involved_still_gets_a_copy_saying_so():
     before = _case()
     after = replace(before, handler="gov.ubnd@01", watchers=(), reports=before.reports)
-    after = replace(after, reports=tuple(replace(r, origin_agency="gov.ubnd@01") for r in after.reports))
+    after = replace(
+        after, reports=tuple(replace(r, report=replace(r.report, origin_agency="gov.ubnd@01")) for r in after.reports)
+    )
     targets, _ = copy_targets(before, after)
     assert targets == [("01", ["gov.ubnd@01"]), ("79", [])]
 
@@ -45,5 +47,8 @@ def test_an_area_without_a_node_topic_is_reported_not_written():
 
 def test_first_submitted_at_is_the_earliest_report():
     state = _case()
-    later = replace(state.reports[0], report_id="r2", submitted_at=state.reports[0].submitted_at.replace(year=2027))
+    first = state.reports[0]
+    later = replace(
+        first, report=replace(first.report, report_id="r2", submitted_at=first.submitted_at.replace(year=2027))
+    )
     assert first_submitted_at(replace(state, reports=(later, *state.reports))) == state.reports[0].submitted_at

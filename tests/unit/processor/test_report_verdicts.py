@@ -56,7 +56,7 @@ def test_the_same_content_again_is_a_replay_of_the_placed_case_and_writes_nothin
 def test_other_content_under_a_placed_request_id_is_refused_naming_what_differs_and_counted(kit):
     report = case_report()
     case = _place(kit, report).changes[0].after
-    changed = replace(report, description="Một nội dung khác hẳn")
+    changed = replace(report, report=replace(report.report, description="Một nội dung khác hẳn"))
     refused = kit.handler.handle(report_input(changed, offset=1), kit.staging(), T0)
     [verdict] = _verdicts(refused)
     assert refused.changes == [] and verdict["verdict"] == "refused" and verdict["case_id"] == case.case_id

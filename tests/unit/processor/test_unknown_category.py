@@ -24,7 +24,8 @@ def test_the_test_category_really_is_unknown_to_this_version():
 
 
 def test_a_case_with_an_unknown_category_is_stored_with_its_own_spelling_and_routed_as_khac(kit):
-    report = replace(case_report(), category=NEWER_CATEGORY)
+    usual = case_report()
+    report = replace(usual, report=replace(usual.report, category=NEWER_CATEGORY))
     staging = kit.staging()
     effects = kit.handler.handle(report_input(report), staging, T0)
     staging.stage(effects.changes)
