@@ -270,7 +270,7 @@ class CommandHandler:
                 {w.agency_id: w for w in (*target.watchers, *extra) if w.agency_id != target.handler}.values()
             ),
             possible_duplicate_of=tuple(c for c in target.possible_duplicate_of if c != case.case_id),
-        )
+        ).with_suggestions(case.duplicate_suggestions, drop=(case.case_id,))  # the merged-in case is no suggestion
         target_state = reroute_if_needed(self._router, tb, target_state, reason=f"re-routed: {case.case_id} merged in")
         target_after, target_events = tb.finish(target_state)
         return Outcome(

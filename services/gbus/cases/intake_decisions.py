@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
@@ -38,8 +39,12 @@ def open_case(
     unmerged_from: str | None = None,
     actor: str = BUS_ACTOR,
     request_id: str | None = None,
+    suggestions: Sequence[ev.DuplicateSuggestion] = (),
 ) -> tuple[CaseState, tuple[ev.CaseEvent, ...]]:
-    """A new case holding one report, routed, in status ASSIGNED."""
+    """A new case holding one report, routed, in status ASSIGNED.
+
+    `suggestions` (the duplicate engine's similar cases, best first) are kept on
+    the case for a clerk, and in its CaseOpened event, which says why."""
     shard = shard_of_province(report.province_code)
     case_id = make_case_id(shard, report.report_id, generation)
     route = route_case(router, (report,), report)
@@ -62,7 +67,7 @@ def open_case(
         opened_at=now,
         updated_at=now,
         possible_duplicate_of=(possible_duplicate_of,) if possible_duplicate_of else (),
-    )
+    ).with_suggestions(suggestions)
     builder = ChangeBuilder(blank, actor=actor, at=now, request_id=request_id)
     builder.emit(
         ev.CaseOpened(
@@ -75,6 +80,7 @@ def open_case(
             possible_duplicate_of=possible_duplicate_of,
             score=score,
             unmerged_from=unmerged_from,
+            suggestions=blank.duplicate_suggestions,
         )
     )
     builder.emit(_routed_event(route))
@@ -133,10 +139,14 @@ def link_report(
     score: float,
     matched_report_id: str | None,
     reason: str = "",
+    suggestions: Sequence[ev.DuplicateSuggestion] = (),
 ) -> tuple[CaseState, tuple[ev.CaseEvent, ...]]:
-    """Add a duplicate report to an existing case; re-route if it is more formal."""
+    """Add a duplicate report to an existing case; re-route if it is more formal.
+
+    The decision's other similar cases (`suggestions`) join the case's own."""
     if case.report(report.report_id) is not None:
         return case, ()  # replay: already linked
+    others = tuple(s for s in suggestions if s.case_id != case.case_id)
     builder = ChangeBuilder(case, actor=BUS_ACTOR, at=now, request_id=None)
     builder.emit(
         ev.ReportLinked(
@@ -147,8 +157,9 @@ def link_report(
             score=score,
             matched_report_id=matched_report_id,
             reason=reason,
+            suggestions=others[: CaseState.MAX_SUGGESTIONS],
         )
     )
-    state = replace(case, reports=(*case.reports, report))
+    state = replace(case, reports=(*case.reports, report)).with_suggestions(others)
     state = reroute_if_needed(router, builder, state, reason=f"re-routed: report {report.report_id} joined")
     return builder.finish(state)

@@ -42,6 +42,10 @@ class AvroCodec:
             rv = (reader_versions or {}).get(name)
             self._writer[name] = self.store.get(name, wv) if wv else self.store.latest(name)
             self._reader[name] = self.store.get(name, rv) if rv else self.store.latest(name)
+        # writer fingerprint -> (writer, reader, the reader schema to hand fastavro, None when it is the
+        # writer's), filled on first sight, so a decode does one dict lookup before fastavro. The parsed
+        # schemas carry fastavro's marker (gbus.codec.schema_store), so fastavro does not parse them again.
+        self._resolution: dict[bytes, tuple[SchemaVersion, SchemaVersion, Any]] = {}
 
     def encode(self, name: str, record: dict[str, Any]) -> bytes:
         schema = self._writer.get(name)
@@ -58,13 +62,23 @@ class AvroCodec:
 
     def peek_schema(self, data: bytes) -> SchemaVersion:
         """The writer's schema of an encoded record, without decoding the body."""
+        return self._resolve(data)[0]
+
+    def _resolve(self, data: bytes | bytearray | memoryview) -> tuple[SchemaVersion, SchemaVersion, Any]:
+        """(writer, reader, fastavro reader schema or None) for an encoded record's header."""
         if len(data) < HEADER_LEN or data[:2] != MAGIC:
             raise CorruptRecordError("not Avro single-object encoding (missing C3 01 header)")
         fp = bytes(data[2:HEADER_LEN])
+        known = self._resolution.get(fp)
+        if known is not None:
+            return known
         writer = self.store.by_fingerprint(fp)
         if writer is None:
             raise UnknownSchemaError(fp)
-        return writer
+        reader = self._reader.get(writer.name, writer)
+        known = (writer, reader, None if reader is writer else reader.parsed)
+        self._resolution[fp] = known
+        return known
 
     def decode(self, data: bytes, expected: str | None = None) -> dict[str, Any]:
         """Decode into this process's reader version of the writer's schema.
@@ -73,17 +87,16 @@ class AvroCodec:
         """
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise CorruptRecordError(f"expected bytes, got {type(data).__name__}")
-        writer = self.peek_schema(data)
+        writer, reader, reader_schema = self._resolve(data)
         if expected is not None and writer.name != expected:
             raise WrongSchemaError(f"expected {expected}, got {writer.label}")
-        reader = self._reader.get(writer.name, writer)
         stream = io.BytesIO(data)
         stream.seek(HEADER_LEN)
         try:
             record = schemaless_reader(
                 stream,
                 writer.parsed,
-                None if reader is writer else reader.parsed,
+                reader_schema,
                 # Unions of several records (event bodies, command bodies) decode
                 # as (full_name, record) tuples, the same form encode() accepts,
                 # so a branch is never guessed from its fields.

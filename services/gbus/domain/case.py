@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
+from gbus.domain.events import DuplicateSuggestion
 from gbus.domain.kinds import policy
 from gbus.domain.report import Report
 from gbus.domain.status import CaseStatus
@@ -232,8 +233,12 @@ class CaseState:
     # due_at is then None); None for a case that never entered a stage.
     clock: StageClock | None = None
     ratings: tuple[ResolutionRating, ...] = field(default=())
+    # Similar cases the duplicate engine named when this case's reports arrived
+    # (best first, at most MAX_SUGGESTIONS): what a clerk may merge (issue 11).
+    duplicate_suggestions: tuple[DuplicateSuggestion, ...] = field(default=())
 
     MAX_REMEMBERED = 64
+    MAX_SUGGESTIONS = 3
 
     @property
     def watcher_ids(self) -> tuple[str, ...]:
@@ -263,6 +268,18 @@ class CaseState:
         adding a report of equal formality never re-routes a case.
         """
         return deciding_report(self.reports)
+
+    def with_suggestions(self, more: Iterable[DuplicateSuggestion], *, drop: Iterable[str] = ()) -> "CaseState":
+        """This case with `more` suggestions kept beside its own: one per case (its best
+        score), never itself or a case in `drop`, best first, at most MAX_SUGGESTIONS."""
+        excluded = {self.case_id, *drop}
+        best: dict[str, float] = {}
+        for s in (*self.duplicate_suggestions, *more):
+            if s.case_id not in excluded and s.score > best.get(s.case_id, -1.0):
+                best[s.case_id] = s.score
+        ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))[: self.MAX_SUGGESTIONS]
+        kept = tuple(DuplicateSuggestion(c, p) for c, p in ranked)
+        return self if kept == self.duplicate_suggestions else replace(self, duplicate_suggestions=kept)
 
     def remember_request(self, request_id: str | None) -> "CaseState":
         if not request_id:

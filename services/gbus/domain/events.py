@@ -17,6 +17,16 @@ from typing import Any, Union
 
 
 @dataclass(frozen=True, slots=True)
+class DuplicateSuggestion:
+    """A case the duplicate engine found similar to a report it did not join to
+    it: for a clerk to confirm with MergeCases. `score` is the engine's
+    calibrated probability that both are one grievance."""
+
+    case_id: str
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
 class CaseOpened:
     report_id: str
     kind: str
@@ -27,6 +37,8 @@ class CaseOpened:
     possible_duplicate_of: str | None = None
     score: float = 0.0
     unmerged_from: str | None = None
+    # CaseEvent v4: the intake decision's other similar cases, best first.
+    suggestions: tuple[DuplicateSuggestion, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +50,8 @@ class ReportLinked:
     score: float
     matched_report_id: str | None = None
     reason: str = ""
+    # CaseEvent v4: the intake decision's similar cases besides the one joined.
+    suggestions: tuple[DuplicateSuggestion, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +220,10 @@ def _plain(value: Any) -> Any:
     return value
 
 
+# Body fields added after events were first written (CaseEvent v4's suggestions).
+_HASHED_WHEN_SET = ("suggestions",)
+
+
 def event_digest(
     *,
     prev_hash: str,
@@ -223,7 +241,14 @@ def event_digest(
 
     The voucher is hashed only when present, so events from before vouchers keep
     their hashes and a voucher cannot be added or swapped without breaking the chain.
+    Body fields added later (`_HASHED_WHEN_SET`) are likewise hashed only when set:
+    an event written before them reads back with their empty default and must
+    keep its hash.
     """
+    plain_body = _plain(body)
+    for name in _HASHED_WHEN_SET:
+        if plain_body.get(name) == []:
+            del plain_body[name]
     content: dict[str, Any] = {
         "prev_hash": prev_hash,
         "event_id": event_id,
@@ -234,7 +259,7 @@ def event_digest(
         "actor": actor,
         "request_id": request_id,
         "type": type(body).__name__,
-        "body": _plain(body),
+        "body": plain_body,
     }
     if vouched_by is not None:
         content["vouched_by"] = _plain(vouched_by)

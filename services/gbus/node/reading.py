@@ -10,14 +10,14 @@ sees the report without its reporter (docs/identity.md).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 
 from gbus.cases.authority import Authority
 from gbus.cases.holidays import MissingHolidayYearError
 from gbus.cases.legal_clock import ClockStanding, LegalClock
 from gbus.domain.case import CaseState
-from gbus.domain.events import CaseEvent
+from gbus.domain.events import CaseEvent, DuplicateSuggestion
 from gbus.domain.vocabulary import CATEGORIES, is_agency_id
 from gbus.errors import NotFoundError, PermissionDeniedError, ValidationError, excerpt, quoted
 from gbus.node.store import CaseFilter, Change, NodeStore, StoredCase
@@ -34,6 +34,8 @@ MAX_PAGE_SIZE = 500
 # when nothing changes; changes themselves wake it at once.
 WATCH_WAKE_S = 1.0
 _WATCH_BATCH = 200
+# Merges chain rarely more than once; the bound stops a corrupt copy from looping.
+_MAX_MERGE_HOPS = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +49,8 @@ class CaseView:
     integrity_alert: bool = False
     reporters: Mapping[str, ReporterIdentity] = field(default_factory=dict)
     clock: ClockStanding | None = None  # the legal clock as of the read
+    # GetCase only: the case's duplicate suggestions this caller may read (see `get`).
+    suggestions: tuple[DuplicateSuggestion, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +128,27 @@ class CaseReader:
         view = self.readable(self._store.case(case_id), caller)
         if view is None:
             raise NotFoundError(f"case {excerpt(case_id)} not found")
+        assert view.state is not None  # readable() views always hold the case
+        view = replace(view, suggestions=self._visible_suggestions(view.state, caller))
         return view, (self._store.history(case_id) if include_history else [])
+
+    def _visible_suggestions(self, state: CaseState, caller: str) -> tuple[DuplicateSuggestion, ...]:
+        """The suggested cases `caller` may read, by the same rule as GetCase itself: a
+        case it may not read (or this node does not hold) is left out, so a suggestion
+        never tells an agency that some other case exists. Only GetCase pays these
+        look-ups (at most three), not every case of a ListCases page. A suggested case
+        merged since is shown as the case it was merged into (never as this case itself)."""
+        shown: dict[str, DuplicateSuggestion] = {}
+        for suggestion in state.duplicate_suggestions:
+            stored = self._store.case(suggestion.case_id)
+            hops = 0
+            while stored is not None and stored.state.merged_into and hops < _MAX_MERGE_HOPS:
+                stored, hops = self._store.case(stored.state.merged_into), hops + 1
+            if stored is None or stored.state.case_id == state.case_id or stored.state.case_id in shown:
+                continue
+            if self.readable(stored, caller) is not None:
+                shown[stored.state.case_id] = replace(suggestion, case_id=stored.state.case_id)
+        return tuple(shown.values())
 
     # -- ListCases --------------------------------------------------------------------
 

@@ -17,7 +17,10 @@ from gbus.wire.protobuf import case_to_pb, datetime_of, event_to_pb, role_from_p
 def view_to_pb(view: CaseView) -> case_pb2.Case:
     if view.state is None:
         return case_pb2.Case(case_id=view.case_id, version=view.version)
-    return case_to_pb(view.state, reporters=view.reporters, integrity_alert=view.integrity_alert, clock=view.clock)
+    return case_to_pb(
+        view.state, reporters=view.reporters, integrity_alert=view.integrity_alert, clock=view.clock,
+        suggestions=view.suggestions,
+    )  # fmt: skip
 
 
 def list_query_of(request: case_pb2.ListCasesRequest) -> ListQuery:

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from gbus.domain.case import CaseReport, CaseState
+from gbus.domain.events import DuplicateSuggestion
 from gbus.domain.status import CaseStatus, is_open
 
 DECISIONS = ("replay", "link", "possible_duplicate", "new")
@@ -64,6 +65,13 @@ class Decision:
     score: float = 0.0
     matched_report_id: str | None = None
     reason: str = ""
+    # The engine's other similar cases, best first, for a clerk (never the case linked into).
+    suggestions: tuple[DuplicateSuggestion, ...] = ()
+
+
+def _suggestions_of(d: DedupDecision) -> tuple[DuplicateSuggestion, ...]:
+    # Optional on the port: an engine without suggestions offers none.
+    return tuple(DuplicateSuggestion(str(c), float(p)) for c, p in getattr(d, "suggestions", ()) or ())
 
 
 def _reason_of(d: DedupDecision) -> str:
@@ -88,7 +96,9 @@ class IndexKeeper:
         d = engine.decide(self._adapter.query(report), now)
         if d.decision not in DECISIONS:
             raise ValueError(f"dedup engine answered an unknown decision {d.decision!r}")
-        return Decision(d.decision, d.case_id, float(d.score or 0.0), d.matched_report_id, _reason_of(d))
+        return Decision(
+            d.decision, d.case_id, float(d.score or 0.0), d.matched_report_id, _reason_of(d), _suggestions_of(d)
+        )
 
     def sync(self, before: CaseState | None, after: CaseState) -> None:
         """Bring the shard's index in line with one case change."""

@@ -159,6 +159,7 @@ class RecordHandler:
             after, events = link_report(
                 self._router, target, report, now=now, score=decision.score,
                 matched_report_id=decision.matched_report_id, reason=decision.reason,
+                suggestions=decision.suggestions,
             )  # fmt: skip
             after, hot = hotspot_escalation(after, self._directory, now)
             events = (*events, *hot)
@@ -173,6 +174,7 @@ class RecordHandler:
             after, events = open_case(
                 self._router, report, now=now, score=decision.score,
                 possible_duplicate_of=similar if band == "possible_duplicate" else None,
+                suggestions=decision.suggestions,
             )  # fmt: skip
             before = None
         log.debug("report_decided", case_id=after.case_id, decision=band, score=decision.score)

@@ -82,7 +82,7 @@ class CaseReport(_message.Message):
     def __init__(self, report_id: _Optional[str] = ..., kind: _Optional[str] = ..., category: _Optional[str] = ..., channel: _Optional[str] = ..., origin_agency: _Optional[str] = ..., request_id: _Optional[str] = ..., submitted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., title: _Optional[str] = ..., description: _Optional[str] = ..., subject_agency: _Optional[str] = ..., attempt: _Optional[int] = ..., reporter: _Optional[_Union[_report_pb2.Reporter, _Mapping]] = ...) -> None: ...
 
 class Case(_message.Message):
-    __slots__ = ("case_id", "status", "version", "kind", "category", "province_code", "ward_code", "title", "handler", "watchers", "reports", "merged_into", "possible_duplicate_of", "route_rule", "opened_at", "updated_at", "due_at", "integrity_alert", "clock", "ratings")
+    __slots__ = ("case_id", "status", "version", "kind", "category", "province_code", "ward_code", "title", "handler", "watchers", "reports", "merged_into", "possible_duplicate_of", "route_rule", "opened_at", "updated_at", "due_at", "integrity_alert", "clock", "ratings", "duplicate_suggestions")
     CASE_ID_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
@@ -103,6 +103,7 @@ class Case(_message.Message):
     INTEGRITY_ALERT_FIELD_NUMBER: _ClassVar[int]
     CLOCK_FIELD_NUMBER: _ClassVar[int]
     RATINGS_FIELD_NUMBER: _ClassVar[int]
+    DUPLICATE_SUGGESTIONS_FIELD_NUMBER: _ClassVar[int]
     case_id: str
     status: CaseStatus
     version: int
@@ -123,7 +124,16 @@ class Case(_message.Message):
     integrity_alert: bool
     clock: CaseClock
     ratings: _containers.RepeatedCompositeFieldContainer[ResolutionRating]
-    def __init__(self, case_id: _Optional[str] = ..., status: _Optional[_Union[CaseStatus, str]] = ..., version: _Optional[int] = ..., kind: _Optional[str] = ..., category: _Optional[str] = ..., province_code: _Optional[str] = ..., ward_code: _Optional[str] = ..., title: _Optional[str] = ..., handler: _Optional[str] = ..., watchers: _Optional[_Iterable[_Union[CaseWatcher, _Mapping]]] = ..., reports: _Optional[_Iterable[_Union[CaseReport, _Mapping]]] = ..., merged_into: _Optional[str] = ..., possible_duplicate_of: _Optional[_Iterable[str]] = ..., route_rule: _Optional[str] = ..., opened_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., due_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., integrity_alert: _Optional[bool] = ..., clock: _Optional[_Union[CaseClock, _Mapping]] = ..., ratings: _Optional[_Iterable[_Union[ResolutionRating, _Mapping]]] = ...) -> None: ...
+    duplicate_suggestions: _containers.RepeatedCompositeFieldContainer[DuplicateSuggestion]
+    def __init__(self, case_id: _Optional[str] = ..., status: _Optional[_Union[CaseStatus, str]] = ..., version: _Optional[int] = ..., kind: _Optional[str] = ..., category: _Optional[str] = ..., province_code: _Optional[str] = ..., ward_code: _Optional[str] = ..., title: _Optional[str] = ..., handler: _Optional[str] = ..., watchers: _Optional[_Iterable[_Union[CaseWatcher, _Mapping]]] = ..., reports: _Optional[_Iterable[_Union[CaseReport, _Mapping]]] = ..., merged_into: _Optional[str] = ..., possible_duplicate_of: _Optional[_Iterable[str]] = ..., route_rule: _Optional[str] = ..., opened_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., due_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., integrity_alert: _Optional[bool] = ..., clock: _Optional[_Union[CaseClock, _Mapping]] = ..., ratings: _Optional[_Iterable[_Union[ResolutionRating, _Mapping]]] = ..., duplicate_suggestions: _Optional[_Iterable[_Union[DuplicateSuggestion, _Mapping]]] = ...) -> None: ...
+
+class DuplicateSuggestion(_message.Message):
+    __slots__ = ("case_id", "score")
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    SCORE_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    score: float
+    def __init__(self, case_id: _Optional[str] = ..., score: _Optional[float] = ...) -> None: ...
 
 class CaseClock(_message.Message):
     __slots__ = ("stage", "stage_started_at", "working_days_left", "overdue", "article", "complexity", "extensions", "remote")

@@ -131,6 +131,7 @@ def snapshot_record(s: CaseState) -> dict[str, Any]:
             for w in s.key_wraps
         ],
         "clock": _clock_record(s.clock),
+        "duplicate_suggestions": [{"case_id": d.case_id, "score": d.score} for d in s.duplicate_suggestions],
         "ratings": [
             {
                 "report_id": r.report_id,
@@ -196,6 +197,10 @@ def state_from_snapshot(rec: dict[str, Any]) -> CaseState:
             )  # fmt: skip
             for r in rec.get("ratings", ())
         ),
+        # Absent before CaseSnapshot v5.
+        duplicate_suggestions=tuple(
+            ev.DuplicateSuggestion(d["case_id"], float(d["score"])) for d in rec.get("duplicate_suggestions") or ()
+        ),
     )
 
 
@@ -207,11 +212,25 @@ def _body_record(body: ev.EventBody) -> dict[str, Any]:
     for f in fields(body):
         value = getattr(body, f.name)
         if isinstance(value, tuple):
-            value = [
-                {"agency_id": v.agency_id, "reason": v.reason} if isinstance(v, ev.RoutedWatcher) else v for v in value
-            ]
+            value = [_item_record(v) for v in value]
         out[f.name] = value
     return out
+
+
+def _item_record(v: Any) -> Any:
+    if isinstance(v, ev.RoutedWatcher):
+        return {"agency_id": v.agency_id, "reason": v.reason}
+    if isinstance(v, ev.DuplicateSuggestion):
+        return {"case_id": v.case_id, "score": v.score}
+    return v
+
+
+def _item_from_record(v: Any) -> Any:
+    if isinstance(v, dict):
+        if "case_id" in v:
+            return ev.DuplicateSuggestion(v["case_id"], float(v["score"]))
+        return ev.RoutedWatcher(v["agency_id"], v["reason"])
+    return v
 
 
 def _body_from_record(name: str, rec: dict[str, Any]) -> ev.EventBody:
@@ -225,7 +244,7 @@ def _body_from_record(name: str, rec: dict[str, Any]) -> ev.EventBody:
             continue
         value = rec[f.name]
         if isinstance(value, list):
-            value = tuple(ev.RoutedWatcher(v["agency_id"], v["reason"]) if isinstance(v, dict) else v for v in value)
+            value = tuple(_item_from_record(v) for v in value)
         kwargs[f.name] = value
     return cls(**kwargs)
 

@@ -7,7 +7,7 @@ line. An unset Timestamp becomes None too.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
@@ -154,9 +154,11 @@ def case_to_pb(
     reporters: Mapping[str, ReporterIdentity] | None = None,
     integrity_alert: bool = False,
     clock: ClockStanding | None = None,
+    suggestions: Sequence[ev.DuplicateSuggestion] = (),
 ) -> case_pb2.Case:
     """`reporters` maps report id -> identity for the reports this caller may see the reporter of;
-    `clock` is the legal clock as of the read (working days left depend on the day)."""
+    `clock` is the legal clock as of the read (working days left depend on the day);
+    `suggestions` are the case's duplicate suggestions the caller may see (the reader filters them)."""
     shown = reporters or {}
     out = case_pb2.Case(
         case_id=state.case_id,
@@ -188,6 +190,7 @@ def case_to_pb(
             )
             for r in state.ratings
         ],  # fmt: skip
+        duplicate_suggestions=[case_pb2.DuplicateSuggestion(case_id=d.case_id, score=d.score) for d in suggestions],
     )
     if clock is not None:
         out.clock.CopyFrom(_clock_to_pb(state, clock))
