@@ -133,6 +133,23 @@ class ResolutionRated:
 
 
 @dataclass(frozen=True, slots=True)
+class Rerouted:
+    """An administrative change (gbus.directory.changes) moved an open case: its ward was
+    merged into another, or its handler or a watcher stopped existing. `change_ids` name
+    the changes; the routing rules chose the new handler and `watchers` (the full list)."""
+
+    change_ids: tuple[str, ...]
+    reason: str
+    from_handler: str
+    to_handler: str
+    watchers: tuple[RoutedWatcher, ...]
+    removed_watchers: tuple[str, ...]
+    from_ward: str | None
+    to_ward: str | None
+    rule: str
+
+
+@dataclass(frozen=True, slots=True)
 class IdentityErased:
     report_ids: tuple[str, ...]
     reason: str = ""
@@ -151,6 +168,7 @@ EventBody = Union[
     IdentityErased,
     TimeLimitExtended,
     ResolutionRated,
+    Rerouted,
 ]
 
 BODY_TYPES: dict[str, type] = {
@@ -168,6 +186,7 @@ BODY_TYPES: dict[str, type] = {
         IdentityErased,
         TimeLimitExtended,
         ResolutionRated,
+        Rerouted,
     )
 }
 

@@ -6,8 +6,9 @@ derives from the events what they decide — version, status, handler, watchers 
 and refuses a snapshot that claims anything else (issue 10: a copy whose chain
 was recomputed and whose snapshot named another handler passed).
 
-Watchers are derived by replaying the events: a routing sets the full list, a
-transfer drops the new handler from it, an escalation adds its agencies. One
+Watchers are derived by replaying the events: a routing (or a re-routing after an
+administrative change) sets the full list, a transfer drops the new handler from
+it, an escalation adds its agencies. One
 watcher is not in the case's own history: the handler of a case merged into it
 (named in the source case's history). Such a watcher is accepted when its
 reason names a case the history says was merged in; docs/security.md lists it
@@ -37,6 +38,9 @@ def snapshot_disagreements(state: CaseState, events: Sequence[ev.CaseEvent]) -> 
         body = event.body
         if isinstance(body, ev.CaseRouted):
             handler = body.handler
+            watchers = dict.fromkeys(w.agency_id for w in body.watchers)
+        elif isinstance(body, ev.Rerouted):  # an administrative change moved it (gbus.cases.rerouting)
+            handler = body.to_handler
             watchers = dict.fromkeys(w.agency_id for w in body.watchers)
         elif isinstance(body, ev.CaseTransferred):
             handler = body.to_agency

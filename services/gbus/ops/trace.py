@@ -236,6 +236,9 @@ def describe(body: ev.EventBody) -> str:
         case ev.ResolutionRated():
             added = f"; {', '.join(body.added_watchers)} now watches" if body.added_watchers else ""
             return f"citizen rated the resolution of {body.handler} {body.rating}/5 (report {body.report_id}){added}"
+        case ev.Rerouted():
+            ward = f", ward {body.from_ward} -> {body.to_ward}" if body.from_ward != body.to_ward else ""
+            return f"re-routed {body.from_handler} -> {body.to_handler} by rule {body.rule}{ward} ({body.reason})"
     return type(body).__name__
 
 

@@ -269,13 +269,18 @@ def event_record(e: ev.CaseEvent) -> dict[str, Any]:
 # Event types added after CaseEvent v2 travel in `body_v3`, under a NoteAdded
 # summary that v1/v2 readers can show (a union cannot grow compatibly).
 _V3_EVENTS = (ev.TimeLimitExtended, ev.ResolutionRated)
+# Event types added after CaseEvent v4 travel in `body_v5`, the same way.
+_V5_EVENTS = (ev.Rerouted,)
 
 
 def _event_body_fields(body: ev.EventBody) -> dict[str, Any]:
     typed = (NS + type(body).__name__, _body_record(body))
+    note = (NS + "NoteAdded", {"text": _summary(body)})
+    if isinstance(body, _V5_EVENTS):
+        return {"body": note, "body_v3": None, "body_v5": {"body": typed}}
     if isinstance(body, _V3_EVENTS):
-        return {"body": (NS + "NoteAdded", {"text": _summary(body)}), "body_v3": {"body": typed}}
-    return {"body": typed, "body_v3": None}
+        return {"body": note, "body_v3": {"body": typed}, "body_v5": None}
+    return {"body": typed, "body_v3": None, "body_v5": None}
 
 
 def _summary(body: ev.EventBody) -> str:
@@ -284,6 +289,8 @@ def _summary(body: ev.EventBody) -> str:
         return f"[{type(body).__name__}] {body.complexity}, extension {body.extensions}, due {due}: {body.reason}"
     if isinstance(body, ev.ResolutionRated):
         return f"[{type(body).__name__}] {body.rating}/5 for report {body.report_id}: {body.comment}"
+    if isinstance(body, ev.Rerouted):
+        return f"[{type(body).__name__}] {body.from_handler} -> {body.to_handler}: {body.reason}"
     return f"[{type(body).__name__}]"
 
 
@@ -294,7 +301,9 @@ def _voucher_record(v: ev.Voucher | None) -> dict[str, Any] | None:
 
 
 def event_from_record(rec: dict[str, Any]) -> ev.CaseEvent:
-    name, body = (rec.get("body_v3") or rec)["body"]
+    typed = (rec.get("body_v5") or rec.get("body_v3") or rec)["body"]
+    # body_v5's union has one record type so far, which the codec decodes bare (no name).
+    name, body = typed if isinstance(typed, tuple) else (NS + "Rerouted", typed)
     return ev.CaseEvent(
         event_id=rec["event_id"],
         case_id=rec["case_id"],
