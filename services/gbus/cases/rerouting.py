@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any, Protocol, cast
+from typing import Protocol
 
 from gbus.cases.case_routing import CaseRoute, route_case
 from gbus.cases.history import ChangeBuilder
@@ -160,10 +160,7 @@ def _area(case: CaseState) -> str | None:
 
 
 def _in_ward(report: CaseReport, ward: str | None) -> CaseReport:
-    held: Any = report  # a CaseReport carries its fields itself or in its `report`
-    if hasattr(held, "report"):
-        return cast(CaseReport, replace(held, report=replace(held.report, ward_code=ward)))
-    return cast(CaseReport, replace(held, ward_code=ward))
+    return replace(report, report=replace(report.report, ward_code=ward))
 
 
 def _report_area(report: object) -> str | None:
