@@ -199,6 +199,28 @@ class ResolutionRated(_message.Message):
     added_watchers: _containers.RepeatedScalarFieldContainer[str]
     def __init__(self, report_id: _Optional[str] = ..., rating: _Optional[int] = ..., comment: _Optional[str] = ..., handler: _Optional[str] = ..., added_watchers: _Optional[_Iterable[str]] = ...) -> None: ...
 
+class Rerouted(_message.Message):
+    __slots__ = ("change_ids", "reason", "from_handler", "to_handler", "watchers", "removed_watchers", "from_ward", "to_ward", "rule")
+    CHANGE_IDS_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    FROM_HANDLER_FIELD_NUMBER: _ClassVar[int]
+    TO_HANDLER_FIELD_NUMBER: _ClassVar[int]
+    WATCHERS_FIELD_NUMBER: _ClassVar[int]
+    REMOVED_WATCHERS_FIELD_NUMBER: _ClassVar[int]
+    FROM_WARD_FIELD_NUMBER: _ClassVar[int]
+    TO_WARD_FIELD_NUMBER: _ClassVar[int]
+    RULE_FIELD_NUMBER: _ClassVar[int]
+    change_ids: _containers.RepeatedScalarFieldContainer[str]
+    reason: str
+    from_handler: str
+    to_handler: str
+    watchers: _containers.RepeatedCompositeFieldContainer[CaseWatcher]
+    removed_watchers: _containers.RepeatedScalarFieldContainer[str]
+    from_ward: str
+    to_ward: str
+    rule: str
+    def __init__(self, change_ids: _Optional[_Iterable[str]] = ..., reason: _Optional[str] = ..., from_handler: _Optional[str] = ..., to_handler: _Optional[str] = ..., watchers: _Optional[_Iterable[_Union[CaseWatcher, _Mapping]]] = ..., removed_watchers: _Optional[_Iterable[str]] = ..., from_ward: _Optional[str] = ..., to_ward: _Optional[str] = ..., rule: _Optional[str] = ...) -> None: ...
+
 class CaseOpened(_message.Message):
     __slots__ = ("report_id", "kind", "category")
     REPORT_ID_FIELD_NUMBER: _ClassVar[int]
@@ -282,7 +304,7 @@ class CaseEscalated(_message.Message):
     def __init__(self, reason: _Optional[str] = ..., added_watchers: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class CaseEvent(_message.Message):
-    __slots__ = ("event_id", "case_id", "seq", "version", "at", "actor", "prev_hash", "hash", "opened", "report_linked", "routed", "status_changed", "transferred", "note_added", "merged", "unmerged", "escalated", "time_limit_extended", "resolution_rated")
+    __slots__ = ("event_id", "case_id", "seq", "version", "at", "actor", "prev_hash", "hash", "opened", "report_linked", "routed", "status_changed", "transferred", "note_added", "merged", "unmerged", "escalated", "time_limit_extended", "resolution_rated", "rerouted")
     EVENT_ID_FIELD_NUMBER: _ClassVar[int]
     CASE_ID_FIELD_NUMBER: _ClassVar[int]
     SEQ_FIELD_NUMBER: _ClassVar[int]
@@ -302,6 +324,7 @@ class CaseEvent(_message.Message):
     ESCALATED_FIELD_NUMBER: _ClassVar[int]
     TIME_LIMIT_EXTENDED_FIELD_NUMBER: _ClassVar[int]
     RESOLUTION_RATED_FIELD_NUMBER: _ClassVar[int]
+    REROUTED_FIELD_NUMBER: _ClassVar[int]
     event_id: str
     case_id: str
     seq: int
@@ -321,7 +344,8 @@ class CaseEvent(_message.Message):
     escalated: CaseEscalated
     time_limit_extended: TimeLimitExtended
     resolution_rated: ResolutionRated
-    def __init__(self, event_id: _Optional[str] = ..., case_id: _Optional[str] = ..., seq: _Optional[int] = ..., version: _Optional[int] = ..., at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., actor: _Optional[str] = ..., prev_hash: _Optional[str] = ..., hash: _Optional[str] = ..., opened: _Optional[_Union[CaseOpened, _Mapping]] = ..., report_linked: _Optional[_Union[ReportLinked, _Mapping]] = ..., routed: _Optional[_Union[CaseRouted, _Mapping]] = ..., status_changed: _Optional[_Union[StatusChanged, _Mapping]] = ..., transferred: _Optional[_Union[CaseTransferred, _Mapping]] = ..., note_added: _Optional[_Union[NoteAdded, _Mapping]] = ..., merged: _Optional[_Union[CaseMerged, _Mapping]] = ..., unmerged: _Optional[_Union[ReportUnmerged, _Mapping]] = ..., escalated: _Optional[_Union[CaseEscalated, _Mapping]] = ..., time_limit_extended: _Optional[_Union[TimeLimitExtended, _Mapping]] = ..., resolution_rated: _Optional[_Union[ResolutionRated, _Mapping]] = ...) -> None: ...
+    rerouted: Rerouted
+    def __init__(self, event_id: _Optional[str] = ..., case_id: _Optional[str] = ..., seq: _Optional[int] = ..., version: _Optional[int] = ..., at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., actor: _Optional[str] = ..., prev_hash: _Optional[str] = ..., hash: _Optional[str] = ..., opened: _Optional[_Union[CaseOpened, _Mapping]] = ..., report_linked: _Optional[_Union[ReportLinked, _Mapping]] = ..., routed: _Optional[_Union[CaseRouted, _Mapping]] = ..., status_changed: _Optional[_Union[StatusChanged, _Mapping]] = ..., transferred: _Optional[_Union[CaseTransferred, _Mapping]] = ..., note_added: _Optional[_Union[NoteAdded, _Mapping]] = ..., merged: _Optional[_Union[CaseMerged, _Mapping]] = ..., unmerged: _Optional[_Union[ReportUnmerged, _Mapping]] = ..., escalated: _Optional[_Union[CaseEscalated, _Mapping]] = ..., time_limit_extended: _Optional[_Union[TimeLimitExtended, _Mapping]] = ..., resolution_rated: _Optional[_Union[ResolutionRated, _Mapping]] = ..., rerouted: _Optional[_Union[Rerouted, _Mapping]] = ...) -> None: ...
 
 class GetCaseRequest(_message.Message):
     __slots__ = ("case_id", "include_history")

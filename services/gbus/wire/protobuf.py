@@ -250,6 +250,14 @@ def _detail(body: ev.EventBody) -> tuple[str, Any] | None:
             report_id=body.report_id, rating=body.rating, comment=body.comment, handler=body.handler,
             added_watchers=list(body.added_watchers),
         )  # fmt: skip
+    if isinstance(body, ev.Rerouted):
+        return "rerouted", case_pb2.Rerouted(
+            change_ids=list(body.change_ids), reason=body.reason, from_handler=body.from_handler,
+            to_handler=body.to_handler,
+            watchers=[case_pb2.CaseWatcher(agency_id=w.agency_id, reason=w.reason) for w in body.watchers],
+            removed_watchers=list(body.removed_watchers), from_ward=body.from_ward or "", to_ward=body.to_ward or "",
+            rule=body.rule,
+        )  # fmt: skip
     return None  # IdentityErased has no detail in gbus.v1: the envelope (who, when) is the record
 
 
