@@ -178,6 +178,15 @@ class LegalClockSettings:
 
 
 @dataclass(frozen=True)
+class DirectorySettings:
+    # Effective-dated administrative changes (docs/directory.md): wards merged, agencies
+    # added, renamed or dissolved. The processor reads it at start and again when it
+    # changes (checked at every tick); a change in force re-routes the open cases it
+    # affects. Empty: none.
+    changes_file: str = ""
+
+
+@dataclass(frozen=True)
 class SecuritySettings:
     # Keyed hash (HMAC) secret for same-reporter matching. Every intake node must
     # use the same one, or the same reporter looks like two. Development default.
@@ -217,6 +226,7 @@ class Settings:
     processor: ProcessorSettings = field(default_factory=ProcessorSettings)
     security: SecuritySettings = field(default_factory=SecuritySettings)
     legal_clock: LegalClockSettings = field(default_factory=LegalClockSettings)
+    directory: DirectorySettings = field(default_factory=DirectorySettings)
 
     def replace(self, section: str, **values: Any) -> "Settings":
         return dataclasses.replace(self, **{section: dataclasses.replace(getattr(self, section), **values)})

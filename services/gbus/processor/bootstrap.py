@@ -18,6 +18,7 @@ from gbus.config import Settings
 from gbus.kafka_io.clients import make_consumer, make_producer
 from gbus.observability.metrics import Metrics
 from gbus.processor.dedup_port import DedupAdapter, IndexKeeper
+from gbus.processor.directory_changes import LiveRouting
 from gbus.processor.handlers import RecordHandler
 from gbus.processor.history_reader import KafkaHistoryReader
 from gbus.processor.loop import CaseProcessor, utc_now
@@ -64,7 +65,9 @@ def build_processor(
         from gbus.routing import Router
 
         router = Router.default()
-    directory = router.directory
+    # Decisions use the directory in force: administrative changes (directory.changes_file) apply at ticks.
+    live = LiveRouting(router, settings.directory.changes_file or None, now=clock())
+    directory = live.directory
     if dedup is None:
         from gbus.processor.dedup_bridge import default_adapter
 
@@ -79,14 +82,15 @@ def build_processor(
     legal_clock.calendar.require_years(this_year, this_year + 1)
     handler = RecordHandler(
         outputs=outputs,
-        router=router,
-        commands=CommandHandler(router, directory, clock=legal_clock),
+        router=live.router,
+        commands=CommandHandler(live.router, directory, clock=legal_clock),
         index=index,
         known_areas=areas,
         custodian=custodian_from_settings(settings.security),
         directory=directory,
         clock=legal_clock,
         gate=OriginGate(trust_from_settings(settings.security, role="processor"), areas),
+        directory_changes=live,
     )
     path: str | Path = ":memory:" if in_memory else Path(conf.data_dir) / f"{instance_id}.sqlite3"
     # Restore reads only case-state; a restored case's events are read when it is next changed.

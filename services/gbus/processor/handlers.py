@@ -32,6 +32,7 @@ from gbus.domain.vocabulary import shard_of_province
 from gbus.observability.logging import get_logger
 from gbus.processor import origin
 from gbus.processor.dedup_port import Decision, IndexKeeper
+from gbus.processor.directory_changes import LiveRouting
 from gbus.processor.history import marks_after
 from gbus.processor.origin import ForgedRecord, OriginGate, Voucher
 from gbus.processor.outputs import COMMAND, REPORT, Outputs, OutRecord
@@ -102,6 +103,7 @@ class RecordHandler:
         directory: DirectoryPort,
         clock: LegalClock,
         gate: OriginGate | None = None,
+        directory_changes: LiveRouting | None = None,
     ) -> None:
         self._out = outputs
         self._codec = outputs.codec
@@ -118,6 +120,8 @@ class RecordHandler:
         self._clock = clock
         # Who may speak for which agency (gbus.processor.origin); unverified without one.
         self._gate = gate or OriginGate(None, known_areas)
+        # Administrative changes coming into force at a Tick (gbus.processor.directory_changes).
+        self._changes = directory_changes
 
     def handle(self, rec: InputRecord, view: Any, now: datetime) -> Effects:
         try:
@@ -322,8 +326,14 @@ class RecordHandler:
         shard = self._check_partition(data["shard"], rec, what="tick")
         at = data["body"][1]["now"]
         effects = Effects()
+        moved: dict[str, CaseState] = {}
+        for before, after, events in self._changes.reroute_shard(shard, at, view) if self._changes else ():
+            # The stage goes on under the body that answers for the old one: its clock does not restart.
+            effects.changes.append(self._staged(before, after, events, view, voucher,
+                                                clock_before=replace(before, handler=after.handler)))  # fmt: skip
+            moved[after.case_id] = effects.changes[-1].after
         # Only cases due before `at` can have run out: the store finds them by its due_at index.
-        overdue = list(view.overdue_candidates(shard, at))
+        overdue = [moved.get(c.case_id, c) for c in view.overdue_candidates(shard, at)]
         for case in overdue:
             if case.due_at is None or at <= case.due_at or stage_of(case) is None:
                 continue
@@ -358,13 +368,14 @@ class RecordHandler:
         events: tuple[ev.CaseEvent, ...],
         view: Any,
         voucher: Voucher | None = None,
+        clock_before: CaseState | None = None,
     ) -> StagedChange:
         # The receipt: every event names who vouched for the record that caused it.
         if voucher is not None and events:
             events = ev.vouched(tuple(events), voucher)
             after = replace(after, last_hash=events[-1].hash)
         # A new stage (opened, accepted, reopened, transferred…) starts its legal time limit now.
-        after = self._clock.on_change(before, after, after.updated_at)
+        after = self._clock.on_change(clock_before or before, after, after.updated_at)
         # Whatever changed the case, its identity keys are re-wrapped for exactly its
         # handler and origins now (a transfer drops the old handler's wrap).
         after = self._custodian.normalise(after, view.case)
