@@ -60,7 +60,6 @@ class CopyFeed:
         self._trust = trust
         self._log = get_logger("gbus.node.feed", node=area, topic=topic)
         self._stopping = threading.Event()
-        self._caught_up = threading.Event()
         self._thread: threading.Thread | None = None
         self._cases = 0
         # Next offset after everything applied so far, commit markers included (a Kafka
@@ -77,10 +76,6 @@ class CopyFeed:
         self._stopping.set()
         if self._thread is not None:
             self._thread.join(timeout_s)
-
-    def wait_caught_up(self, timeout_s: float) -> bool:
-        """True once the feed has applied everything that was in the topic at some poll."""
-        return self._caught_up.wait(timeout_s)
 
     # -- the loop -----------------------------------------------------------------
 
@@ -180,10 +175,7 @@ class CopyFeed:
         if position is None:
             return
         self.applied_position = position  # called once a poll's records are all handled
-        lag = max(highwater - position, 0)
-        self._metrics.delivery_lag.labels(self._area).set(lag)
-        if lag == 0:
-            self._caught_up.set()
+        self._metrics.delivery_lag.labels(self._area).set(max(highwater - position, 0))
 
     def _dead_letter(self, record: Any, error_type: str, reason: str) -> None:
         send_dead_letter(self._producer, self._codec, self._dead_letter_topic, record, error_type=error_type, reason=reason,
