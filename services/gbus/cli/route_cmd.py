@@ -4,15 +4,26 @@ gbus route explain --input reports.jsonl [--rules FILE] [--extra-agencies FILE] 
 gbus route agencies [ID ...] [--area 79 [--subareas]] [--sector gov] [--level province]
 gbus route agencies --sources [--sector party] [--level commune]
 gbus route check [--rules FILE] [--extra-agencies FILE] [--roles FILE]
+gbus route diff --changes FILE [--at DAY] [--cases-from kafka|NODE_STORE [--area 79]]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Any
 
-from gbus.cli.common import EXIT_OK, EXIT_PARTIAL, CliError, bad_line, print_json_line, read_jsonl
+from gbus.cli.common import (
+    EXIT_OK,
+    EXIT_PARTIAL,
+    EXIT_USAGE,
+    CliError,
+    bad_line,
+    print_json_line,
+    read_jsonl,
+    settings_with,
+)
 from gbus.domain.vocabulary import LEVELS, SECTORS
 from gbus.errors import ValidationError
 
@@ -59,6 +70,27 @@ def register(subparsers: Any) -> None:
     )
     _data_flags(check)
     check.set_defaults(func=_check)
+
+    diff = sub.add_parser(
+        "diff",
+        help="what an administrative changes file would move, before it is applied",
+        description=(
+            "With --cases-from: one JSON line per open case the changes would re-route (handler, ward and "
+            "watchers before and after, the changes that move it), read from the case-state topic or a node's "
+            "store. Without: one line per place, kind and category whose routing the changes alter. "
+            "A summary goes to stderr. Nothing is written anywhere (docs/directory.md)."
+        ),
+    )
+    diff.add_argument("--changes", required=True, help="the administrative changes file (YAML)")
+    diff.add_argument("--at", help="only the changes in force on this day, YYYY-MM-DD Vietnam time (default: all)")
+    diff.add_argument("--cases-from", metavar="SOURCE",
+                      help="'kafka' (the case-state topic) or the path of a node's store (node.sqlite)")  # fmt: skip
+    diff.add_argument("--area", default="VN", help="with --cases-from kafka: a province code, or VN (default) for all")
+    diff.add_argument("--bootstrap", help="Kafka bootstrap servers (default: kafka.bootstrap_servers)")
+    diff.add_argument("--config", help="TOML settings file (Kafka, topic prefix)")
+    diff.add_argument("--topic-prefix", help="prefix of every topic name (default: kafka.topic_prefix)")
+    _data_flags(diff)
+    diff.set_defaults(func=_diff)
 
 
 def _data_flags(parser: argparse.ArgumentParser) -> None:
@@ -190,3 +222,96 @@ def _check(args: argparse.Namespace) -> int:
         f"legal source and every category has a competent body at every level"
     )
     return EXIT_OK
+
+
+def _diff(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from gbus.directory import DataFileError
+    from gbus.directory.changes import VIETNAM, DirectoryInputs, directory_with, load_changes
+    from gbus.domain.status import is_open
+    from gbus.ops.route_diff import moved_cases, routing_diff
+    from gbus.routing import Router
+
+    before = _load(args)
+    try:
+        day = dt.date.fromisoformat(args.at) if args.at else None
+    except ValueError as exc:
+        raise CliError(f"--at: {exc} (expected YYYY-MM-DD)", EXIT_USAGE) from exc
+    try:
+        changes = load_changes(args.changes)
+        if day is None:  # every change of the file, as if all were in force now
+            at, chosen = dt.datetime.now(dt.timezone.utc), changes.changes
+        else:  # those in force by the end of that day
+            at = dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=VIETNAM)
+            chosen = changes.in_force(at)
+        inputs = DirectoryInputs(roles=args.roles, extra_agencies=args.extra_agencies)
+        after = Router(directory_with(chosen, inputs=inputs, source=changes.source), before.rules)
+    except DataFileError as exc:
+        raise CliError(f"cannot apply the changes:\n{exc}") from exc
+    if args.cases_from is None:
+        lines = 0
+        for line in routing_diff(chosen, before, after):
+            print_json_line(line)
+            lines += 1
+        print(f"gbus: {lines} routing decision(s) change with {len(chosen)} change(s)", file=sys.stderr)
+        return EXIT_OK
+    cases = _cases(args)
+    moved = 0
+    for line in moved_cases(cases, chosen, before, after, at):
+        print_json_line(line)
+        moved += 1
+    open_count = sum(1 for c in cases if is_open(c.status))
+    print(f"gbus: {moved} of {open_count} open case(s) would move with {len(chosen)} change(s)", file=sys.stderr)
+    return EXIT_OK
+
+
+def _cases(args: argparse.Namespace) -> list[Any]:
+    """Every case of the source, as the latest snapshot says."""
+    from kafka.errors import KafkaError
+
+    try:
+        if args.cases_from != "kafka":
+            from gbus.codec.single_object import AvroCodec
+            from gbus.node.store import NodeStore
+
+            if not os.path.isfile(args.cases_from):
+                raise CliError(f"--cases-from: no node store at {args.cases_from} (or say 'kafka')", EXIT_USAGE)
+            store = NodeStore(args.cases_from, AvroCodec())
+            try:
+                return [state for state, _ in store.all_cases()]
+            finally:
+                store.close()
+        settings = settings_with(args.config, (("kafka", "bootstrap_servers", args.bootstrap),
+                                               ("kafka", "topic_prefix", args.topic_prefix)))  # fmt: skip
+        return _cases_from_topic(settings.kafka, args.area.strip().upper() if args.area else "VN")
+    except (OSError, LookupError, TimeoutError, KafkaError) as exc:
+        raise CliError(f"cannot read the cases: {exc}") from exc
+
+
+def _cases_from_topic(kafka: Any, area: str) -> list[Any]:
+    """The compacted case-state topic: the area's shard, or every shard for VN."""
+    from gbus.codec.single_object import AvroCodec
+    from gbus.domain.vocabulary import shard_of_province
+    from gbus.ops.kafka_view import admin_client
+    from gbus.ops.records import read_to_end
+    from gbus.topics import Topics
+    from gbus.wire.avro_records import state_from_snapshot
+
+    base = Topics(kafka.topic_prefix)
+    with admin_client(kafka, "route-diff") as admin:
+        if base.case_state not in admin.list_topics():
+            raise LookupError(f"topic {base.case_state} does not exist on {kafka.bootstrap_servers}")
+        partitions = len(admin.describe_topics([base.case_state])[0]["partitions"])
+    topics = Topics(kafka.topic_prefix, partitions)
+    wanted = range(partitions) if area == "VN" else [topics.partition_of_shard(shard_of_province(area))]
+    latest: dict[str, bytes] = {}
+    for record in read_to_end(kafka, [(topics.case_state, p) for p in wanted]):
+        key = record.key.decode("utf-8")
+        if record.value is None:
+            latest.pop(key, None)
+        else:
+            latest[key] = record.value
+    codec = AvroCodec()
+    states = [state_from_snapshot(codec.decode(blob, expected="gbus.avro.CaseSnapshot")) for blob in latest.values()]
+    return [s for s in states if area == "VN" or s.shard == shard_of_province(area)]
