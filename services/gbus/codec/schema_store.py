@@ -20,6 +20,7 @@ import fastavro
 from fastavro.schema import fingerprint, to_parsing_canonical_form
 
 from gbus.codec.errors import SchemaDefinitionError
+from gbus.codec.fast_reader import BodyReader, compile_reader
 from gbus.resources import packaged_path
 
 DEFAULT_SCHEMA_DIR = packaged_path("gbus.codec", "schemas")
@@ -70,6 +71,7 @@ class SchemaStore:
         self.root = Path(root)
         self._by_name: dict[str, list[SchemaVersion]] = {}
         self._by_fingerprint: dict[bytes, SchemaVersion] = {}
+        self._body_readers: dict[bytes, BodyReader | None] = {}
         if not self.root.is_dir():
             raise SchemaDefinitionError(f"schema directory {self.root} does not exist")
         for folder in sorted(p for p in self.root.iterdir() if p.is_dir()):
@@ -109,3 +111,10 @@ class SchemaStore:
 
     def by_fingerprint(self, fp: bytes) -> SchemaVersion | None:
         return self._by_fingerprint.get(fp)
+
+    def body_reader(self, version: SchemaVersion) -> BodyReader | None:
+        """The generated reader of the version's bodies (gbus.codec.fast_reader), made on first
+        use; None if the schema needs fastavro."""
+        if version.fingerprint not in self._body_readers:
+            self._body_readers[version.fingerprint] = compile_reader(version.parsed)
+        return self._body_readers[version.fingerprint]

@@ -8,15 +8,27 @@ other. Serialisation is pure: bytes in, dict out, typed errors on failure.
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import Any, NamedTuple, cast
 
 from fastavro import schemaless_reader, schemaless_writer
 
 from gbus.codec.errors import CorruptRecordError, UnknownSchemaError, WrongSchemaError
+from gbus.codec.fast_reader import BodyReader
 from gbus.codec.schema_store import SchemaStore, SchemaVersion
 
 MAGIC = b"\xc3\x01"
 HEADER_LEN = len(MAGIC) + 8
+
+
+class _Resolution(NamedTuple):
+    """How the bodies of one writer's schema are read."""
+
+    writer: SchemaVersion
+    reader: SchemaVersion
+    # The reader's schema for fastavro's resolution; None when the reader is the writer.
+    reader_schema: Any
+    # Generated code for the writer's own schema (gbus.codec.fast_reader), else fastavro reads.
+    body_reader: BodyReader | None
 
 
 class AvroCodec:
@@ -42,10 +54,8 @@ class AvroCodec:
             rv = (reader_versions or {}).get(name)
             self._writer[name] = self.store.get(name, wv) if wv else self.store.latest(name)
             self._reader[name] = self.store.get(name, rv) if rv else self.store.latest(name)
-        # writer fingerprint -> (writer, reader, the reader schema to hand fastavro, None when it is the
-        # writer's), filled on first sight, so a decode does one dict lookup before fastavro. The parsed
-        # schemas carry fastavro's marker (gbus.codec.schema_store), so fastavro does not parse them again.
-        self._resolution: dict[bytes, tuple[SchemaVersion, SchemaVersion, Any]] = {}
+        # writer fingerprint -> how to read its bodies, filled on first sight.
+        self._resolution: dict[bytes, _Resolution] = {}
 
     def encode(self, name: str, record: dict[str, Any]) -> bytes:
         schema = self._writer.get(name)
@@ -62,10 +72,10 @@ class AvroCodec:
 
     def peek_schema(self, data: bytes) -> SchemaVersion:
         """The writer's schema of an encoded record, without decoding the body."""
-        return self._resolve(data)[0]
+        return self._resolve(data).writer
 
-    def _resolve(self, data: bytes | bytearray | memoryview) -> tuple[SchemaVersion, SchemaVersion, Any]:
-        """(writer, reader, fastavro reader schema or None) for an encoded record's header."""
+    def _resolve(self, data: bytes | bytearray | memoryview) -> _Resolution:
+        """How to read the body of an encoded record, from its header."""
         if len(data) < HEADER_LEN or data[:2] != MAGIC:
             raise CorruptRecordError("not Avro single-object encoding (missing C3 01 header)")
         fp = bytes(data[2:HEADER_LEN])
@@ -76,7 +86,10 @@ class AvroCodec:
         if writer is None:
             raise UnknownSchemaError(fp)
         reader = self._reader.get(writer.name, writer)
-        known = (writer, reader, None if reader is writer else reader.parsed)
+        if reader is writer:
+            known = _Resolution(writer, reader, None, self.store.body_reader(writer))
+        else:
+            known = _Resolution(writer, reader, reader.parsed, None)  # resolution stays with fastavro
         self._resolution[fp] = known
         return known
 
@@ -87,9 +100,17 @@ class AvroCodec:
         """
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise CorruptRecordError(f"expected bytes, got {type(data).__name__}")
-        writer, reader, reader_schema = self._resolve(data)
+        writer, reader, reader_schema, body_reader = self._resolve(data)
         if expected is not None and writer.name != expected:
             raise WrongSchemaError(f"expected {expected}, got {writer.label}")
+        if body_reader is not None:
+            try:
+                record, end = body_reader(data if isinstance(data, bytes) else bytes(data), HEADER_LEN)
+            except Exception as exc:  # whatever bad bytes make the generated code raise
+                raise CorruptRecordError(f"corrupt {writer.label} body: {exc!r}") from exc
+            if end != len(data):
+                raise CorruptRecordError(f"{len(data) - end} trailing bytes after {writer.label} body")
+            return cast(dict[str, Any], record)
         stream = io.BytesIO(data)
         stream.seek(HEADER_LEN)
         try:
