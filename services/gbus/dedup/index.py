@@ -36,6 +36,10 @@ from gbus.domain.vocabulary import CATEGORIES, KINDS
 KIND_INDEX = {k: i for i, k in enumerate(KINDS)}
 # Opinions on a draft, as stored in the kind column (gbus.domain.kinds).
 DRAFT_KINDS = np.array([KIND_INDEX[p.code] for p in KIND_POLICIES if p.draft_opinion], dtype=np.int8)
+# The same as a boolean table by kind index, for gating candidate rows.
+_IS_DRAFT_KIND = np.isin(np.arange(len(KINDS)), DRAFT_KINDS)
+# Profiles kept parsed (~10 KB each: the char-gram table dominates).
+_PROFILE_CACHE = 2048
 _OPEN = np.iinfo(np.int64).max  # closed_at of an open case
 _COLUMNS = {
     "case": np.int32,
@@ -126,7 +130,9 @@ class ShardIndex:
         self.wards: Counter[int] = Counter()  # live rows per ward, to look up reports without a ward
         self.postings = Postings()
         self.postings.is_alive = lambda rows: self._cols["alive"][rows]
-        self._profiles: dict[int, Profile] = {}  # small cache of parsed candidates
+        # Parsed candidates, least recently used first: a busy ward's reports
+        # are candidates of many decisions in a row.
+        self._profiles: dict[int, Profile] = {}
 
     # -- columns -------------------------------------------------------------
     def col(self, name: str) -> np.ndarray:
@@ -231,8 +237,9 @@ class ShardIndex:
         return case_id
 
     def profile(self, row: int) -> Profile:
-        cached = self._profiles.get(row)
+        cached = self._profiles.pop(row, None)
         if cached is not None:
+            self._profiles[row] = cached  # least recently used first
             return cached
         c = self._cols
         ward = int(c["ward"][row])
@@ -246,7 +253,7 @@ class ShardIndex:
             reporter=int(c["reporter"][row]),
             submitted_at=datetime.fromtimestamp(int(c["submitted"][row]), tz=timezone.utc),
         )
-        if len(self._profiles) >= 2048:
+        if len(self._profiles) >= _PROFILE_CACHE:
             self._profiles.pop(next(iter(self._profiles)))
         self._profiles[row] = profile
         return profile
@@ -265,17 +272,19 @@ class ShardIndex:
         those law or fact demand: an opinion on a draft (gop_y) joins only
         opinions on the same draft, and a case closed before
         `not_closed_before` is out. Ward and category are scored, not gated."""
-        found = [(self.postings.lookup(keys, self.bucket_limit), w) for keys, w in weighted_keys if keys.size]
-        found = [(rows, w) for rows, w in found if rows.size]
-        if not found:
+        groups = [(keys, w) for keys, w in weighted_keys if keys.size]
+        if not groups:
             return np.empty(0, dtype=np.int64)
-        rows = np.concatenate([r for r, _ in found]).astype(np.int64)
-        weights = np.concatenate([np.full(r.size, w) for r, w in found])
-        rows, inverse = np.unique(rows, return_inverse=True)
+        found, group = self.postings.lookup_groups([keys for keys, _ in groups], self.bucket_limit)
+        if not found.size:
+            return np.empty(0, dtype=np.int64)
+        # Weights are small integers: their sums are exact in any order.
+        weights = np.array([w for _, w in groups], dtype=np.float64)[group]
+        rows, inverse = np.unique(found.astype(np.int64), return_inverse=True)
         hits = np.bincount(inverse, weights=weights)
         c = self._cols
         keep = c["alive"][rows]
-        is_gop_y = np.isin(c["kind"][rows], DRAFT_KINDS)
+        is_gop_y = _IS_DRAFT_KIND[c["kind"][rows]]
         if is_draft_opinion(kind):
             keep &= is_gop_y & (c["subject"][rows] == np.uint64(subject)) & (subject != 0)
         else:

@@ -17,10 +17,12 @@ them with the learned model.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+import operator
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
+from itertools import chain
 
 from rapidfuzz import fuzz
 
@@ -61,26 +63,55 @@ class Profile:
     mentions: frozenset[str] = field(init=False, repr=False, compare=False)
     areas: frozenset[str] = field(init=False, repr=False, compare=False)  # wards named after "phường/xã"
     quantities: frozenset[str] = field(init=False, repr=False, compare=False)  # "40 cm", "3 thang"
+    # Numbered places by class ("alley" -> {"12"}), read by every comparison
+    numbered: dict[str, frozenset[str]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         found = terms(self.features)
         object.__setattr__(self, "terms", found)
         object.__setattr__(self, "weight", sum(found.values()))
-        object.__setattr__(self, "concepts", frozenset(t for t in self.features.topic if t in PROBLEM_CONCEPTS))
+        object.__setattr__(self, "concepts", PROBLEM_CONCEPTS.intersection(self.features.topic))
         grams = char_grams(self.features.topic)
         object.__setattr__(self, "grams", grams)
-        object.__setattr__(self, "gram_norm", math.sqrt(sum(v * v for v in grams.values())) or 1.0)
+        values = grams.values()  # the same sum, term by term, as a generator of v * v gives
+        object.__setattr__(self, "gram_norm", math.sqrt(sum(map(operator.mul, values, values))) or 1.0)
         areas = {n.partition("=")[2] for n in self.features.numbers if n.startswith("area=")}
         names = {split_name(n)[1] for n in self.features.names}
         object.__setattr__(self, "areas", frozenset(areas))
         object.__setattr__(self, "mentions", frozenset(areas | names))
         quantities = frozenset(n[4:] for n in self.features.numbers if n.startswith("qty="))
         object.__setattr__(self, "quantities", quantities)
+        object.__setattr__(self, "numbered", _numbers_by_class(self.features.numbers))
 
 
 def char_grams(words: tuple[str, ...], n: int = 4) -> dict[str, float]:
     """Character n-grams of the folded content words, each word padded, with
-    sublinear counts: "ngap"/"ngapp"/"ngập" typed three ways still overlap."""
+    sublinear counts: "ngap"/"ngapp"/"ngập" typed three ways still overlap.
+
+    Built once per profile, for every indexed candidate a decision reads, so
+    it is the hot path: the grams of a word come from a cache, `Counter`
+    counts them in C (keeping first-seen order, as a dict built by hand
+    does), and the sublinear weights of small counts come from a table of
+    the very same floats `1.0 + math.log(c)`."""
+    if n != 4:
+        return _char_grams_slow(words, n)
+    counts = Counter(chain.from_iterable(map(_word_grams, words)))
+    if not counts or max(counts.values()) >= _SUBLINEAR_SIZE:
+        return {g: 1.0 + math.log(c) for g, c in counts.items()}
+    return dict(zip(counts, map(_SUBLINEAR.__getitem__, counts.values())))
+
+
+_SUBLINEAR_SIZE = 256
+_SUBLINEAR = [0.0] + [1.0 + math.log(c) for c in range(1, _SUBLINEAR_SIZE)]
+
+
+@lru_cache(maxsize=65536)
+def _word_grams(word: str) -> tuple[str, ...]:
+    padded = f" {word} "
+    return tuple(padded[i : i + 4] for i in range(max(1, len(padded) - 3)))
+
+
+def _char_grams_slow(words: tuple[str, ...], n: int) -> dict[str, float]:
     counts: dict[str, int] = {}
     for word in words:
         padded = f" {word} "
@@ -111,13 +142,15 @@ def terms(features: TextFeatures) -> dict[str, float]:
     """Weighted content terms: words and adjacent word pairs. A grievance
     concept counts double and an everyday word half."""
     words = features.topic
-    out: dict[str, float] = {}
-    for word in words:
-        out[word] = 2.0 if word in _CONCEPT_TOKENS else (0.5 if word in WEAK_WORDS else 1.0)
-    for first, second in zip(words, words[1:]):
-        if first != second:
-            out[f"{first} {second}"] = 1.0
+    weight = _TERM_WEIGHT.get
+    out = {word: weight(word, 1.0) for word in words}
+    out.update((f"{first} {second}", 1.0) for first, second in zip(words, words[1:]) if first != second)
     return out
+
+
+# A word's weight in `terms`, looked up once: a concept counts double even
+# when it is also an everyday word.
+_TERM_WEIGHT: dict[str, float] = {word: 0.5 for word in WEAK_WORDS} | {word: 2.0 for word in _CONCEPT_TOKENS}
 
 
 def _text_overlap(a: Profile, b: Profile) -> tuple[float, float]:
@@ -167,13 +200,13 @@ def _compare_names(a: TextFeatures, b: TextFeatures) -> tuple[str, str | None, t
     return "conflict", None, (split_name(primary_a)[1], split_name(primary_b)[1])
 
 
-def _numbers_by_class(numbers: tuple[str, ...]) -> dict[str, set[str]]:
+def _numbers_by_class(numbers: tuple[str, ...]) -> dict[str, frozenset[str]]:
     by_class: dict[str, set[str]] = defaultdict(set)
     for item in numbers:
         cls, _, value = item.partition("=")
         if cls not in ("area", "qty"):  # a ward mentioned and a quantity are not numbered places
             by_class[cls].add(value)
-    return by_class
+    return {cls: frozenset(values) for cls, values in by_class.items()}
 
 
 def _number_values_agree(cls: str, a: str, b: str) -> bool:
@@ -191,9 +224,11 @@ def _number_values_agree(cls: str, a: str, b: str) -> bool:
     return abs(x - y) <= _HOUSE_TOLERANCE * max(x, y)
 
 
-def _compare_numbers(a: TextFeatures, b: TextFeatures) -> tuple[str, str | None]:
-    na, nb = _numbers_by_class(a.numbers), _numbers_by_class(b.numbers)
-    common = sorted(set(na) & set(nb))
+def _compare_numbers(na: dict[str, frozenset[str]], nb: dict[str, frozenset[str]]) -> tuple[str, str | None]:
+    """Numbered places of two profiles (`Profile.numbered`), class by class."""
+    if not na or not nb:
+        return "none", None
+    common = sorted(na.keys() & nb.keys())
     if not common:
         return "none", None
     matched = [c for c in common if any(_number_values_agree(c, x, y) for x in na[c] for y in nb[c])]
@@ -216,7 +251,7 @@ def gather(query: Profile, candidate: Profile) -> Evidence:
     concepts_q, concepts_c = query.concepts, candidate.concepts
     shared = tuple(sorted(concepts_q & concepts_c))
     names, matched_name, conflicting_names = _compare_names(qa, ca)
-    numbers, number_detail = _compare_numbers(qa, ca)
+    numbers, number_detail = _compare_numbers(query.numbered, candidate.numbered)
     return Evidence(
         dice=dice,
         containment=containment,
