@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from gbus.cases.rerouting import affected_cases, reroute
@@ -80,7 +80,7 @@ def _report(area: str, kind: str, category: str) -> Report:
     return Report(
         report_id=f"diff-{area}-{kind}-{category}", kind=kind, category=category, channel=_CHANNEL,
         province_code=province if local else None, ward_code=ward or None, title="", description="",
-        submitted_at=datetime(2000, 1, 1), origin_agency=f"front.mttq@{area}", request_id="diff",
+        submitted_at=datetime(2000, 1, 1, tzinfo=timezone.utc), origin_agency=f"front.mttq@{area}", request_id="diff",
     )  # fmt: skip
 
 

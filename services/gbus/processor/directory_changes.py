@@ -109,8 +109,8 @@ class LiveRouting:
             return []
         router = self._router
         moved = [(a.case, *reroute(a, router, router.directory, at)) for a in affected]
-        _log.info("cases_rerouted", shard=shard, cases=len(moved), changes=sorted({i for a in affected for i in
-                                                                                  (c.id for c in a.changes)}))  # fmt: skip
+        change_ids = sorted({c.id for a in affected for c in a.changes})
+        _log.info("cases_rerouted", shard=shard, cases=len(moved), changes=change_ids)
         return moved
 
     def _router_with(self, changes: Iterable[Change]) -> Router:
