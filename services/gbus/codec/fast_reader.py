@@ -52,12 +52,8 @@ def read_long(buf: bytes, pos: int) -> tuple[int, int]:
     return (n >> 1) ^ -(n & 1), pos
 
 
-def _take(buf: bytes, pos: int, size: int) -> int:
-    """The end of `size` bytes at `pos`; raises when the body holds fewer (fastavro: EOFError)."""
-    end = pos + size
-    if size < 0 or end > len(buf):
-        raise EOFError(f"expected {size} bytes at {pos}, the body has {len(buf) - pos}")
-    return end
+def _short(buf: bytes, pos: int, size: int) -> None:
+    raise EOFError(f"expected {size} bytes at {pos}, the body has {len(buf) - pos}")
 
 
 class _Generator:
@@ -154,7 +150,9 @@ class _Generator:
             convert = ".decode()" if kind == "string" else ""
             return [
                 *self.primitive("long", size, depth),
-                f"{pad}{end} = _take(buf, pos, {size})",
+                f"{pad}{end} = pos + {size}",
+                f"{pad}if {size} < 0 or {end} > len(buf):",  # fastavro: EOFError
+                f"{pad}    _short(buf, pos, {size})",
                 f"{pad}{target} = buf[pos:{end}]{convert}",
                 f"{pad}pos = {end}",
             ]
@@ -211,7 +209,7 @@ def compile_reader(parsed: dict[str, Any]) -> BodyReader | None:
         "_EPOCH": _EPOCH,
         "_timedelta": timedelta,
         "_read_long": read_long,
-        "_take": _take,
+        "_short": _short,
         "_unpack_double": struct.Struct("<d").unpack_from,
         "_unpack_float": struct.Struct("<f").unpack_from,
     }

@@ -317,9 +317,10 @@ FASTAVRO_STORE = _FastavroOnlyStore()
 FASTAVRO_READERS = {(n, v): AvroCodec(FASTAVRO_STORE, reader_versions={n: v}) for n, v in ALL_VERSIONS}
 
 
-def _outcome(codec: AvroCodec, encoded: bytes) -> object:
+def _outcome(codec: AvroCodec, encoded: bytes) -> str:
+    """The decoded record's repr (so a damaged double that became NaN compares equal), or "corrupt"."""
     try:
-        return codec.decode(encoded)
+        return repr(codec.decode(encoded))
     except CorruptRecordError:
         return "corrupt"
 
