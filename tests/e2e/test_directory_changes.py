@@ -56,7 +56,9 @@ def changing_processor(bus, router, changes_file):
         processor=ProcessorSettings(group_id=f"g-{uuid.uuid4().hex[:8]}", instance_id="p1"),
         directory=DirectorySettings(changes_file=str(changes_file)),
     )
-    proc = build_processor(settings, in_memory=True, router=router, metrics=Metrics())
+    metrics = Metrics()
+    proc = build_processor(settings, in_memory=True, router=router, metrics=metrics)
+    proc.bus_metrics = metrics  # what the test may read of the processor's /metrics
     proc.start()
     stop = threading.Event()
     thread = threading.Thread(target=lambda: proc.run(stop, poll_timeout_ms=50), daemon=True)
@@ -141,6 +143,10 @@ def test_a_merged_ward_reroutes_an_open_case_and_leaves_a_closed_one_untouched(
                          and any(e.HasField("note_added") for e in h) and h, 30, "the note")  # fmt: skip
     rerouted = [e.rerouted for e in history if e.HasField("rerouted")]
     assert len(rerouted) == 1
+    moves = changing_processor.bus_metrics.registry.get_sample_value(
+        "gbus_cases_rerouted_total", {"change": "merge-ben-thanh"}
+    )
+    assert moves == 1
     (event,) = rerouted
     assert (list(event.change_ids), event.from_handler, event.to_handler) == (["merge-ben-thanh"], OLD, NEW)
     assert (event.from_ward, event.to_ward) == ("26743", "25747")

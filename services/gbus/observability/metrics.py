@@ -82,6 +82,12 @@ class Metrics:
             ["province", "sector", "rating"],
             registry=r,
         )
+        self.cases_rerouted = Counter(
+            "gbus_cases_rerouted_total",
+            "Open cases an administrative change (directory.changes_file) re-routed, by change id.",
+            ["change"],
+            registry=r,
+        )
         self.forged_records = Counter(
             "gbus_forged_records_total",
             "Reports, commands and ticks refused because their signer cannot speak for what they claim.",

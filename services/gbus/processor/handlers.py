@@ -332,6 +332,8 @@ class RecordHandler:
             effects.changes.append(self._staged(before, after, events, view, voucher,
                                                 clock_before=replace(before, handler=after.handler)))  # fmt: skip
             moved[after.case_id] = effects.changes[-1].after
+            effects.counts.extend(("cases_rerouted", {"change": c}) for e in events if isinstance(e.body, ev.Rerouted)
+                                  for c in e.body.change_ids)  # fmt: skip
         # Only cases due before `at` can have run out: the store finds them by its due_at index.
         overdue = [moved.get(c.case_id, c) for c in view.overdue_candidates(shard, at)]
         for case in overdue:
