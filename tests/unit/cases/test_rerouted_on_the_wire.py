@@ -52,3 +52,11 @@ def test_events_of_older_types_still_travel_in_their_own_fields():
     note = ev.NoteAdded("ghi chú")
     back = event_from_record(CODEC.decode(CODEC.encode("gbus.avro.CaseEvent", event_record(_event(note)))))
     assert back.body == note
+
+
+def test_gbus_trace_shows_the_move_in_one_line():
+    from gbus.ops.trace import describe
+
+    line = describe(BODY)
+    assert line.startswith("re-routed gov.ubnd@79.26743 -> gov.ubnd@79.25747 by rule land-environment")
+    assert "ward 26743 -> 25747" in line and "merged into 79.25747" in line
