@@ -2,6 +2,7 @@
 
     gbus processor [--config FILE] [--bootstrap HOST:PORT] [--instance-id ID] [--data-dir DIR]
                    [--metrics-listen HOST:PORT] [--group-id ID] [--topic-prefix P] [--partitions N]
+                   [--holidays FILE] [--remote-communes FILE] [--directory-changes FILE]
 
 Prints one line when it has joined, which `gbus run` parses:
 
@@ -51,6 +52,11 @@ def register(subparsers: Any) -> None:
         "--remote-communes",
         help="remote-communes file of the legal clock (default: legal_clock.remote_communes; packaged: none)",
     )
+    parser.add_argument(
+        "--directory-changes",
+        help="administrative changes file: wards merged, agencies added, renamed or dissolved from a day "
+        "(default: directory.changes_file; docs/directory.md)",
+    )
     parser.set_defaults(func=_run)
 
 
@@ -67,6 +73,7 @@ def settings_from_args(args: argparse.Namespace) -> Any:
             ("processor", "group_id", args.group_id),
             ("legal_clock", "holidays", args.holidays),
             ("legal_clock", "remote_communes", args.remote_communes),
+            ("directory", "changes_file", args.directory_changes),
         ),
     )
 
