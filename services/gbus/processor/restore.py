@@ -36,7 +36,7 @@ from gbus.kafka_io.clients import make_consumer
 from gbus.observability.logging import get_logger
 from gbus.processor.history import Marks, marks_from_record, marks_of_offsets
 from gbus.processor.outputs import EVENT, SNAPSHOT
-from gbus.processor.store import CaseWrite
+from gbus.processor.store import CaseWrite, gc_paused
 from gbus.topics import Topics
 from gbus.wire.avro_records import state_from_snapshot
 
@@ -171,10 +171,30 @@ def read_partitions(
     parts = sorted(set(partitions))
     state_tps = [TopicPartition(topics.case_state, p) for p in parts]
     event_tps = [TopicPartition(topics.case_events, p) for p in parts]
-    tps = state_tps + event_tps
     rebuilder = CaseRebuilder(codec)
-    consumer = make_consumer(settings, "restore", group_id=None, max_poll_records=5000)
+    consumer = make_consumer(settings, "restore", group_id=None, **RESTORE_CONSUMER)
     probe = make_consumer(settings, "restore-probe", group_id=None, isolation_level="read_uncommitted")
+    with gc_paused():
+        writes = _read(consumer, probe, rebuilder, state_tps, event_tps, parts, settle_s, started + timeout_s)
+    rebuilder.stats.seconds = round(time.monotonic() - started, 3)
+    return writes, rebuilder.stats
+
+
+# The restore consumer reads whole partitions from their start, alone: large fetches mean fewer round
+# trips to the broker (a CaseSnapshot is about 700 bytes, so kafka-python's default 1 MiB per partition
+# is some 1,500 records a fetch), and a poll returns all a fetch brought.
+RESTORE_CONSUMER: dict[str, Any] = {
+    "max_poll_records": 50_000,
+    "max_partition_fetch_bytes": 16 * 1024 * 1024,
+    "fetch_max_bytes": 64 * 1024 * 1024,
+}
+
+
+def _read(
+    consumer: KafkaConsumer, probe: KafkaConsumer, rebuilder: CaseRebuilder, state_tps: list[TopicPartition],
+    event_tps: list[TopicPartition], parts: list[int], settle_s: float, deadline: float,
+) -> list[CaseWrite]:  # fmt: skip
+    tps = state_tps + event_tps
     try:
         consumer.assign(tps)
         ends, unsettled = settled_end_offsets(consumer, probe, tps, settle_s)
@@ -182,7 +202,6 @@ def read_partitions(
         if unsettled:
             _log.warning("restore_open_transactions", partitions=rebuilder.stats.unsettled_partitions)
         rebuilder.stats.event_ends = {tp.partition: ends[tp] for tp in event_tps}
-        deadline = started + timeout_s
         _read_to_end(consumer, state_tps, ends, deadline, lambda r: rebuilder.add_snapshot(r.key, r.value))
         if rebuilder.needs_events:
             _log.info("restore_reads_events", partitions=parts, reason="snapshots written before CaseSnapshot v4")
@@ -190,9 +209,7 @@ def read_partitions(
     finally:
         consumer.close()
         probe.close()
-    writes = rebuilder.writes()
-    rebuilder.stats.seconds = round(time.monotonic() - started, 3)
-    return writes, rebuilder.stats
+    return rebuilder.writes()
 
 
 def _read_to_end(

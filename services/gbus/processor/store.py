@@ -20,9 +20,11 @@ the first `events()` or `history_size()` of the case reads them from
 
 from __future__ import annotations
 
+import gc
 import sqlite3
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -32,6 +34,9 @@ from gbus.domain.case import CaseState
 from gbus.domain.status import OPEN_STATES, CaseStatus
 from gbus.private_files import private_sqlite
 from gbus.processor.history import Marks, marks_from_text, marks_text
+
+# Page cache while a restore loads a shard (see CaseStore._bulk_page_cache), in KiB.
+_BULK_CACHE_KIB = 256 * 1024
 
 # Bumped whenever _SCHEMA changes: the file is a cache, so an older one is simply rebuilt.
 _SCHEMA_VERSION = 2
@@ -93,6 +98,23 @@ class CaseWrite:
     marks: Marks = ()
     # False for a case restored without its events: they are read when first needed.
     history_loaded: bool = True
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a restore builds or loads its cases.
+
+    A restore allocates millions of objects that all stay alive; each full collection on the way
+    walks every one made so far, which was a quarter of the restore's time. Reference counting still
+    frees what is dropped; the collector runs again (if it ran before) once the restore is done.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def report_owners(states: Iterable[CaseState]) -> dict[str, str]:
@@ -224,7 +246,7 @@ class CaseStore:
     def replace_shards(self, shards: Iterable[str], writes: Sequence[CaseWrite]) -> None:
         """Wipe the shards and load their restored cases, atomically."""
         shards = tuple(shards)
-        with self._transaction():
+        with gc_paused(), self._bulk_page_cache(), self._transaction():
             self._delete(shards)
             self._write(writes)
         self._forget(shards)
@@ -302,6 +324,20 @@ class CaseStore:
 
     def _transaction(self) -> "_Txn":
         return _Txn(self._db)
+
+    @contextmanager
+    def _bulk_page_cache(self) -> Iterator[None]:
+        """A page cache large enough for a restored shard's rows while they are loaded.
+
+        With SQLite's default 2 MiB the pages of a million-case load spill to the WAL and are read
+        back many times over: the load took about twice the CPU. The usual size returns afterwards.
+        """
+        usual = self._db.execute("PRAGMA cache_size").fetchone()[0]
+        self._db.execute(f"PRAGMA cache_size = {-_BULK_CACHE_KIB}")
+        try:
+            yield
+        finally:
+            self._db.execute(f"PRAGMA cache_size = {int(usual)}")
 
     def _remember(self, state: CaseState) -> None:
         self._cache[state.case_id] = state

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 from dataclasses import replace
+
+import pytest
 
 from gbus.cases.intake_decisions import open_case
 from gbus.domain.status import CaseStatus
-from gbus.processor.store import CaseWrite, report_owners
+from gbus.processor.store import CaseWrite, gc_paused, report_owners
 from gbus.wire.avro_records import snapshot_record
 from support.factories import HOAN_KIEM, T0, case_report, router
 
@@ -69,3 +72,37 @@ def test_reports_of_a_merged_case_belong_to_the_case_it_was_merged_into():
     for order in ([merged, grown], [grown, merged]):
         owners = report_owners(order)
         assert owners[source.reports[0].report_id] == target.case_id
+
+
+def test_loading_a_restored_shard_leaves_the_collector_on_and_the_page_cache_at_its_size():
+    store = new_store()
+    usual = store._db.execute("PRAGMA cache_size").fetchone()[0]
+    state, events = _case()
+    store.replace_shards(["79"], [_write(state, events)])
+    assert gc.isenabled()
+    assert store._db.execute("PRAGMA cache_size").fetchone()[0] == usual
+    assert store.case(state.case_id) == state
+
+
+def test_a_failed_shard_load_rolls_back_and_still_restores_the_collector():
+    store = new_store()
+    state, events = _case()
+    store.apply([_write(state, events)])
+    broken = CaseWrite(None, b"")  # type: ignore[arg-type]  # fails after the shard was wiped
+    with pytest.raises(AttributeError):
+        store.replace_shards(["79"], [_write(state, events), broken])
+    assert gc.isenabled()
+    assert store.case(state.case_id) == state  # the wipe was rolled back too
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_gc_paused_leaves_the_collector_as_it_found_it_even_when_its_body_fails(enabled):
+    was = gc.isenabled()
+    try:
+        (gc.enable if enabled else gc.disable)()
+        with pytest.raises(RuntimeError), gc_paused():
+            assert not gc.isenabled()
+            raise RuntimeError("restore failed")
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
