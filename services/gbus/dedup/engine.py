@@ -248,14 +248,21 @@ class DedupEngine:
             raise ValueError(f"province {province!r} does not belong to shard {self.shard}")
 
     def _keys(
-        self, features: TextFeatures, reporter_key: str | None, *, scopes: list[int], province_wide: bool
+        self,
+        features: TextFeatures,
+        reporter_key: str | None,
+        *,
+        scopes: list[int],
+        province_wide: bool,
+        weighted_terms: dict[str, float] | None = None,
     ) -> list[tuple[np.ndarray, float]]:
         """Candidate keys: LSH bands per ward scope (and the province-wide
         bands that reports without a ward are looked up by), place names,
-        numbered places, reporter."""
+        numbered places, reporter. `weighted_terms` is `terms(features)`
+        when the caller has it already (a query's profile)."""
         cfg = self.config
         keys: list[tuple[np.ndarray, float]] = []
-        sig = signature(_shingles(features), cfg.lsh_bands, cfg.lsh_rows)
+        sig = signature(_shingles(features, weighted_terms), cfg.lsh_bands, cfg.lsh_rows)
         if sig is not None:
             if scopes:
                 keys.append((band_keys(sig, cfg.lsh_bands, cfg.lsh_rows, scopes), 1.0))
@@ -285,7 +292,13 @@ class DedupEngine:
         return profile_of(report)
 
     def _candidate_rows(self, query: Profile, report: Report, now: datetime) -> np.ndarray:
-        keys = self._keys(query.features, report.reporter_key, scopes=self._scopes(report, query), province_wide=True)
+        keys = self._keys(
+            query.features,
+            report.reporter_key,
+            scopes=self._scopes(report, query),
+            province_wide=True,
+            weighted_terms=query.terms,
+        )
         return self.index.candidates(
             keys,
             kind=report.kind,
@@ -320,6 +333,7 @@ def profile_of(report: Report) -> Profile:
     )
 
 
-def _shingles(features: TextFeatures) -> list[str]:
+def _shingles(features: TextFeatures, weighted_terms: dict[str, float] | None = None) -> list[str]:
     """What MinHash sees: content words and word pairs, plus place names."""
-    return list(terms(features)) + [split_name(n)[1] for n in features.names]
+    found = terms(features) if weighted_terms is None else weighted_terms
+    return list(found) + [split_name(n)[1] for n in features.names]

@@ -89,7 +89,8 @@ def _surface_tokens(text: str) -> list[Token]:
         glued = match.start() == previous_end
         brk = at_start or bool(text[max(previous_end, 0) : match.start()].strip())
         previous_end = match.end()
-        tokens.append(Token(folded, cap=raw[0].isupper(), start=at_start, accented=accented, glued=glued, brk=brk))
+        # positional: a NamedTuple built with keywords costs twice as much, once per word
+        tokens.append(Token(folded, raw[0].isupper(), at_start, accented, glued, brk))
         at_start = False
     return tokens
 
@@ -141,11 +142,12 @@ def _canonicalise_once(tokens: list[Token]) -> list[Token]:
     out: list[Token] = []
     i = 0
     n = len(tokens)
+    texts = [t.text for t in tokens]
     while i < n:
         first = tokens[i]
         for phrase, replacement in _SYNONYMS_BY_FIRST.get(first.text, ()):  # longest first
             length = len(phrase)
-            if length == 1 or tuple(t.text for t in tokens[i : i + length]) == phrase:
+            if length == 1 or tuple(texts[i : i + length]) == phrase:
                 out.extend(
                     Token(
                         w,

@@ -143,9 +143,12 @@ class Postings:
         `limit` postings of each key gathered with one fancy index per run
         (a decision looks up ~60 keys; a Python loop per key and run cost
         more than the rest of the candidate search)."""
-        uniq = [np.unique(fold32(k)) for k in groups]
-        keys = np.concatenate(uniq) if len(uniq) != 1 else uniq[0]
-        group_of_label = np.repeat(np.arange(len(uniq)), [u.size for u in uniq])
+        # Each group's distinct keys, in one sort: (group << 32 | folded key)
+        tagged = np.unique(
+            np.concatenate([fold32(k).astype(np.uint64) | np.uint64(g << 32) for g, k in enumerate(groups)])
+        )
+        keys = (tagged & _LOW32).astype(_KEY)
+        group_of_label = (tagged >> np.uint64(32)).astype(np.int64)
         rows: list[np.ndarray] = []
         labels: list[np.ndarray] = []
         mem = self._memtable

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -83,8 +83,15 @@ def signature(shingles: Iterable[str], bands: int, rows: int) -> np.ndarray | No
     items = list(shingles)
     if not items:
         return None
-    sigs, _ = signatures([items], bands, rows)
-    return sigs[0]
+    # One report's words and pairs mostly recur in later reports: their
+    # hashes come from a cache, not from re-reading their bytes.
+    hv = np.fromiter(map(_cached_shingle_hash, items), dtype=np.uint32, count=len(items))
+    return _permuted(_fmix32(hv), bands * rows).min(axis=0)
+
+
+@lru_cache(maxsize=65536)
+def _cached_shingle_hash(value: str) -> int:
+    return shingle_hash(value)
 
 
 def _band_mix(hv: np.ndarray, scopes: npt.NDArray[np.uint64], bands: int, rows: int) -> np.ndarray:
@@ -126,14 +133,22 @@ def signatures(shingle_lists: list[list[str]], bands: int, rows: int) -> tuple[n
     out = np.zeros((len(shingle_lists), num_perm), dtype=np.uint32)
     if not has.any():
         return out, has
-    hv = _shingle_hashes([item for items in shingle_lists for item in items])
+    permuted = _permuted(_fmix32(_shingle_hashes([item for items in shingle_lists for item in items])), num_perm)
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))[has]
+    out[has] = np.minimum.reduceat(permuted, starts, axis=0)
+    return out, has
+
+
+def _fmix32(hv: np.ndarray) -> np.ndarray:
+    """murmur3's 32-bit finaliser, vectorised (uint32 arithmetic wraps)."""
     hv = hv ^ (hv >> _FMIX_SHIFTS[0])
     hv = hv * _FMIX_MULTS[0]
     hv = hv ^ (hv >> _FMIX_SHIFTS[1])
     hv = hv * _FMIX_MULTS[1]
-    hv = hv ^ (hv >> _FMIX_SHIFTS[2])
+    return hv ^ (hv >> _FMIX_SHIFTS[2])
+
+
+def _permuted(hv: np.ndarray, num_perm: int) -> np.ndarray:
+    """(shingles, num_perm): every hash through every affine permutation."""
     a, b = _permutations(num_perm)
-    permuted = hv[:, None] * a[None, :].astype(np.uint32) + b[None, :].astype(np.uint32)
-    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))[has]
-    out[has] = np.minimum.reduceat(permuted, starts, axis=0)
-    return out, has
+    return hv[:, None] * a[None, :].astype(np.uint32) + b[None, :].astype(np.uint32)

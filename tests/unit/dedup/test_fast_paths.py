@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from gbus.dedup import DedupConfig, DedupEngine, IndexEntry
 from gbus.dedup.concepts import CONCEPTS, PROBLEM_CONCEPTS
 from gbus.dedup.engine import profile_of
-from gbus.dedup.features import analyse
+from gbus.dedup.features import _by_first_word, analyse
 from gbus.dedup.index import DRAFT_KINDS, epoch
 from gbus.dedup.lexicon import WEAK_WORDS
 from gbus.dedup.matcher import char_grams, terms
@@ -193,3 +193,12 @@ def test_candidates_and_decisions_equal_the_reference_search_and_an_uncached_sco
         case = cached.case_id if cached.decision == "link" else f"{shard}-{n:06d}"
         engine.add_report(IndexEntry.from_report(report, case))
     assert compared > 1000 and linked > 100  # the corpora exercised the search, not an empty index
+
+
+# -- text analysis ---------------------------------------------------------------------
+def test_phrase_groups_are_memoised_per_phrase_tuple_never_across_tuples():
+    first = (("ngap",), ("ngap", "nuoc"), ("mat", "dien"))
+    second = tuple(p for p in (("ngap", "sau"), ("mat",)))  # a different tuple, built at run time
+    assert _by_first_word(first) == {"ngap": (("ngap", "nuoc"), ("ngap",)), "mat": (("mat", "dien"),)}
+    assert _by_first_word(second) == {"ngap": (("ngap", "sau"),), "mat": (("mat",),)}
+    assert _by_first_word(first) is _by_first_word(first)
