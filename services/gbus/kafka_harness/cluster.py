@@ -24,11 +24,11 @@ from types import TracebackType
 
 from gbus.config import KafkaSettings
 from gbus.kafka_harness import paths, readiness, security, storage, tls
-from gbus.kafka_harness.config import NodeSpec, new_cluster_id, plan_nodes, render_node_config
+from gbus.kafka_harness.config import NodeHost, NodeSpec, new_cluster_id, plan_nodes, render_node_config
 from gbus.kafka_harness.errors import BrokerStartError, DataDirError, HarnessError
 from gbus.kafka_harness.jars import KafkaRuntime, ensure_jars
 from gbus.kafka_harness.port_claims import PortClaims
-from gbus.kafka_harness.ports import ensure_ports_free, is_port_clash, is_port_free
+from gbus.kafka_harness.ports import HOST, ensure_ports_free, is_port_clash, is_port_free
 from gbus.kafka_harness.prereqs import check_java, find_java
 from gbus.kafka_harness.process import (
     DEFAULT_HEAP,
@@ -59,6 +59,7 @@ class NodeStatus:
     port: int
     controller_port: int
     pid: int | None
+    host: str = HOST
 
     @property
     def running(self) -> bool:
@@ -92,7 +93,7 @@ class ClusterStatus:
 
     @property
     def bootstrap_servers(self) -> str:
-        return ",".join(f"127.0.0.1:{n.port}" for n in self.nodes)
+        return ",".join(f"{n.host}:{n.port}" for n in self.nodes)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -123,6 +124,7 @@ class KafkaCluster:
         cache_root: Path | None = None,
         secure: bool = False,
         ca_dir: Path | None = None,
+        hosts: Mapping[int, NodeHost] | None = None,
     ) -> None:
         """base_port=None (or 0): reuse the ports of an existing data dir, else pick free ones.
 
@@ -132,6 +134,11 @@ class KafkaCluster:
         bind_to_parent=True makes the kernel SIGKILL the brokers when their parent dies (tests).
         The kernel ties this to the *thread* that launched the JVM: call start()/restart()
         from the main thread, or a broker dies when its short-lived starter thread ends.
+
+        hosts (fault tests; 3 nodes, insecure, new data dir only): node id -> NodeHost, the
+        address that node listens on and, if netns is set, the existing network namespace its
+        JVM runs in (bench/fault_campaign.py cuts one broker off that way). Nodes not named
+        stay on 127.0.0.1.
         """
         self.data_dir = Path(data_dir).resolve()
         base_port = base_port or None  # 0 means "any free port", as when binding a socket
@@ -146,10 +153,14 @@ class KafkaCluster:
         # Set while the ports are our own free pick and nothing is formatted with them yet:
         # then a clash means new ports, not an error (port_claims.py).
         self._claims: PortClaims | None = None
+        self._hosts = dict(hosts or {})
+        if self._hosts and secure:
+            # The brokers' certificates name 127.0.0.1 only (tls.py).
+            raise HarnessError("node hosts are not supported on a secure cluster")
         if existing is None:
             self._cluster_id: str | None = None
             self._claims = PortClaims() if base_port is None else None
-            self.nodes = plan_nodes(brokers, base_port, self._claims)
+            self.nodes = plan_nodes(brokers, base_port, self._claims, self._hosts)
             self._extra = dict(extra_config or {})
             self.secure = secure
             self.ca_dir = Path(ca_dir).resolve() if ca_dir else self.data_dir / "pki"
@@ -175,6 +186,9 @@ class KafkaCluster:
                 f"{self.data_dir} was formatted for port {existing.nodes[0].port}, not {base_port} "
                 "(KRaft keeps its controller addresses); drop --port or use --fresh"
             )
+        formatted_hosts = {n.node_id: NodeHost(n.host, n.netns) for n in existing.nodes if n.host != HOST}
+        if hosts is not None and formatted_hosts != self._hosts:
+            raise DataDirError(f"{self.data_dir} was formatted with node hosts {formatted_hosts}, not {self._hosts}")
         self._cluster_id = existing.cluster_id
         self.nodes = existing.nodes
         self._extra = existing.extra_config if extra_config is None else dict(extra_config)
@@ -229,7 +243,7 @@ class KafkaCluster:
 
     def status(self) -> ClusterStatus:
         state = load_state(self.data_dir)
-        nodes = tuple(NodeStatus(n.node_id, n.port, n.controller_port, self.pid(n.node_id)) for n in self.nodes)
+        nodes = tuple(NodeStatus(n.node_id, n.port, n.controller_port, self.pid(n.node_id), n.host) for n in self.nodes)
         return ClusterStatus(
             data_dir=self.data_dir,
             exists=state is not None,
@@ -360,7 +374,7 @@ class KafkaCluster:
             for spec in missing:
                 self._say(f"starting node {spec.node_id} on {spec.address} (controller :{spec.controller_port})")
                 self._procs[spec.node_id] = launch(
-                    java, runtime, log4j, self.files(spec.node_id), self.heap, self._bind_to_parent
+                    java, runtime, log4j, self.files(spec.node_id), self.heap, self._bind_to_parent, spec.netns
                 )
             try:
                 self._wait_ready(launched=[n.node_id for n in missing])
@@ -401,7 +415,7 @@ class KafkaCluster:
         """Pick every port again and drop storage formatted for the old ones (KRaft keeps them)."""
         assert self._claims is not None
         self._claims.release()
-        self.nodes = plan_nodes(len(self.nodes), None, self._claims)
+        self.nodes = plan_nodes(len(self.nodes), None, self._claims, self._hosts)
         for entry in self.data_dir.iterdir():
             if entry.name.startswith("node-"):
                 shutil.rmtree(entry)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from string import Template
 from typing import Any
@@ -20,25 +20,59 @@ SUPPORTED_SIZES = (1, 3)
 
 
 @dataclass(frozen=True, slots=True)
+class NodeHost:
+    """Where one node listens when not on 127.0.0.1 (fault tests only): an address of its own,
+    optionally inside a network namespace (`ip netns`, made by the caller) so that it can be cut
+    off from the others. Every node of such a cluster needs an address the others can reach:
+    127.0.0.1 inside a namespace is that namespace's own loopback.
+    """
+
+    host: str
+    netns: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class NodeSpec:
     node_id: int
     port: int
     controller_port: int
+    # The defaults are the loopback cluster every test and `gbus kafka up` use.
+    host: str = HOST
+    netns: str = ""
 
     @property
     def address(self) -> str:
-        return f"{HOST}:{self.port}"
+        return f"{self.host}:{self.port}"
 
     @property
     def ports(self) -> tuple[int, int]:
         return (self.port, self.controller_port)
 
-    def to_json(self) -> dict[str, int]:
-        return {"node_id": self.node_id, "port": self.port, "controller_port": self.controller_port}
+    def to_json(self) -> dict[str, int | str]:
+        data: dict[str, int | str] = {
+            "node_id": self.node_id,
+            "port": self.port,
+            "controller_port": self.controller_port,
+        }
+        # Only a placed node records its place: a loopback cluster's cluster.json stays as it was.
+        if self.host != HOST:
+            data["host"] = self.host
+        if self.netns:
+            data["netns"] = self.netns
+        return data
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> "NodeSpec":
-        return cls(int(data["node_id"]), int(data["port"]), int(data["controller_port"]))
+        return cls(
+            int(data["node_id"]),
+            int(data["port"]),
+            int(data["controller_port"]),
+            str(data.get("host", HOST)),
+            str(data.get("netns", "")),
+        )
+
+    def placed(self, where: NodeHost | None) -> "NodeSpec":
+        return self if where is None else replace(self, host=where.host, netns=where.netns)
 
 
 def new_cluster_id() -> str:
@@ -54,12 +88,28 @@ def new_cluster_id() -> str:
             return cluster_id
 
 
-def plan_nodes(brokers: int, base_port: int | None, claims: PortClaims | None = None) -> list[NodeSpec]:
+def plan_nodes(
+    brokers: int,
+    base_port: int | None,
+    claims: PortClaims | None = None,
+    hosts: Mapping[int, NodeHost] | None = None,
+) -> list[NodeSpec]:
     """Node i listens on base+2(i-1) (clients) and base+2(i-1)+1 (controller): 9092/9093, 9094/9095...
 
     Without a base port every port is picked free, so tests never collide with a developer's
-    cluster on 9092 or with each other.
+    cluster on 9092 or with each other. hosts: node id -> where it listens (default 127.0.0.1).
     """
+    hosts = hosts or {}
+    if hosts and brokers == 1:
+        # A single node is its own quorum on 127.0.0.1 (controller.quorum.bootstrap.servers).
+        raise HarnessError("node hosts are for a 3-node cluster only")
+    unknown = set(hosts) - set(range(1, brokers + 1))
+    if unknown:
+        raise HarnessError(f"hosts given for nodes {sorted(unknown)}, but the nodes are 1..{brokers}")
+    return [n.placed(hosts.get(n.node_id)) for n in _plan_ports(brokers, base_port, claims)]
+
+
+def _plan_ports(brokers: int, base_port: int | None, claims: PortClaims | None) -> list[NodeSpec]:
     if brokers not in SUPPORTED_SIZES:
         raise HarnessError(f"--brokers must be one of {SUPPORTED_SIZES}, not {brokers}")
     if base_port is None:
@@ -79,7 +129,7 @@ def render_node_config(
 ) -> str:
     template_name = SINGLE_TEMPLATE if len(nodes) == 1 else CLUSTER_TEMPLATE
     template = Template((deploy_dir / template_name).read_text(encoding="utf-8"))
-    voters = ",".join(f"{n.node_id}@{HOST}:{n.controller_port}" for n in nodes)
+    voters = ",".join(f"{n.node_id}@{n.host}:{n.controller_port}" for n in nodes)
     text = template.substitute(
         node_id=node.node_id,
         port=node.port,
@@ -87,6 +137,13 @@ def render_node_config(
         voters=voters,
         log_dir=str(log_dir),
     )
+    if node.host != HOST:
+        # The templates listen on 127.0.0.1; a placed node listens and is reached on its own address.
+        listeners = f"PLAINTEXT://{node.host}:{node.port},CONTROLLER://{node.host}:{node.controller_port}"
+        text += (
+            "\n# This node's own address (KafkaCluster(hosts=...))\n"
+            f"listeners={listeners}\nadvertised.listeners={listeners}\n"
+        )
     if extra:
         # Later keys win in java.util.Properties, so overrides simply go last.
         lines = [f"{key}={value}" for key, value in sorted(extra.items())]

@@ -11,7 +11,7 @@ import os
 import signal
 import subprocess
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +28,8 @@ JVM_FLAGS: tuple[str, ...] = (
     "-Djava.awt.headless=true",
 )
 _PR_SET_PDEATHSIG = 1
+_CLONE_NEWNET = 0x40000000
+NETNS_DIR = Path("/run/netns")  # where `ip netns add` keeps its named namespaces
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,28 +92,55 @@ def launch(
     files: NodeFiles,
     heap: str = DEFAULT_HEAP,
     bind_to_parent: bool = False,
+    netns: str = "",
 ) -> subprocess.Popen[bytes]:
-    """Start the broker JVM detached and record its pid; returns at once (see readiness)."""
+    """Start the broker JVM detached and record its pid; returns at once (see readiness).
+
+    netns: the name of an existing network namespace (`ip netns add`) to run the JVM in.
+    """
     private_dir(files.logs_dir)
     cmd = jvm_command(java, runtime, log4j_config, files, heap, [MAIN_CLASS, str(files.config)])
-    with open_private(files.console_log, "ab") as console:
-        console.write(f"\n=== starting at {time.strftime('%Y-%m-%dT%H:%M:%S%z')}\n".encode())
-        console.flush()
-        proc = subprocess.Popen(
-            cmd,
-            stdin=subprocess.DEVNULL,
-            stdout=console,
-            stderr=subprocess.STDOUT,
-            cwd=files.root,
-            start_new_session=True,
-            close_fds=True,
-            # Log segments hold every record (report texts, sealed identities): private to this account.
-            umask=PRIVATE_UMASK,
-            preexec_fn=_die_with_parent if bind_to_parent else None,
-        )
+    # Opened here, not in the child: a missing namespace is an error with its name in it.
+    netns_fd = os.open(NETNS_DIR / netns, os.O_RDONLY | os.O_CLOEXEC) if netns else None
+    try:
+        with open_private(files.console_log, "ab") as console:
+            console.write(f"\n=== starting at {time.strftime('%Y-%m-%dT%H:%M:%S%z')}\n".encode())
+            console.flush()
+            proc = subprocess.Popen(
+                cmd,
+                stdin=subprocess.DEVNULL,
+                stdout=console,
+                stderr=subprocess.STDOUT,
+                cwd=files.root,
+                start_new_session=True,
+                close_fds=True,
+                # Log segments hold every record (report texts, sealed identities): private to this account.
+                umask=PRIVATE_UMASK,
+                preexec_fn=_child_setup(bind_to_parent, netns_fd),
+            )
+    finally:
+        if netns_fd is not None:
+            os.close(netns_fd)
     with open_private(files.pid_file, "w") as pid_file:
         pid_file.write(f"{proc.pid}\n")
     return proc
+
+
+def _child_setup(bind_to_parent: bool, netns_fd: int | None) -> Callable[[], None] | None:
+    if not bind_to_parent and netns_fd is None:
+        return None
+
+    def setup() -> None:
+        if bind_to_parent:
+            _die_with_parent()
+        if netns_fd is not None:
+            # What `ip netns exec` does for the network (setns on /run/netns/<name>), without
+            # a wrapper process between the pid file and the JVM.
+            libc = ctypes.CDLL(None, use_errno=True)
+            if libc.setns(netns_fd, _CLONE_NEWNET) != 0:
+                raise OSError(ctypes.get_errno(), "setns into the broker's network namespace failed")
+
+    return setup
 
 
 def _die_with_parent() -> None:

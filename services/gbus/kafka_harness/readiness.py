@@ -13,7 +13,6 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from gbus.kafka_harness.config import NodeSpec
-from gbus.kafka_harness.ports import HOST
 
 Progress = Callable[[str], None]
 # Returns a complaint (e.g. "node 2 exited") when a broker died, so waiting can stop early.
@@ -53,7 +52,7 @@ def check_ready(
     nodes: list[NodeSpec], expected_ids: set[int], client_config: Mapping[str, object] | None = None
 ) -> str | None:
     """None when ready, else why not (for progress output)."""
-    closed = [n.address for n in nodes if n.node_id in expected_ids and not _accepts(n.port)]
+    closed = [n.address for n in nodes if n.node_id in expected_ids and not _accepts(n.host, n.port)]
     if closed:
         return f"not listening yet: {', '.join(closed)}"
     bootstrap = ",".join(n.address for n in nodes if n.node_id in expected_ids)
@@ -99,9 +98,9 @@ def wait_until_ready(
         time.sleep(0.2)
 
 
-def _accepts(port: int) -> bool:
+def _accepts(host: str, port: int) -> bool:
     try:
-        with socket.create_connection((HOST, port), timeout=0.5):
+        with socket.create_connection((host, port), timeout=0.5):
             return True
     except OSError:
         return False
