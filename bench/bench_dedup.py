@@ -5,7 +5,10 @@ City's 168 wards):
 
 - per-report decision latency, median and p99, of `DedupEngine.decide` for
   real reports of the development corpus (normalisation, candidate lookup,
-  constraints and scoring included — what the processor pays per report);
+  constraints and scoring included — what the processor pays per report),
+  wall and CPU time; and "at first sight", with the text-analysis and
+  candidate-profile caches emptied before each decision, as for a report
+  the processor has never seen whose candidates it has not parsed lately;
 - index build rate (`add_report` per second) and memory per indexed case
   (RSS growth; tracemalloc at the first size as a cross-check);
 
@@ -27,6 +30,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import random
 import statistics
 import sys
@@ -171,6 +175,45 @@ def latency(fn, items, repeat: int = 1, clock=time.perf_counter) -> tuple[float,
     return statistics.median(times) * 1e3, percentile(times, 0.99) * 1e3
 
 
+def first_sight(engine: DedupEngine, items) -> tuple[float, float, float]:
+    """CPU median, p99 and mean in ms of decisions on reports and candidates
+    not in any cache (the caches are emptied outside the timed call)."""
+    times = []
+    for _ in range(3):
+        for item in items:
+            analyse.cache_clear()
+            engine.index._profiles.clear()
+            start = time.thread_time()
+            engine.decide(item, NOW)
+            times.append(time.thread_time() - start)
+    return statistics.median(times) * 1e3, percentile(times, 0.99) * 1e3, statistics.fmean(times) * 1e3
+
+
+def brute_force_baseline(engine: DedupEngine, items) -> None:
+    """Baseline 2: no index, a query compared with every indexed report.
+    Run in a forked child: its ~14k parsed profiles would otherwise stay in
+    this process's heap and count as the index's RSS growth."""
+    sys.stdout.flush()  # or the child would print the parent's pending lines again
+    pid = os.fork()
+    if pid:
+        os.waitpid(pid, 0)
+        return
+    try:
+        profiles = [engine.index.profile(row) for row in range(engine.index.size)]
+
+        def scan(report):
+            query = engine._profile(report)
+            return [compare(query, p) for p in profiles]
+
+        med_b, p99_b = latency(scan, items)
+        print(
+            f"baseline  brute-force scan of {len(profiles):,} reports  median {med_b:7.1f} ms   p99 {p99_b:7.1f} ms",
+            flush=True,
+        )
+    finally:
+        os._exit(0)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--max-cases", type=int, default=1_000_000, help="largest index size (cases)")
@@ -183,8 +226,10 @@ def main(argv: list[str] | None = None) -> int:
     engine = DedupEngine(SHARD, DedupConfig())
     print(f"dedup benchmark: shard {SHARD}, {len(synth.wards)} wards, {len(qs)} query reports from {CORPUS.name}")
 
-    # Baseline 1: analysing the query text, the floor under any decision.
-    med, p99 = latency(lambda r: analyse(r.title, r.description, r.province_code, r.ward_code), qs, repeat=3)
+    # Baseline 1: analysing the query text, the floor under any decision
+    # (`__wrapped__`: analyse's own cache would answer the repeats).
+    raw_analyse = analyse.__wrapped__
+    med, p99 = latency(lambda r: raw_analyse(r.title, r.description, r.province_code, r.ward_code), qs, repeat=3)
     print(f"baseline  analyse query text              median {med:7.3f} ms   p99 {p99:7.3f} ms")
 
     # Live bytes per case, traced exactly on a separate 10k-case index
@@ -235,10 +280,18 @@ def main(argv: list[str] | None = None) -> int:
         mem = rss_bytes() - rss_start
         med, p99 = latency(lambda r: engine.decide(r, NOW), qs, repeat=3)
         cpu_med, cpu_p99 = latency(lambda r: engine.decide(r, NOW), qs, repeat=3, clock=time.thread_time)
+        # First sight: what the processor pays for a report it has never
+        # seen, with candidates it has not parsed lately (the text analysis and
+        # candidate-profile caches emptied before each decision).
+        first_med, first_p99, first_mean = first_sight(engine, qs)
         print(
             f"{size:>9,} cases ({reports:,} reports)  decide median {med:6.3f} ms  p99 {p99:6.3f} ms"
-            f" (CPU p99 {cpu_p99:6.3f} ms)  | memory {engine.stats()['bytes'] / size:5.0f} B/case held,"
-            f" {mem / size:5.0f} B/case RSS growth"
+            f" (CPU median {cpu_med:6.3f} ms, p99 {cpu_p99:6.3f} ms)  | memory"
+            f" {engine.stats()['bytes'] / size:5.0f} B/case held, {mem / size:5.0f} B/case RSS growth"
+        )
+        print(
+            f"          decide at first sight, CPU:       median {first_med:6.3f} ms  p99 {first_p99:6.3f} ms"
+            f"  mean {first_mean:6.3f} ms"
         )
         if size == sizes[0]:
             print(f"          add_report (live, one at a time): {live_rate:8,.0f} reports/s")
@@ -247,26 +300,14 @@ def main(argv: list[str] | None = None) -> int:
                 f"          add_reports (bulk rebuild):       {added_reports / elapsed:8,.0f} reports/s"
                 f" ({added / elapsed:,.0f} cases/s)"
             )
-        rows.append((size, med, cpu_p99, engine.stats()["bytes"] / size, mem / size))
+        rows.append((size, med, max(cpu_p99, first_p99), engine.stats()["bytes"] / size, mem / size))
 
         if size == sizes[0]:
-            # Baseline 2: no index — compare a query with every indexed report.
-            profiles = [engine.index.profile(row) for row in range(engine.index.size)]
-            engine.index._profiles.clear()
-
-            def scan(report):
-                query = engine._profile(report)
-                return [compare(query, p) for p in profiles]
-
-            med_b, p99_b = latency(scan, qs[:10])
-            print(
-                f"baseline  brute-force scan of {len(profiles):,} reports  median {med_b:7.1f} ms   p99 {p99_b:7.1f} ms"
-            )
-            del profiles
+            brute_force_baseline(engine, qs[:10])
 
     size, med, cpu_p99, held, rss = rows[-1]
     print(
-        f"\nat {size:,} cases: decide CPU p99 {cpu_p99:.2f} ms ({'meets' if cpu_p99 < 5 else 'MISSES'} the 5 ms target;"
+        f"\nat {size:,} cases: decide CPU p99 {cpu_p99:.2f} ms (the worse of warm and first sight) ({'meets' if cpu_p99 < 5 else 'MISSES'} the 5 ms target;"
         f" wall-clock p99 also counts time other processes took the CPU); {held:.0f} B/case held,"
         f" {rss:.0f} B/case RSS ({'meets' if max(held, rss) < 2048 else 'MISSES'} the 2 KB target)"
     )

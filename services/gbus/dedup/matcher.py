@@ -105,7 +105,7 @@ _SUBLINEAR_SIZE = 256
 _SUBLINEAR = [0.0] + [1.0 + math.log(c) for c in range(1, _SUBLINEAR_SIZE)]
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)  # folded words recur; ~5 MB at most
 def _word_grams(word: str) -> tuple[str, ...]:
     padded = f" {word} "
     return tuple(padded[i : i + 4] for i in range(max(1, len(padded) - 3)))

@@ -89,7 +89,7 @@ def signature(shingles: Iterable[str], bands: int, rows: int) -> np.ndarray | No
     return _permuted(_fmix32(hv), bands * rows).min(axis=0)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)  # ~1.5 MB; a miss costs ~1 us
 def _cached_shingle_hash(value: str) -> int:
     return shingle_hash(value)
 
