@@ -21,7 +21,7 @@ help:
 	@echo "make run-secure   the same with mutual TLS per agency and SASL/SCRAM + ACLs on Kafka"
 	@echo "make test         install everything and run all tests against a real Kafka broker"
 	@echo "make test-unit    only the pure unit tests (no broker)"
-	@echo "make test-faults  the fault campaign on a 3-broker cluster (broker, coordinator, processor, node failures; ~10 min)"
+	@echo "make test-faults  the fault campaign on a 3-broker cluster (broker, coordinator, processor, node failures, a partition; ~12 min)"
 	@echo "make config-doc   regenerate docs/configuration.md from gbus/config.py"
 	@echo "make metrics-doc  regenerate docs/metrics.md from the metric registries"
 	@echo "make checks       ruff, mypy, buf lint, generated code and docs, schema compatibility, deploy files"
@@ -115,8 +115,9 @@ test-unit: $(INSTALLED)
 
 # Not part of `make test`: it takes about ten minutes on a 2-core machine. One line per
 # fault; fails on a lost or doubled report, a hang, or a stall past its target.
+# FAULTS=name,name runs only those (bench/fault_campaign.py --faults).
 test-faults: install
-	$(PY) bench/fault_campaign.py
+	$(PY) bench/fault_campaign.py $(if $(FAULTS),--faults $(FAULTS))
 
 run: install
 	$(GBUS) run

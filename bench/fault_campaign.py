@@ -1,6 +1,6 @@
 """Fault campaign: the bus under steady load while one thing at a time breaks (`make test-faults`).
 
-    .venv/bin/python bench/fault_campaign.py [--faults NAME,...] [--rate 100] [--seconds 40] [--keep-going]
+    .venv/bin/python bench/fault_campaign.py [--faults NAME,...] [--rate 100] [--seconds 45]
 
 A 3-broker Kafka cluster of its own (replication 3, min ISR 2; free ports, temp dir), and
 for every fault a fresh bus on it (its own topic prefix and processor group): `gbus
@@ -18,8 +18,19 @@ gRPC API for --seconds; the fault strikes 10 s in. Then the run settles and is j
 
 One line per fault; the exit code is 1 if any fault lost or doubled a report, hung, or
 stalled past its target (issue 13: 5 s after a processor restart, 10 s with a standby,
-15 s after a broker freeze or a coordinator kill; no acknowledgement wait over 15 s).
-A network partition (iptables in a namespace) is not in the campaign yet.
+15 s after a broker freeze, a partition or a coordinator kill; no acknowledgement wait over
+15 s). `--faults control` runs the same load with nothing broken (not in the default set):
+the baseline that tells a fault's cost from what the machine costs anyway.
+
+The partition fault (broker-partition-30s) needs a cluster of its own, started after the
+others are done: broker 3 runs in a network namespace behind a veth pair
+(gbus.kafka_harness.netns), brokers 1 and 2 and every client on the veth's root end, and
+the fault takes the namespace's end of the veth down for 30 s. There is no iptables or nft
+on the machine this was written on, and the sandbox kernel has no netem; a link down is
+the partition (established connections stall without a reset, new ones find no route).
+Each such run picks its topic prefix and group so that broker 3 leads the reports partition
+of the load's shard and coordinates the processor's group and transactions. The fault is
+SKIPPED (not failed) where the namespace cannot be made (not root, no iproute2), with why.
 """
 
 from __future__ import annotations
@@ -34,7 +45,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -51,8 +62,9 @@ from gbus.devrun.supervisor import Child, Supervisor
 from gbus.devtools.fault_outcome import Outcome, Targets, judge
 from gbus.directory import Directory
 from gbus.domain.events import verify_chain
-from gbus.kafka_harness import KafkaCluster
+from gbus.kafka_harness import HarnessError, KafkaCluster
 from gbus.kafka_harness.coordinators import HARNESS_COORDINATOR_PARTITIONS, coordinator_partition
+from gbus.kafka_harness.netns import NetnsUnavailable, Network
 from gbus.kafka_io.admin import ensure_topics
 from gbus.ops.kafka_view import read_cluster
 from gbus.ops.lag import node_deliveries
@@ -128,8 +140,11 @@ class Load:
     def __init__(self, address: str, rate: float, wards: list[str], tag: str) -> None:
         self.address, self.rate, self.wards, self.tag = address, rate, wards, tag
         self.acked: dict[str, float] = {}
+        self.submitted = 0  # distinct reports sent (retries not counted)
         self.errors = 0
         self.last_error = ""
+        # Failures by gRPC status: DEADLINE_EXCEEDED means a slow node, UNAVAILABLE a down one.
+        self.error_codes: Counter[str] = Counter()
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -165,6 +180,7 @@ class Load:
             # A retry of the same request id is the same report: resend until acknowledged.
             pending.append(self._submit(stub, request, attempt=1))
             i += 1
+            self.submitted = i
         for future in pending:
             try:
                 future.result(timeout=60)
@@ -184,6 +200,7 @@ class Load:
             except grpc.RpcError as exc:
                 with self._lock:
                     self.errors += 1
+                    self.error_codes[exc.code().name] += 1
                     self.last_error = f"{exc.code().name}: {exc.details()}"[:300]
                 # Like a real client: the same request id again, after a pause that grows.
                 # A submission never acknowledged is not counted (only acknowledged ones can be lost).
@@ -270,17 +287,92 @@ def converged(bus: Bus, timeout_s: float = 60.0) -> bool:
 # -- the faults ----------------------------------------------------------------------------
 
 
-def leader_of(cluster: KafkaCluster, topic: str, partition: int) -> int:
+def leaders(cluster: KafkaCluster, topics: list[str]) -> dict[tuple[str, int], int]:
+    """(topic, partition) -> leader node id (-1 while none), for the topics that exist."""
     from kafka import KafkaAdminClient
 
     admin = KafkaAdminClient(bootstrap_servers=cluster.bootstrap_servers, client_id="fault-campaign")
     try:
-        for p in admin.describe_topics([topic])[0]["partitions"]:
-            if p["partition_index"] == partition:
-                return int(p["leader_id"])
+        return {(t["name"], int(p["partition_index"])): int(p["leader_id"])
+                for t in admin.describe_topics(topics) for p in t["partitions"]}  # fmt: skip
     finally:
         admin.close()
-    raise RuntimeError(f"no leader for {topic}-{partition}")
+
+
+def leader_of(cluster: KafkaCluster, topic: str, partition: int) -> int:
+    leader = leaders(cluster, [topic]).get((topic, partition), -1)
+    if leader < 0:
+        raise RuntimeError(f"no leader for {topic}-{partition}")
+    return leader
+
+
+def steady_leader(cluster: KafkaCluster, topic: str, partition: int, timeout_s: float = 30.0) -> int:
+    """The leader of a partition just created (it has none for a moment)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            return leader_of(cluster, topic, partition)
+        except Exception:  # noqa: BLE001 - not elected or not in the metadata yet
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
+def arrange_on(cluster: KafkaCluster, tag: str, victim: int) -> tuple[str, str, str]:
+    """A topic prefix and group whose busiest roles sit on `victim`; and what it got of them.
+
+    The reports partition of the load's shard: its topic is created under new prefixes until
+    the victim leads that partition (Kafka places a new topic's leaders from a random start,
+    so a third of the tries hit). Coordinators: the group id is chosen so that both its
+    __consumer_offsets partition and the processor's transactional id's __transaction_state
+    partition are led by the victim.
+    """
+    from kafka import KafkaAdminClient, KafkaProducer
+
+    # The internal topics exist only once something asked for a coordinator.
+    admin = KafkaAdminClient(bootstrap_servers=cluster.bootstrap_servers, client_id="fault-campaign")
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                admin.describe_groups([f"warmup-{tag}"])
+                break
+            except Exception:  # noqa: BLE001 - CoordinatorNotAvailable while the topic is being made
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(1)
+    finally:
+        admin.close()
+    producer = KafkaProducer(bootstrap_servers=cluster.bootstrap_servers, transactional_id=f"warmup-{tag}")
+    producer.init_transactions()
+    producer.close()
+
+    prefix, leads_reports = f"{tag}.", False
+    for attempt in range(12):
+        prefix = f"{tag}-{attempt}."
+        topics = Topics(prefix=prefix, partitions=PARTITIONS)
+        settings = KafkaSettings(bootstrap_servers=cluster.bootstrap_servers, topic_prefix=prefix,
+                                 partitions=PARTITIONS, request_timeout_ms=15_000)  # fmt: skip
+        ensure_topics(settings, [s for s in topic_specs(topics) if s.name == topics.reports])
+        if steady_leader(cluster, topics.reports, topics.partition_of_shard("79")) == victim:
+            leads_reports = True
+            break
+    internal = leaders(cluster, ["__consumer_offsets", "__transaction_state"])
+
+    def on_victim(topic: str, key: str) -> bool:
+        return internal.get((topic, coordinator_partition(key, HARNESS_COORDINATOR_PARTITIONS))) == victim
+
+    def roles(group: str) -> tuple[bool, bool]:
+        return on_victim("__consumer_offsets", group), on_victim("__transaction_state", f"{group}-p1")
+
+    candidates = [f"g-{tag}-{k}" for k in range(200)]
+    # Both coordinators if some group has them on the victim, else the transaction one, else none.
+    group = max(candidates, key=lambda g: (all(roles(g)), roles(g)[1]))
+    group_coord, txn_coord = roles(group)
+    got = (f"node {victim} leads the reports partition: {'yes' if leads_reports else 'no'}; "
+           f"coordinates the group: {'yes' if group_coord else 'no'}; "
+           f"the transactions: {'yes' if txn_coord else 'no'}")  # fmt: skip
+    return prefix, group, got
 
 
 @dataclass
@@ -289,6 +381,7 @@ class Running:
     processors: dict[str, Child]
     node: Child
     node_port: int
+    network: Network | None = None
 
 
 def kill_reports_leader(run: Running) -> None:
@@ -338,12 +431,34 @@ def freeze_broker(run: Running) -> None:
         cluster.kill(victim, signal.SIGCONT)
 
 
+# The broker the partition fault isolates: the one KafkaCluster(hosts=...) puts in the namespace.
+ISOLATED_BROKER = 3
+
+
+def partition_broker(run: Running) -> None:
+    assert run.network is not None, "the partition fault runs on the namespaced cluster only"
+    run.network.cut()
+    try:
+        time.sleep(30)
+    finally:
+        run.network.heal()
+
+
 @dataclass(frozen=True)
 class Fault:
     name: str
     strike: Callable[[Running], None]
     targets: Targets
     standby: bool = False
+    # Runs on the cluster with broker ISOLATED_BROKER in a network namespace (partition faults).
+    isolated: bool = False
+    # Part of a plain `make test-faults` run (the control run is asked for by name).
+    default: bool = True
+
+
+def no_fault(run: Running) -> None:
+    """The control run: the same load and judgement with nothing broken, to tell the fault's
+    cost from what the bus does on this machine anyway."""
 
 
 FAULTS = [
@@ -355,15 +470,28 @@ FAULTS = [
     # The clients' own node is down for 10 s: their acknowledgements stop, the bus does not.
     Fault("node-sigkill", kill_node_and_restart, Targets(15.0, max_ack_gap_s=None)),
     Fault("broker-sigstop-30s", freeze_broker, Targets(15.0)),
+    # The same targets as a freeze: to the others, a cut-off broker is one that stopped answering.
+    Fault("broker-partition-30s", partition_broker, Targets(15.0), isolated=True),
+    Fault("control", no_fault, Targets(15.0), default=False),
 ]
 
 
 def run_fault(
-    cluster: KafkaCluster, fault: Fault, work: Path, rate: float, seconds: float, wards: list[str]
+    cluster: KafkaCluster,
+    fault: Fault,
+    work: Path,
+    rate: float,
+    seconds: float,
+    wards: list[str],
+    network: Network | None = None,
 ) -> Outcome:
     tag = f"{fault.name}-{uuid.uuid4().hex[:6]}"
     run_dir = work / tag
-    bus = Bus(cluster, run_dir, prefix=f"{tag}.", group=f"g-{tag}", supervisor=Supervisor(run_dir))
+    prefix, group = f"{tag}.", f"g-{tag}"
+    if fault.isolated:
+        prefix, group, got = arrange_on(cluster, tag, ISOLATED_BROKER)
+        print(f"   {got}", flush=True)
+    bus = Bus(cluster, run_dir, prefix=prefix, group=group, supervisor=Supervisor(run_dir))
     ensure_topics(bus.kafka, topic_specs(bus.topics))
     codec = AvroCodec()
     processors = {"p1": bus.processor("p1")}
@@ -371,7 +499,7 @@ def run_fault(
         processors["p2"] = bus.processor("p2")
     node = bus.node("79")
     port = int(node.ready["grpc"].rsplit(":", 1)[1])
-    run = Running(bus, processors, node, port)
+    run = Running(bus, processors, node, port, network)
     tail = CommitTail(bus.kafka, bus.topics.case_state)
     load = Load(node.ready["grpc"], rate, wards, tag)
     hung = False
@@ -400,8 +528,11 @@ def run_fault(
     finally:
         tail.stop()
         bus.supervisor.stop_all()
+        print(f"   submitted {load.submitted} reports", flush=True)
         if load.errors:
-            print(f"   {load.errors} submissions failed (and were retried); the last: {load.last_error}", flush=True)
+            codes = ", ".join(f"{code} {n}" for code, n in load.error_codes.most_common())
+            print(f"   {load.errors} submissions failed ({codes}; retried up to {MAX_ATTEMPTS} times); "
+                  f"the last: {load.last_error}", flush=True)  # fmt: skip
     return judge(fault.name, acked=load.acked, placed=placed, chain_problems=problems, nodes_converged=nodes_ok,
                  commit_times=tail.times, ack_times=load.acked.values(), window=(start + 2.0, end),
                  targets=fault.targets, hung=hung)  # fmt: skip
@@ -409,7 +540,8 @@ def run_fault(
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--faults", default=",".join(f.name for f in FAULTS), help="comma-separated fault names")
+    parser.add_argument("--faults", default=",".join(f.name for f in FAULTS if f.default),
+                        help="comma-separated fault names (default: all but control)")  # fmt: skip
     parser.add_argument("--rate", type=float, default=100.0, help="reports per second (default 100)")
     parser.add_argument("--seconds", type=float, default=45.0, help="load duration per fault (default 45)")
     args = parser.parse_args()
@@ -419,27 +551,64 @@ def main() -> int:
         parser.error(f"unknown faults: {', '.join(sorted(unknown))} (known: {', '.join(f.name for f in FAULTS)})")
     wards = [w.code for w in Directory.default().wards_of("79")][:20]
     work = Path(tempfile.mkdtemp(prefix="gbus-faults-"))
-    cluster = KafkaCluster(work / "kafka", brokers=3, bind_to_parent=True,
-                           progress=lambda m: print(f"[kafka] {m}", file=sys.stderr, flush=True))  # fmt: skip
+    outcomes: list[Outcome] = []
+    skipped = 0
+    loopback = [f for f in chosen if not f.isolated]
+    if loopback:
+        outcomes += run_on_cluster(KafkaCluster(work / "kafka", brokers=3, bind_to_parent=True, progress=progress),
+                                   loopback, work, args, wards)  # fmt: skip
+    isolated = [f for f in chosen if f.isolated]
+    if isolated:
+        try:
+            with Network.create() as network:
+                if network.leftovers:  # a crashed earlier run's namespace and veth
+                    print(f"removed leftovers of an earlier run: {', '.join(network.leftovers)}", flush=True)
+                cluster = KafkaCluster(work / "kafka-netns", brokers=3, bind_to_parent=True, progress=progress,
+                                       hosts=network.hosts(ISOLATED_BROKER))  # fmt: skip
+                outcomes += run_on_cluster(cluster, isolated, work, args, wards, network)
+        except NetnsUnavailable as exc:
+            for fault in isolated:
+                print(f"{fault.name:<24} SKIPPED: no network namespace here: {exc}", flush=True)
+            skipped = len(isolated)
+    failed = [o for o in outcomes if not o.passed]
+    print(f"{len(outcomes) - len(failed)} passed, {len(failed)} failed" + (f", {skipped} skipped" if skipped else ""))
+    return 1 if failed else 0
+
+
+def progress(message: str) -> None:
+    print(f"[kafka] {message}", file=sys.stderr, flush=True)
+
+
+def run_on_cluster(
+    cluster: KafkaCluster,
+    faults: list[Fault],
+    work: Path,
+    args: argparse.Namespace,
+    wards: list[str],
+    network: Network | None = None,
+) -> list[Outcome]:
     outcomes: list[Outcome] = []
     cluster.start()
     try:
-        for fault in chosen:
+        for fault in faults:
             print(
                 f"== {fault.name}: {args.rate:g} reports/s for {args.seconds:g} s, fault at {FAULT_AT_S:g} s",
                 flush=True,
             )
-            outcome = run_fault(cluster, fault, work, args.rate, args.seconds, wards)
+            outcome = run_fault(cluster, fault, work, args.rate, args.seconds, wards, network)
             outcomes.append(outcome)
             print(outcome.line(), flush=True)
+            if network is not None and network.is_cut:
+                network.heal()
             for node_id in (1, 2, 3):  # every broker back before the next fault
                 if cluster.pid(node_id) is None:
                     cluster.restart(node_id)
     finally:
-        cluster.stop(grace=20)
-    failed = [o for o in outcomes if not o.passed]
-    print(f"{len(outcomes) - len(failed)} passed, {len(failed)} failed")
-    return 1 if failed else 0
+        try:
+            cluster.stop(grace=20)
+        except HarnessError as exc:  # the brokers die with this process anyway (bind_to_parent)
+            print(f"stopping the cluster: {exc}", file=sys.stderr, flush=True)
+    return outcomes
 
 
 if __name__ == "__main__":

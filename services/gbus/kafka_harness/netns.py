@@ -15,18 +15,21 @@ blackhole route for the /24, behind the veth's own, keeps it on this machine in 
 
 Addresses are link-local (169.254.0.0/16), so they exist only on these two interfaces; every
 name starts with PREFIX, so a crashed run's leftovers can be found and removed
-(remove_leftovers). Needs root and iproute2 (`ip`); Network.create raises NetnsUnavailable
-with the command's own error otherwise.
+(remove_leftovers, which Network.create runs first). The names and addresses are fixed, so
+one run at a time per machine: Network.create holds LOCK_FILE. Needs root and iproute2
+(`ip`); Network.create raises NetnsUnavailable with the command's own error otherwise.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from gbus.kafka_harness.config import NodeHost
 from gbus.kafka_harness.errors import HarnessError
@@ -35,6 +38,7 @@ PREFIX = "gbusfault-"
 SUBNET = "169.254.77.0/24"
 ROOT_ADDRESS = "169.254.77.1"
 NAMESPACE_ADDRESS = "169.254.77.2"
+LOCK_FILE = Path("/run/gbusfault.lock")
 _TIMEOUT_S = 20
 
 
@@ -99,6 +103,8 @@ class Network:
     root_link: str = f"{PREFIX}r3"
     namespace_link: str = f"{PREFIX}n3"
     is_cut: bool = False
+    # What Network.create removed of a crashed earlier run (names).
+    leftovers: list[str] = field(default_factory=list)
 
     @property
     def root_host(self) -> NodeHost:
@@ -119,16 +125,21 @@ class Network:
         reason = unavailable_reason()
         if reason:
             raise NetnsUnavailable(reason)
-        net = cls()
-        try:
+        with open(LOCK_FILE, "a") as lock:
             try:
-                _ip("netns", "add", net.namespace)
-            except HarnessError as exc:
-                raise NetnsUnavailable(str(exc)) from exc
-            net._wire()
-            yield net
-        finally:
-            net.remove()
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError as exc:
+                raise NetnsUnavailable(f"another run holds {LOCK_FILE} (the namespace names are fixed)") from exc
+            net = cls(leftovers=remove_leftovers())
+            try:
+                try:
+                    _ip("netns", "add", net.namespace)
+                except HarnessError as exc:
+                    raise NetnsUnavailable(str(exc)) from exc
+                net._wire()
+                yield net
+            finally:
+                net.remove()
 
     def _wire(self) -> None:
         ns = self.namespace
