@@ -168,7 +168,7 @@ def main() -> None:
     try:
         print(f"broker {bootstrap}; one shard of {args.cases:,} cases; restore = read topics + load a fresh store; "
               f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}")  # fmt: skip
-        results = {}
+        results, cpu = {}, {}
         for factor in (1, 3):
             prefix = f"bench-restore-{uuid.uuid4().hex[:6]}-{factor}x."
             topics, legacy = Topics(prefix, 1), LegacyStateTopics(prefix, 1)
@@ -182,6 +182,7 @@ def main() -> None:
             old = restore(bootstrap, legacy, work)
             assert new.cases == old.cases == args.cases, (new.cases, old.cases)
             results[factor] = (new.seconds, old.seconds)
+            cpu[factor] = new.cpu_seconds
             print(f"   {factor}x: new restore {new.line()} ({new.events_read:,} events read)   "
                   f"old restore (baseline) {old.line()} ({old.events_read:,} events read)")  # fmt: skip
             if factor == 1 and args.index_sample:
@@ -194,6 +195,8 @@ def main() -> None:
         (new1, old1), (new3, old3) = results[1], results[3]
         print(f"== restore of {args.cases:,} cases, 3x/1x events per case:")
         print(f"   new: {new1:.1f} s -> {new3:.1f} s, ratio {new3 / new1:.2f} (target within 10%: 0.90-1.10)")
+        print(f"   new, cpu seconds of the process (the wall times above depend on what else runs): "
+              f"{cpu[1]:.1f} s -> {cpu[3]:.1f} s, ratio {cpu[3] / cpu[1]:.2f}")  # fmt: skip
         print(f"   old (baseline, same run): {old1:.1f} s -> {old3:.1f} s, ratio {old3 / old1:.2f}")
         if args.million:
             prefix = f"bench-restore-{uuid.uuid4().hex[:6]}-1m."
