@@ -105,7 +105,7 @@ def test_term_weights_are_the_plain_weighting_in_the_same_order(topics):
         assert list(terms(type(features)(words, (), ())).items()) == list(reference_terms(words).items())
 
 
-def test_profile_derived_values_equal_their_definitions(make_report):
+def test_profile_derived_values_equal_their_definitions():
     for report in corpus_reports("dedup_dev")[:120]:
         profile = profile_of(report)
         grams = reference_char_grams(profile.features.topic)
