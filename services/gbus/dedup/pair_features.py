@@ -55,8 +55,6 @@ FEATURES: tuple[tuple[str, str], ...] = (
     ("both_gop_y", "two opinions on one draft"),
     ("text_x_anchor", "char cosine when a place or reporter is shared"),
     ("text_x_conflict", "char cosine when the places conflict: a copied complaint about another street"),
-    ("same_reporter_other_problem", "the same reporter naming other problems: a second grievance"),
-    ("same_reporter_unanchored", "the same reporter and no place in common"),
 )
 FEATURE_NAMES: tuple[str, ...] = tuple(name for name, _ in FEATURES)
 _WINDOW_DAYS = 90.0
@@ -166,12 +164,5 @@ def pair_vector(query: Profile, candidate: Profile, ev: Evidence | None = None) 
         "both_gop_y": float(ev.both_gop_y),
         "text_x_anchor": cosine if anchored else 0.0,
         "text_x_conflict": cosine if conflicting else 0.0,
-        # The same reporter key is strong evidence (one person telling one grievance
-        # again), but a resident's second, different grievance was merged in 24 of 45
-        # test pairs (issue 11). These let the model weigh the key separately when the
-        # two name different problems or share no place; the training data decides
-        # how much (pair_model.json: no place in common takes some of it back).
-        "same_reporter_other_problem": float(ev.same_reporter and ev.concept_conflict),
-        "same_reporter_unanchored": float(ev.same_reporter and not place_shared),
     }
     return [values[name] for name in FEATURE_NAMES]

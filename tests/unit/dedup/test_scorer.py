@@ -57,21 +57,6 @@ def test_the_same_reporter_adds_evidence():
     assert compare(a, b).score > compare(a, replace(b, reporter=0)).score
 
 
-def test_the_same_reporter_with_no_place_in_common_is_flagged_for_the_model():
-    flood = profile("Ngập hẻm 45 Lê Thánh Tôn", "Hẻm 45 Lê Thánh Tôn ngập 30cm sau mưa", reporter=7)
-    again = profile("hem 45 le thanh ton ngap", "hem 45 le thanh ton lai ngap 30cm", reporter=7)
-    karaoke = profile(
-        "Hát karaoke khuya đường Pasteur", "Quán trên đường Pasteur hát karaoke tới 1 giờ sáng", reporter=7
-    )
-    same_place = dict(zip(FEATURE_NAMES, pair_vector(again, flood)))
-    other_place = dict(zip(FEATURE_NAMES, pair_vector(karaoke, flood)))
-    assert same_place["same_reporter_unanchored"] == 0.0 and other_place["same_reporter_unanchored"] == 1.0
-    assert other_place["same_reporter_other_problem"] == 1.0  # flooding vs karaoke noise
-    # Nothing of this without the same reporter key.
-    unknown = dict(zip(FEATURE_NAMES, pair_vector(replace(karaoke, reporter=8), flood)))
-    assert unknown["same_reporter_unanchored"] == unknown["same_reporter_other_problem"] == 0.0
-
-
 def test_naming_the_other_reports_ward_is_evidence():
     # Tân Định (26737) borders the boundary street; a Bến Thành resident names it
     here = profile("Ngập đường Hai Bà Trưng", "Đường Hai Bà Trưng giáp phường Tân Định ngập", ward="26743")
