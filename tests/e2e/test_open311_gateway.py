@@ -111,9 +111,15 @@ def test_a_civic_app_files_a_request_and_follows_the_handlers_work(gateway):
     ).response  # fmt: skip
     assert placement.case_id in again["service_notice"]
 
-    # The handler works the case over gRPC; the app sees it.
-    case = node.cases.GetCase(S.GetCaseRequest(case_id=placement.case_id), metadata=as_agency(handler), timeout=10).case
-    assert len(case.reports) == 2
+    # The handler works the case over gRPC; the app sees it. The placement answer comes on the
+    # verdict topic and the case's copy on the node's own topic: the copy may arrive a moment later.
+    def handlers_copy():
+        request = S.GetCaseRequest(case_id=placement.case_id)
+        return node.cases.GetCase(request, metadata=as_agency(handler), timeout=10).case
+
+    case = wait_until(
+        lambda: (c := handlers_copy()).version and len(c.reports) == 2 and c, 30, "the copy with both reports"
+    )
     version = case.version
     for status, reason in (
         (S.CASE_STATUS_ACCEPTED, "Đã tiếp nhận"),
