@@ -27,9 +27,30 @@ def _common(settings: KafkaSettings, client_id: str) -> dict[str, Any]:
     }
 
 
+# A transaction's records are invisible until it commits, and its commit flushes them
+# (TransactionalProducer.commit), so lingering adds no latency there: it only decides how
+# many requests carry them. With 16 KiB batches and 5 ms, a 500-record transaction of case
+# copies (~5 KiB each) filled a batch every few records; kafka-python then wakes its
+# sender on every send() (a second batch queued for the partition counts as "full") and
+# sends many small requests: 1.2-1.8 ms of the sender thread's CPU per report, competing
+# for the GIL with the processing thread. Half-MiB batches and a 100 ms linger: ~0.4 ms
+# (bench/bench_processor.py --kafka). 512 KiB stays under the broker's default
+# message.max.bytes (1 MiB), which the small topics (results, dead letters) keep.
+# Compression stays off: lz4 is not a dependency, and on a broker next door gzip costs
+# more CPU than the bytes it saves.
+TRANSACTIONAL_BATCHING: dict[str, Any] = {"linger_ms": 100, "batch_size": 512 * 1024}
+
+
 def make_producer(
     settings: KafkaSettings, client_id: str, *, transactional_id: str | None = None, **extra: Any
 ) -> KafkaProducer:
+    return KafkaProducer(**producer_config(settings, client_id, transactional_id=transactional_id, **extra))
+
+
+def producer_config(
+    settings: KafkaSettings, client_id: str, *, transactional_id: str | None = None, **extra: Any
+) -> dict[str, Any]:
+    """The settings make_producer gives KafkaProducer; `extra` overrides them."""
     config: dict[str, Any] = {
         **_common(settings, client_id),
         "acks": "all",
@@ -44,8 +65,9 @@ def make_producer(
     if transactional_id:
         config["transactional_id"] = transactional_id
         config["transaction_timeout_ms"] = settings.transaction_timeout_ms
+        config.update(TRANSACTIONAL_BATCHING)
     config.update(extra)
-    return KafkaProducer(**config)
+    return config
 
 
 def make_consumer(settings: KafkaSettings, client_id: str, *, group_id: str | None, **extra: Any) -> KafkaConsumer:
