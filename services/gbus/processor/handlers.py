@@ -153,7 +153,6 @@ class RecordHandler:
         shard = self._check_partition(shard_of_province(report.province_code), rec, what="report")
         if data["shard"] != shard:
             raise MisroutedRecordError(f"report says shard {data['shard']}, its province says {shard}")
-        log = _log.bind(report_id=report.report_id, shard=shard)
         holder = view.case_of_report(report.report_id)
         if holder is not None:
             return self._resubmitted(data, report, _follow_merges(view.case(holder), view), now)
@@ -181,7 +180,8 @@ class RecordHandler:
                 suggestions=decision.suggestions,
             )  # fmt: skip
             before = None
-        log.debug("report_decided", case_id=after.case_id, decision=band, score=decision.score)
+        _log.debug("report_decided", report_id=report.report_id, shard=shard, case_id=after.case_id, decision=band,
+                   score=decision.score)  # fmt: skip
         effects = Effects(
             counts=[("dedup_decisions", {"decision": band})], answers=self._verdict(data, band, after, now)
         )

@@ -9,7 +9,10 @@ A record that cannot be processed is dead-lettered inside the same
 transaction and its partition moves on. A transaction that fails is aborted,
 its staged changes dropped, the duplicate index of the shards it touched
 rebuilt from committed state, and the consumer rewound to the batch's first
-records, so the same batch is tried again. Rebalance callbacks run on
+records, so the same batch is tried again. A batch is bounded in size
+(`max_batch` records) and in time: a poll takes only as many records as the
+recent cost per record fits in `batch_seconds`, so under a backlog a report
+waits for its commit about that long, not for 500 others. Rebalance callbacks run on
 kafka-python's IO thread, so they only take notes; the main thread acts on
 them between polls, before any record of a new partition is processed.
 """
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
@@ -94,6 +98,7 @@ class CaseProcessor:
         metrics: Metrics,
         clock: Callable[[], datetime] = utc_now,
         max_batch: int = 500,
+        batch_seconds: float = 1.0,
         restore_settle_s: float = 5.0,
         step_limit_s: float = 90.0,
         watchdog: Watchdog | None = None,
@@ -106,6 +111,11 @@ class CaseProcessor:
         self._store, self._handler, self._outputs, self._index = store, handler, outputs, index
         self._metrics, self._clock = metrics, clock
         self._max_batch, self._settle_s = max_batch, restore_settle_s
+        # A transaction holds back every record in it until its commit, so a batch is bounded in
+        # time too: each poll asks for as many records as fit `batch_seconds` at the recent cost
+        # per record (the rest stay in the consumer's buffer for the next poll).
+        self._batch_seconds = batch_seconds
+        self._record_cost_s = 0.0  # moving average of a record's processing time, 0 = not known yet
         # No step of the processing thread that talks to Kafka may take longer than this;
         # the watchdog ends the process if one does (see gbus.processor.watchdog).
         self._step_limit_s = step_limit_s
@@ -184,26 +194,39 @@ class CaseProcessor:
     def poll_once(self, timeout_ms: int = 500) -> int:
         consumer = self._require()
         with self._watchdog.guard("poll", self._step_limit_s + timeout_ms / 1000):
-            polled = consumer.poll(timeout_ms=timeout_ms, max_records=self._max_batch)
+            polled = consumer.poll(timeout_ms=timeout_ms, max_records=self._batch_limit())
         self._settle_assignment()
         batch: list[Any] = []
+        # Each partition's records come in offset order: the batch's first and last of each, from the ends.
+        firsts: dict[TopicPartition, int] = {}
+        lasts: dict[TopicPartition, int] = {}
         for tp, records in polled.items():
+            if not records:
+                continue
             if tp.partition in self._ready:
                 batch.extend(records)
-            elif records:
+                firsts[tp], lasts[tp] = records[0].offset, records[-1].offset
+            else:
                 self._rewind(tp, records[0].offset)  # not ours (yet): read it again once it is
-        return self._process(batch) if batch else 0
+        if not batch:
+            return 0
+        started = time.monotonic()
+        done = self._process(batch, firsts, lasts)
+        if done:
+            cost = (time.monotonic() - started) / done
+            self._record_cost_s = cost if not self._record_cost_s else 0.7 * self._record_cost_s + 0.3 * cost
+        return done
 
-    def _process(self, records: list[Any]) -> int:
+    def _batch_limit(self) -> int:
+        """Records to take in the next poll: the size bound, or fewer if they would take longer than the time bound."""
+        if not self._record_cost_s:
+            return self._max_batch
+        return max(1, min(self._max_batch, int(self._batch_seconds / self._record_cost_s)))
+
+    def _process(self, records: list[Any], firsts: dict[TopicPartition, int], lasts: dict[TopicPartition, int]) -> int:
         staging = Staging(self._store, self._event_floors, self.topics.partition_of_shard)
         counts: list[tuple[str, dict[str, str]]] = []
         levels: list[tuple[str, dict[str, str], float]] = []  # gauges set once committed
-        firsts: dict[TopicPartition, int] = {}
-        lasts: dict[TopicPartition, int] = {}
-        for r in records:
-            tp = TopicPartition(r.topic, r.partition)
-            firsts.setdefault(tp, r.offset)
-            lasts[tp] = r.offset
         try:
             with self._watchdog.guard("transaction", self._step_limit_s):
                 self._transact(records, staging, counts, lasts, levels)
@@ -392,8 +415,12 @@ class CaseProcessor:
     # -- metrics ------------------------------------------------------------------
 
     def _count(self, counts: list[tuple[str, dict[str, str]]]) -> None:
-        for name, labels in counts:
-            getattr(self._metrics, name).labels(**labels).inc()
+        """Add a batch's counts, one inc() per distinct counter and labels (a batch repeats a few many times)."""
+        tally: Counter[tuple[str, tuple[tuple[str, str], ...]]] = Counter(
+            (name, tuple(labels.items())) for name, labels in counts
+        )
+        for (name, labels), n in tally.items():
+            getattr(self._metrics, name).labels(**dict(labels)).inc(n)
 
     def _publish_lag(self, tp: TopicPartition, lag: int) -> None:
         self._metrics.consumer_lag.labels(group=self.group_id, topic=tp.topic, partition=str(tp.partition)).set(lag)

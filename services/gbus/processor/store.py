@@ -160,6 +160,9 @@ class CaseStore:
         # than the SQLite read, and CaseState is immutable, so sharing is safe.
         self._cache: OrderedDict[str, CaseState] = OrderedDict()
         self._cache_size = cache_size
+        # History marks and history size of recently used cases, as their rows say: a linked
+        # report needs both, and three SQLite reads per report cost more than the rest of the store.
+        self._info: OrderedDict[str, _Info] = OrderedDict()
 
     # -- reads ------------------------------------------------------------------
 
@@ -180,20 +183,40 @@ class CaseStore:
         return None if row is None else bytes(row[0])
 
     def events(self, case_id: str) -> list[bytes]:
-        self._load_history(case_id)
+        info = self._info.get(case_id)
+        # A known size means the history is loaded.
+        shard = info.shard if info is not None and info.size is not None else self._load_history(case_id)
         rows = self._db.execute("SELECT event FROM events WHERE case_id = ? ORDER BY seq", (case_id,))
-        return [bytes(r[0]) for r in rows]
+        events = [bytes(r[0]) for r in rows]
+        if shard is not None:
+            self._noted(case_id, shard).size = sum(map(len, events))
+        return events
 
     def history_size(self, case_id: str) -> int:
-        self._load_history(case_id)
+        info = self._info.get(case_id)
+        if info is not None and info.size is not None:
+            self._info.move_to_end(case_id)
+            return info.size
+        shard = self._load_history(case_id)
         row = self._db.execute(
             "SELECT coalesce(sum(length(event)), 0) FROM events WHERE case_id = ?", (case_id,)
         ).fetchone()
-        return int(row[0])
+        size = int(row[0])
+        if shard is not None:
+            self._noted(case_id, shard).size = size
+        return size
 
     def history_marks(self, case_id: str) -> Marks:
-        row = self._db.execute("SELECT marks FROM cases WHERE case_id = ?", (case_id,)).fetchone()
-        return () if row is None else marks_from_text(row[0])
+        info = self._info.get(case_id)
+        if info is not None and info.marks is not None:
+            self._info.move_to_end(case_id)
+            return info.marks
+        row = self._db.execute("SELECT marks, shard FROM cases WHERE case_id = ?", (case_id,)).fetchone()
+        if row is None:
+            return ()
+        marks = marks_from_text(row[0])
+        self._noted(case_id, row[1]).marks = marks
+        return marks
 
     def history_loaded(self, case_id: str) -> bool:
         row = self._db.execute("SELECT history_loaded FROM cases WHERE case_id = ?", (case_id,)).fetchone()
@@ -242,6 +265,7 @@ class CaseStore:
             self._write(writes)
         for w in writes:
             self._remember(w.state)
+            self._note_write(w)
 
     def replace_shards(self, shards: Iterable[str], writes: Sequence[CaseWrite]) -> None:
         """Wipe the shards and load their restored cases, atomically."""
@@ -262,6 +286,7 @@ class CaseStore:
             for table in ("cases", "events", "reports"):
                 self._db.execute(f"DELETE FROM {table}")
         self._cache.clear()
+        self._info.clear()
 
     def close(self) -> None:
         self._db.close()
@@ -302,11 +327,18 @@ class CaseStore:
             [(rid, cid, shard_of[cid]) for rid, cid in report_owners(w.state for w in writes).items()],
         )
 
-    def _load_history(self, case_id: str) -> None:
-        """Read a restored case's events from case-events, once, when they are first needed."""
-        row = self._db.execute("SELECT history_loaded, marks FROM cases WHERE case_id = ?", (case_id,)).fetchone()
-        if row is None or row[0]:
-            return
+    def _load_history(self, case_id: str) -> str | None:
+        """Read a restored case's events from case-events, once, when they are first needed.
+
+        Returns the case's shard, None if there is no such case.
+        """
+        row = self._db.execute(
+            "SELECT history_loaded, marks, shard FROM cases WHERE case_id = ?", (case_id,)
+        ).fetchone()
+        if row is None:
+            return None
+        if row[0]:
+            return str(row[2])
         state = self.case(case_id)
         if self._history is None or state is None:
             raise RuntimeError(f"case {case_id} was restored without its events and there is no history source")
@@ -317,6 +349,7 @@ class CaseStore:
                 [(case_id, seq, state.shard, blob) for seq, blob in events],
             )
             self._db.execute("UPDATE cases SET history_loaded = 1 WHERE case_id = ?", (case_id,))
+        return state.shard
 
     def _delete(self, shards: tuple[str, ...]) -> None:
         for table in ("cases", "events", "reports"):
@@ -349,6 +382,39 @@ class CaseStore:
         gone = set(shards)
         for case_id in [c for c, s in self._cache.items() if s.shard in gone]:
             del self._cache[case_id]
+        for case_id in [c for c, i in self._info.items() if i.shard in gone]:
+            del self._info[case_id]
+
+    def _noted(self, case_id: str, shard: str) -> _Info:
+        """The case's cached row facts, made (empty) if need be; most recently used last."""
+        info = self._info.get(case_id)
+        if info is None:
+            info = self._info[case_id] = _Info(shard)
+            while len(self._info) > self._cache_size:
+                self._info.popitem(last=False)
+        else:
+            self._info.move_to_end(case_id)
+        return info
+
+    def _note_write(self, w: CaseWrite) -> None:
+        """What a committed write makes the case's row say: its marks, and its history's size if known."""
+        info = self._info.get(w.state.case_id)
+        added = sum(len(blob) for _, blob in w.new_events)
+        if w.history_loaded and w.new_events and w.new_events[0][0] == 1:
+            size: int | None = added  # the whole history is in this write (a new case)
+        elif info is not None and info.size is not None:
+            size = info.size + added
+        else:
+            size = None  # its earlier events were never counted (or never loaded)
+        noted = self._noted(w.state.case_id, w.state.shard)
+        noted.shard, noted.marks, noted.size = w.state.shard, w.marks, size
+
+
+@dataclass(slots=True)
+class _Info:
+    shard: str
+    marks: Marks | None = None  # the row's history marks, once read or written
+    size: int | None = None  # bytes of the case's events, once known with its history loaded
 
 
 class _Txn:

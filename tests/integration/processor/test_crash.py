@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+from kafka.errors import CoordinatorLoadInProgressError, CoordinatorNotAvailableError, NotCoordinatorError
 
 from gbus.domain.events import verify_chain
 from gbus.wire.avro_records import event_from_record
@@ -82,12 +83,16 @@ def _spawn(bus, tmp_path: Path, log_name: str) -> tuple[subprocess.Popen, str]:
 
 
 def _committed_and_end(bus) -> tuple[int, int]:
+    """(committed, end) offsets summed over the reports partitions; (-1, -1) while the group's coordinator
+    is not ready yet (a broker just started is still loading its offsets topic: ask again)."""
     tps = [TopicPartition(bus.topics.reports, p) for p in range(bus.topics.partitions)]
     admin = KafkaAdminClient(bootstrap_servers=bus.bootstrap)
     probe = KafkaConsumer(bootstrap_servers=bus.bootstrap, group_id=None)
     try:
         offsets = admin.list_group_offsets({bus.group: tps}).get(bus.group, {})
         ends = probe.end_offsets(tps)
+    except (CoordinatorNotAvailableError, CoordinatorLoadInProgressError, NotCoordinatorError):
+        return -1, -1
     finally:
         admin.close()
         probe.close()

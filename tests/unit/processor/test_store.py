@@ -9,6 +9,7 @@ import pytest
 
 from gbus.cases.intake_decisions import open_case
 from gbus.domain.status import CaseStatus
+from gbus.processor.history import HistoryMark
 from gbus.processor.store import CaseWrite, gc_paused, report_owners
 from gbus.wire.avro_records import snapshot_record
 from support.factories import HOAN_KIEM, T0, case_report, router
@@ -106,3 +107,38 @@ def test_gc_paused_leaves_the_collector_as_it_found_it_even_when_its_body_fails(
         assert gc.isenabled() is enabled
     finally:
         (gc.enable if was else gc.disable)()
+
+
+def _facts(store, case_id):
+    return store.history_size(case_id), store.history_marks(case_id), store.events(case_id)
+
+
+def test_the_remembered_history_size_and_marks_agree_with_the_rows_after_every_kind_of_write():
+    store = new_store()
+    state, events = _case()
+    first = (HistoryMark(1, 40),)
+    store.apply([replace(_write(state, events), marks=first)])  # a new case: its whole history
+    seen = _facts(store, state.case_id)
+    store._info.clear()
+    assert _facts(store, state.case_id) == seen == (len(b"event-1event-2"), first, [b"event-1", b"event-2"])
+
+    grown = replace(state, version=state.version + 1, last_seq=3)
+    later = (*first, HistoryMark(3, 90))
+    store.apply([CaseWrite(grown, b"snap", ((3, b"event-three"),), later)])  # more events for a known history
+    seen = _facts(store, state.case_id)
+    store._info.clear()
+    assert _facts(store, state.case_id) == seen
+    assert seen[0] == len(b"event-1event-2event-three") and seen[1] == later
+
+    store._info.clear()
+    store.apply([CaseWrite(replace(grown, version=grown.version + 1, last_seq=4), b"snap", ((4, b"e4"),), later)])
+    assert store.history_size(state.case_id) == len(b"event-1event-2event-threee4")  # its earlier events unknown
+
+
+def test_replacing_a_shard_forgets_what_was_remembered_of_its_cases():
+    store = new_store()
+    state, events = _case()
+    store.apply([_write(state, events)])
+    assert store.history_size(state.case_id) > 0
+    store.replace_shards(["79"], [])
+    assert _facts(store, state.case_id) == (0, (), [])
