@@ -33,6 +33,7 @@ import argparse
 import os
 import random
 import re
+import shutil
 import statistics
 import tempfile
 import threading
@@ -438,6 +439,7 @@ def main() -> None:
     finally:
         if cluster is not None:
             cluster.stop()
+        shutil.rmtree(work, ignore_errors=True)  # the broker's data and the processes' stores
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ import cProfile
 import pickle
 import pstats
 import re
+import shutil
 import sys
 import tempfile
 import time
@@ -92,6 +93,7 @@ def capture(count: int, seed: int) -> list[tuple[int, bytes | None, bytes, tuple
     finally:
         supervisor.stop_all()
         cluster.stop()
+        shutil.rmtree(work, ignore_errors=True)
 
 
 # -- the processor with in-process Kafka stand-ins --------------------------------
@@ -324,6 +326,7 @@ def main() -> None:
     finally:
         if cluster is not None:
             cluster.stop()
+        shutil.rmtree(work, ignore_errors=True)  # the store (and the broker's data)
 
 
 def run(args: argparse.Namespace, work: Path, warm: list[Any], measured: list[Any], prefix: str,
