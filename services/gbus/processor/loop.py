@@ -138,32 +138,11 @@ class CaseProcessor:
     def start(self) -> None:
         self._txn.start()
         self._consumer = self._make_consumer()
-        inputs = [self.topics.reports, self.topics.commands]
-        self._await_partition_metadata(self._consumer, inputs)
-        self._consumer.subscribe(inputs, listener=self._notes)
+        self._consumer.subscribe([self.topics.reports, self.topics.commands], listener=self._notes)
         self._watchdog.start()
         if self._lag is not None:
             self._lag.start()
         self._log.info("processor_started", topics=[self.topics.reports, self.topics.commands])
-
-    def _await_partition_metadata(self, consumer: KafkaConsumer, topics: list[str]) -> None:
-        """Wait (up to the step limit) until the consumer's metadata lists the topics' partitions.
-
-        Joining the group before that (topics created a moment ago, leaders not yet elected)
-        lets the group leader assign nothing ("No partition metadata"); kafka-python does not
-        always rejoin when the partitions appear, and the processor then idles until the next
-        metadata refresh, minutes later. Past the limit it subscribes anyway and logs why.
-        """
-        deadline = time.monotonic() + self._step_limit_s
-        waiting = list(topics)
-        while waiting:
-            waiting = [t for t in waiting if not consumer.partitions_for_topic(t)]
-            if not waiting:
-                return
-            if time.monotonic() > deadline:
-                self._log.warning("input_partitions_unknown", topics=waiting, waited_s=self._step_limit_s)
-                return
-            time.sleep(0.2)
 
     def run(self, stop: threading.Event, poll_timeout_ms: int = 500) -> None:
         while not stop.is_set():

@@ -16,36 +16,23 @@ from .conftest import TOPICS
 
 
 class _Consumer:
-    def __init__(self, unknown_looks=0):
+    def __init__(self):
         self.generation = 0
-        self.unknown_looks = unknown_looks  # metadata looks that do not yet list the partitions
-        self.looks = 0
-        self.subscribed_after_looks = None
-
-    def partitions_for_topic(self, topic):
-        self.looks += 1
-        return set() if self.looks <= self.unknown_looks else {0, 1}
 
     def group_metadata(self):
         return SimpleNamespace(generation_id=self.generation)
 
     def subscribe(self, topics, listener):
         self.listener = listener
-        self.subscribed_after_looks = self.looks
-
-
-def _processor(kit, consumer, step_limit_s=90.0):
-    producer = TransactionalProducer(lambda: SimpleNamespace(init_transactions=lambda: None))
-    return CaseProcessor(kafka=KafkaSettings(), topics=TOPICS, group_id="g", instance_id="i",
-                         make_consumer=lambda: consumer, producer=producer, store=kit.store, handler=kit.handler,
-                         outputs=kit.outputs, index=kit.index, metrics=Metrics(),
-                         step_limit_s=step_limit_s)  # fmt: skip
 
 
 @pytest.fixture
 def proc(kit, monkeypatch):
     consumer = _Consumer()
-    p = _processor(kit, consumer)
+    producer = TransactionalProducer(lambda: SimpleNamespace(init_transactions=lambda: None))
+    p = CaseProcessor(kafka=KafkaSettings(), topics=TOPICS, group_id="g", instance_id="i",
+                      make_consumer=lambda: consumer, producer=producer, store=kit.store, handler=kit.handler,
+                      outputs=kit.outputs, index=kit.index, metrics=Metrics())  # fmt: skip
     p.start()
     p.restored, p.dropped = [], []
     monkeypatch.setattr(p, "_restore", lambda parts: p.restored.append(sorted(parts)))
@@ -89,25 +76,3 @@ def test_lost_partitions_are_dropped_at_once(proc):
     assert proc.dropped == [[0, 1]] and proc.ready_partitions == frozenset()
     _event(proc, "assigned", [0, 1], 2)
     assert proc.restored == [[0, 1], [0, 1]]
-
-
-def test_the_processor_joins_its_group_only_once_its_input_partitions_are_known(kit):
-    # A group leader that assigns before the partitions are known assigns nothing, and the
-    # consumer may not rejoin for minutes (CI saw a processor idle 90 s after topic creation).
-    consumer = _Consumer(unknown_looks=3)
-    p = _processor(kit, consumer)
-    p.start()
-    try:
-        assert consumer.subscribed_after_looks >= 3 + 2  # three empty looks, then both topics known
-    finally:
-        p._watchdog.close()
-
-
-def test_the_processor_subscribes_anyway_when_the_partitions_stay_unknown_past_its_step_limit(kit):
-    consumer = _Consumer(unknown_looks=10**9)
-    p = _processor(kit, consumer, step_limit_s=0.3)
-    p.start()
-    try:
-        assert consumer.subscribed_after_looks is not None and consumer.subscribed_after_looks >= 2
-    finally:
-        p._watchdog.close()
