@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import threading
-import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
-from gbus.config import ProcessorSettings, Settings
 from gbus.node.app import NodeApp
-from gbus.observability.metrics import Metrics
-from support.node_harness import Bus, Running, wait_until
+from support.node_harness import Bus, Running
+from support.processor_harness import processor_settings, running_processor
 
 
 @pytest.fixture(scope="session")
@@ -49,20 +46,5 @@ def start_node(bus: Bus, router: Any, tmp_path: Any) -> Iterator[Callable[..., R
 
 @pytest.fixture
 def processor(bus: Bus, router: Any) -> Iterator[Any]:
-    from gbus.processor.bootstrap import build_processor
-
-    settings = Settings(
-        kafka=bus.kafka, processor=ProcessorSettings(group_id=f"g-{uuid.uuid4().hex[:8]}", instance_id="p1")
-    )
-    metrics = Metrics()
-    proc = build_processor(settings, in_memory=True, router=router, metrics=metrics)
-    proc.bus_metrics = metrics  # what the test may read of the processor's /metrics
-    proc.start()
-    stop = threading.Event()
-    thread = threading.Thread(target=lambda: proc.run(stop, poll_timeout_ms=50), daemon=True)
-    thread.start()
-    wait_until(lambda: proc.ready_partitions, 30, "the processor's partition assignment")
-    yield proc
-    stop.set()
-    thread.join(30)
-    proc.close()
+    with running_processor(processor_settings(bus.kafka), router, poll_timeout_ms=50) as proc:
+        yield proc

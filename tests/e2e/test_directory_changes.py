@@ -7,20 +7,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import threading
-import uuid
 from datetime import datetime, time, timedelta, timezone
 
 import pytest
 
 from gbus.cli import route_cmd
 from gbus.cli.tick_cmd import tick_record
-from gbus.config import DirectorySettings, ProcessorSettings, Settings
+from gbus.config import DirectorySettings
 from gbus.directory.changes import VIETNAM
-from gbus.observability.metrics import Metrics
 from gbus.v1 import case_pb2, intake_pb2, report_pb2
 from gbus.wire.protobuf import timestamp
 from support.node_harness import CODEC, as_agency, wait_until
+from support.processor_harness import processor_settings, running_processor
 
 pytestmark = pytest.mark.e2e
 
@@ -49,25 +47,9 @@ def changes_file(tmp_path):
 
 @pytest.fixture
 def changing_processor(bus, router, changes_file):
-    from gbus.processor.bootstrap import build_processor
-
-    settings = Settings(
-        kafka=bus.kafka,
-        processor=ProcessorSettings(group_id=f"g-{uuid.uuid4().hex[:8]}", instance_id="p1"),
-        directory=DirectorySettings(changes_file=str(changes_file)),
-    )
-    metrics = Metrics()
-    proc = build_processor(settings, in_memory=True, router=router, metrics=metrics)
-    proc.bus_metrics = metrics  # what the test may read of the processor's /metrics
-    proc.start()
-    stop = threading.Event()
-    thread = threading.Thread(target=lambda: proc.run(stop, poll_timeout_ms=50), daemon=True)
-    thread.start()
-    wait_until(lambda: proc.ready_partitions, 30, "the processor's partition assignment")
-    yield proc
-    stop.set()
-    thread.join(30)
-    proc.close()
+    settings = processor_settings(bus.kafka, directory=DirectorySettings(changes_file=str(changes_file)))
+    with running_processor(settings, router, poll_timeout_ms=50) as proc:
+        yield proc
 
 
 def _submit(node, request_id: str, category: str, title: str, description: str) -> None:

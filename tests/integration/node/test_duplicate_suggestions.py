@@ -3,18 +3,16 @@ reports that are not linked, the real processor and engine, GetCase and MergeCas
 
 from __future__ import annotations
 
-import threading
-import uuid
 from datetime import datetime, timezone
 
 import grpc
 import pytest
 
-from gbus.config import ProcessorSettings, Settings
 from gbus.dedup.config import DedupConfig
 from gbus.v1 import case_pb2, intake_pb2, report_pb2
 from gbus.wire.protobuf import timestamp
 from support.node_harness import Bus, as_agency, wait_until
+from support.processor_harness import processor_settings, running_processor
 
 pytestmark = pytest.mark.integration
 
@@ -33,21 +31,8 @@ def bus(kafka_bootstrap):
 
 @pytest.fixture
 def processor(bus, router):
-    from gbus.processor.bootstrap import build_processor
-
-    settings = Settings(
-        kafka=bus.kafka, processor=ProcessorSettings(group_id=f"g-{uuid.uuid4().hex[:8]}", instance_id="p1")
-    )
-    proc = build_processor(settings, in_memory=True, router=router)
-    proc.start()
-    stop = threading.Event()
-    thread = threading.Thread(target=lambda: proc.run(stop, poll_timeout_ms=100), daemon=True)
-    thread.start()
-    wait_until(lambda: proc.ready_partitions, 30, "the processor's partition assignment")
-    yield proc
-    stop.set()
-    thread.join(30)
-    proc.close()
+    with running_processor(processor_settings(bus.kafka), router) as proc:
+        yield proc
 
 
 def _report(request_id, origin, channel, title, description, reporter):
