@@ -84,7 +84,8 @@ def test_an_undecodable_copy_goes_to_the_dead_letter_topic_and_the_feed_moves_on
 def test_a_case_copy_of_several_megabytes_is_applied(bus, start_node, router):
     node = start_node("79")
     state, history = opened(router)
-    big = replace(state, reports=(replace(state.reports[0], description="ô" * 1_500_000),))  # ~3 MB in UTF-8
+    first = state.reports[0]
+    big = replace(state, reports=(replace(first, report=replace(first.report, description="ô" * 1_500_000)),))  # ~3 MB
     deliver(bus, big, history)
     assert len(held_at(node, state.case_id).reports[0].description) == 1_500_000
 
