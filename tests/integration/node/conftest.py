@@ -14,6 +14,7 @@ import pytest
 
 from gbus.node.app import NodeApp
 from support.node_harness import Bus, Running
+from support.processor_harness import processor_settings, running_processor
 
 
 @pytest.fixture(scope="session")
@@ -28,6 +29,13 @@ def bus(kafka_bootstrap: str) -> Iterator[Bus]:
     b = Bus(kafka_bootstrap, all_areas=False)
     yield b
     b.close()
+
+
+@pytest.fixture
+def processor(bus: Bus, router: Any) -> Iterator[Any]:
+    """A real processor on `bus` (a test module may override `bus`, e.g. with every area's topics)."""
+    with running_processor(processor_settings(bus.kafka), router) as proc:
+        yield proc
 
 
 @pytest.fixture

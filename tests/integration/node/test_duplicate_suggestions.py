@@ -12,7 +12,6 @@ from gbus.dedup.config import DedupConfig
 from gbus.v1 import case_pb2, intake_pb2, report_pb2
 from gbus.wire.protobuf import timestamp
 from support.node_harness import Bus, as_agency, wait_until
-from support.processor_harness import processor_settings, running_processor
 
 pytestmark = pytest.mark.integration
 
@@ -27,12 +26,6 @@ def bus(kafka_bootstrap):
     b = Bus(kafka_bootstrap, all_areas=True)
     yield b
     b.close()
-
-
-@pytest.fixture
-def processor(bus, router):
-    with running_processor(processor_settings(bus.kafka), router) as proc:
-        yield proc
 
 
 def _report(request_id, origin, channel, title, description, reporter):
