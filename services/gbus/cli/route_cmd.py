@@ -291,27 +291,9 @@ def _cases(args: argparse.Namespace) -> list[Any]:
 
 def _cases_from_topic(kafka: Any, area: str) -> list[Any]:
     """The compacted case-state topic: the area's shard, or every shard for VN."""
-    from gbus.codec.single_object import AvroCodec
     from gbus.domain.vocabulary import shard_of_province
-    from gbus.ops.kafka_view import admin_client
-    from gbus.ops.records import read_to_end
-    from gbus.topics import Topics
-    from gbus.wire.avro_records import state_from_snapshot
+    from gbus.situation.sources import current_states
 
-    base = Topics(kafka.topic_prefix)
-    with admin_client(kafka, "route-diff") as admin:
-        if base.case_state not in admin.list_topics():
-            raise LookupError(f"topic {base.case_state} does not exist on {kafka.bootstrap_servers}")
-        partitions = len(admin.describe_topics([base.case_state])[0]["partitions"])
-    topics = Topics(kafka.topic_prefix, partitions)
-    wanted = range(partitions) if area == "VN" else [topics.partition_of_shard(shard_of_province(area))]
-    latest: dict[str, bytes] = {}
-    for record in read_to_end(kafka, [(topics.case_state, p) for p in wanted]):
-        key = record.key.decode("utf-8")
-        if record.value is None:
-            latest.pop(key, None)
-        else:
-            latest[key] = record.value
-    codec = AvroCodec()
-    states = [state_from_snapshot(codec.decode(blob, expected="gbus.avro.CaseSnapshot")) for blob in latest.values()]
+    _, _, states = current_states(kafka, area, client_id="route-diff")
+    # A partition may hold several provinces' shards.
     return [s for s in states if area == "VN" or s.shard == shard_of_province(area)]

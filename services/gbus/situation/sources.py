@@ -7,6 +7,7 @@ from pathlib import Path
 
 from gbus.codec.single_object import AvroCodec
 from gbus.config import KafkaSettings
+from gbus.domain.case import CaseState
 from gbus.domain.events import CaseEvent
 from gbus.domain.vocabulary import shard_of_province
 from gbus.ops.kafka_view import admin_client
@@ -32,16 +33,19 @@ def from_node_store(path: str | Path) -> list[CaseHistory]:
         store.close()
 
 
-def from_topics(settings: KafkaSettings, area: str) -> list[CaseHistory]:
-    """The compacted case-state topic and the case-events log: the area's shard, or every shard for VN."""
+def current_states(
+    settings: KafkaSettings, area: str, client_id: str = "report"
+) -> tuple[Topics, list[int], list[CaseState]]:
+    """Every case's latest snapshot in the compacted case-state topic: the area's shard's
+    partition, or every partition for VN. Returns the topics, the partitions read and the states."""
     base = Topics(settings.topic_prefix)
-    with admin_client(settings, "report") as admin:
+    with admin_client(settings, client_id) as admin:
         if base.case_state not in admin.list_topics():
             raise LookupError(f"topic {base.case_state} does not exist on {settings.bootstrap_servers}")
         # The cluster's partition count, not the config's: the shard must map as the processor wrote it.
         partitions = len(admin.describe_topics([base.case_state])[0]["partitions"])
     topics = Topics(settings.topic_prefix, partitions)
-    wanted = range(partitions) if area == "VN" else [topics.partition_of_shard(shard_of_province(area))]
+    wanted = list(range(partitions)) if area == "VN" else [topics.partition_of_shard(shard_of_province(area))]
     codec = AvroCodec()
     latest: dict[str, bytes] = {}
     for record in read_to_end(settings, [(topics.case_state, p) for p in wanted]):
@@ -50,13 +54,16 @@ def from_topics(settings: KafkaSettings, area: str) -> list[CaseHistory]:
             latest.pop(key, None)  # a tombstone: the case was deleted
         else:
             latest[key] = record.value  # offset order: the last snapshot wins
+    return topics, wanted, [state_from_snapshot(codec.decode(blob, expected=SNAPSHOT)) for blob in latest.values()]
+
+
+def from_topics(settings: KafkaSettings, area: str) -> list[CaseHistory]:
+    """The compacted case-state topic and the case-events log: the area's shard, or every shard for VN."""
+    topics, wanted, states = current_states(settings, area)
+    codec = AvroCodec()
     events: dict[str, list[CaseEvent]] = defaultdict(list)
     for record in read_to_end(settings, [(topics.case_events, p) for p in wanted]):
         if record.value is not None:
             event = event_from_record(codec.decode(record.value, expected=EVENT))
             events[event.case_id].append(event)
-    return [
-        CaseHistory(state, tuple(sorted(events.get(case_id, ()), key=lambda e: e.seq)))
-        for case_id, blob in latest.items()
-        if (state := state_from_snapshot(codec.decode(blob, expected=SNAPSHOT)))
-    ]
+    return [CaseHistory(state, tuple(sorted(events.get(state.case_id, ()), key=lambda e: e.seq))) for state in states]
