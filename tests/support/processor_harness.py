@@ -8,8 +8,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from kafka import KafkaConsumer
-
 from gbus.config import ProcessorSettings, Settings
 from gbus.observability.metrics import Metrics
 from support.polling import wait_until
@@ -30,7 +28,6 @@ def running_processor(settings: Settings, router: Any, *, poll_timeout_ms: int =
     """
     from gbus.processor.bootstrap import build_processor
 
-    _await_input_partitions(settings)
     metrics = Metrics()
     proc = build_processor(settings, in_memory=True, router=router, metrics=metrics)
     proc.bus_metrics = metrics
@@ -45,17 +42,3 @@ def running_processor(settings: Settings, router: Any, *, poll_timeout_ms: int =
         stop.set()
         thread.join(30)
         proc.close()
-
-
-def _await_input_partitions(settings: Settings) -> None:
-    # The bus's topics were created a moment ago: a group leader that assigns before their
-    # partitions are in its metadata assigns nothing and waits for the next refresh (minutes).
-    from gbus.topics import Topics
-
-    topics = Topics(prefix=settings.kafka.topic_prefix, partitions=settings.kafka.partitions)
-    consumer = KafkaConsumer(bootstrap_servers=settings.kafka.bootstrap_servers, group_id=None)
-    try:
-        for topic in (topics.reports, topics.commands):
-            wait_until(lambda t=topic: consumer.partitions_for_topic(t), 60, f"partitions of {topic}")
-    finally:
-        consumer.close()

@@ -15,6 +15,7 @@ from typing import Any
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 
 from gbus.config import KafkaSettings
+from gbus.kafka_io.join_guard import guard_joins
 
 
 def _common(settings: KafkaSettings, client_id: str) -> dict[str, Any]:
@@ -85,7 +86,7 @@ def make_consumer(settings: KafkaSettings, client_id: str, *, group_id: str | No
         "heartbeat_interval_ms": max(1_000, settings.session_timeout_ms // 3),
     }
     config.update(extra)
-    return KafkaConsumer(**config)
+    return guard_joins(KafkaConsumer(**config))
 
 
 def make_admin(settings: KafkaSettings, client_id: str, **extra: Any) -> KafkaAdminClient:

@@ -36,9 +36,6 @@ if TYPE_CHECKING:
     from gbus.routing import Router
 
 
-_GROUP_METADATA_MAX_AGE_MS = 10_000
-
-
 def default_instance_id() -> str:
     """Stable across restarts of the same host, so a restart fences its own predecessor."""
     return socket.gethostname().split(".", 1)[0] or "processor"
@@ -122,13 +119,11 @@ def build_processor(
     def consumer() -> KafkaConsumer:
         # Range assignment gives reports-p and commands-p to the same member (same
         # partition counts, same subscription): one writer per shard depends on it.
-        # Metadata at least every 10 s: a group leader that assigned before its topics' partitions
-        # were in its metadata (topics created a moment before) rejoins only once a refresh shows
-        # them; at the 5-minute default a fresh processor idled that long (seen in CI).
+        # (A leader that assigns before its topics' partitions are in its metadata rejoins when
+        # they arrive; gbus.kafka_io.join_guard makes sure that second join is applied.)
         return make_consumer(
-            kafka, client_id, group_id=group_id, partition_assignment_strategy=(RangePartitionAssignor,),
-            metadata_max_age_ms=min(kafka.metadata_max_age_ms, _GROUP_METADATA_MAX_AGE_MS),
-        )  # fmt: skip
+            kafka, client_id, group_id=group_id, partition_assignment_strategy=(RangePartitionAssignor,)
+        )
 
     return CaseProcessor(
         kafka=kafka,

@@ -122,7 +122,6 @@ class Bus:
                         **kwargs: Any) -> RunningProcessor:  # fmt: skip
         from gbus.processor.dedup_bridge import EngineAdapter
 
-        self._await_input_partitions()
         metrics = Metrics()
         processor = build_processor(self.settings(instance), metrics=metrics, dedup=dedup or EngineAdapter(),
                                     in_memory=True, **kwargs)  # fmt: skip
@@ -145,16 +144,6 @@ class Bus:
             # Joining the group and restoring on a busy CI machine can take more than half a minute.
             wait_until(lambda: processor.ready_partitions, 90, "partition assignment")
         return running
-
-    def _await_input_partitions(self) -> None:
-        # The topics were created a moment ago: a group leader that assigns before their
-        # partitions are in its metadata assigns nothing and waits for the next refresh (minutes).
-        consumer = KafkaConsumer(bootstrap_servers=self.bootstrap, group_id=None)
-        try:
-            for topic in (self.topics.reports, self.topics.commands):
-                wait_until(lambda t=topic: consumer.partitions_for_topic(t), 60, f"partitions of {topic}")
-        finally:
-            consumer.close()
 
     def close(self) -> None:
         for r in self.running:
