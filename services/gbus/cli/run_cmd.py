@@ -182,7 +182,7 @@ def _spawn_open311(
     if area is None:
         return None
     agency = f"gov.ubnd@{area}"
-    argv = ["open311", "--node", nodes[area], "--api-key", f"{ApiKeys.new_key()}={agency}",
+    argv = ["open311", "--node", nodes[area], f"--api-key={ApiKeys.new_key()}={agency}",
             "--data-dir", str(run_dir / "open311")]  # fmt: skip
     if secure:
         from gbus.security.pki import PkiLayout, issue_agency_certificate

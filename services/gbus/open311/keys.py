@@ -26,7 +26,9 @@ class ApiKeys:
 
     @staticmethod
     def new_key() -> str:
-        return secrets.token_urlsafe(24)
+        # The prefix keeps a key from starting with '-' (token_urlsafe does so one time in 64),
+        # which a command line would take for an option, and makes a leaked key easy to grep for.
+        return "gk_" + secrets.token_urlsafe(24)
 
     def agencies(self) -> frozenset[str]:
         return frozenset(self._keys.values())
