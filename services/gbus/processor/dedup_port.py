@@ -22,6 +22,8 @@ from gbus.domain.events import DuplicateSuggestion
 from gbus.domain.status import CaseStatus, is_open
 
 DECISIONS = ("replay", "link", "possible_duplicate", "new")
+# Reports handed to the engine's bulk add at a time when an index is rebuilt.
+_REBUILD_CHUNK = 4096
 
 
 class DedupDecision(Protocol):
@@ -122,16 +124,40 @@ class IndexKeeper:
             engine.set_case_status(after.case_id, is_open(after.status), after.closed_at or after.updated_at)
 
     def rebuild(self, shard: str, states: Iterable[CaseState]) -> int:
-        """A fresh engine for the shard holding the given (committed) cases; returns reports indexed."""
+        """A fresh engine for the shard holding the given (committed) cases; returns reports indexed.
+
+        An engine with a bulk `add_reports` (gbus.dedup's, which hashes a batch's shingles
+        in one pass: 3-5x faster than one report at a time) gets the reports in chunks of
+        about `_REBUILD_CHUNK`; the cases' statuses follow each chunk, once their reports
+        have made them known to the index, so memory stays bounded by a chunk.
+        """
         engine = self._adapter.new_engine(shard)
+        bulk = getattr(engine, "add_reports", None)
         indexed = 0
+        entries: list[Any] = []
+        statuses: list[tuple[str, bool, datetime]] = []
+
+        def flush() -> int:
+            if bulk is not None:
+                added = int(bulk(entries))
+            else:
+                for entry in entries:
+                    engine.add_report(entry)
+                added = len(entries)
+            for case_id, open_, at in statuses:
+                engine.set_case_status(case_id, open_, at)
+            entries.clear()
+            statuses.clear()
+            return added
+
         for state in states:
             if state.status is CaseStatus.MERGED:
                 continue  # its reports are indexed under the case they were merged into
-            for r in state.reports:
-                engine.add_report(self._adapter.entry(r, state))
-                indexed += 1
-            engine.set_case_status(state.case_id, is_open(state.status), state.closed_at or state.updated_at)
+            entries.extend(self._adapter.entry(r, state) for r in state.reports)
+            statuses.append((state.case_id, is_open(state.status), state.closed_at or state.updated_at))
+            if len(entries) >= _REBUILD_CHUNK:
+                indexed += flush()
+        indexed += flush()
         self._engines[shard] = engine
         return indexed
 

@@ -81,3 +81,41 @@ def test_a_rebuild_replaces_the_shard_engine_with_the_given_committed_cases():
     keeper.sync(None, staged)
     assert keeper.rebuild("79", [kept]) == 1
     assert set(adapter.engines["79"].entries) == {kept.reports[0].report_id}
+
+
+def test_a_bulk_rebuild_answers_as_the_index_kept_one_change_at_a_time(monkeypatch):
+    # The real engine rebuilds through its bulk add, in chunks; chunks of 3 make every
+    # boundary case (a case's reports and its status in different chunks) appear here.
+    from gbus.processor import dedup_port
+    from gbus.processor.dedup_bridge import EngineAdapter
+
+    monkeypatch.setattr(dedup_port, "_REBUILD_CHUNK", 3)
+    topics = ["Lấn chiếm đất công tại hẻm 12", "Đèn đường hỏng ở chợ Bến Thành", "Nước ngập đường Lê Lợi"]
+    cases = []
+    for i in range(12):
+        title = topics[i % 3]
+        case, _ = open_case(router(), case_report(title=f"{title} {i}"), now=T0)
+        if i % 2:
+            case, _ = link_report(router(), case, case_report(title=title), now=T0, score=1, matched_report_id=None)
+        if i % 4 == 3:
+            case = replace(case, status=CaseStatus.CLOSED, closed_at=T0)
+        cases.append(case)
+    one_by_one, bulk = IndexKeeper(EngineAdapter()), IndexKeeper(EngineAdapter())
+    for case in cases:
+        one_by_one.sync(None, case)
+
+    assert bulk.rebuild("79", cases) == sum(len(c.reports) for c in cases) == 18
+    kept, rebuilt = one_by_one._engines["79"], bulk._engines["79"]
+    counts = ("reports", "cases", "postings")  # not bytes: the bulk path grows its arrays differently
+    assert {k: rebuilt.stats()[k] for k in counts} == {k: kept.stats()[k] for k in counts}
+    closed = [c.case_id for c in cases if c.status is CaseStatus.CLOSED]
+    assert len(closed) == 3
+    for case_id in closed:
+        row_kept, row_rebuilt = (
+            kept.index.cases.row(case_id, create=False),
+            rebuilt.index.cases.row(case_id, create=False),
+        )
+        assert rebuilt.index.cases.closed_at[row_rebuilt] == kept.index.cases.closed_at[row_kept] < 2**62
+    for title in topics:
+        query = case_report(title=title)
+        assert bulk.decide("79", query, T0) == one_by_one.decide("79", query, T0)
