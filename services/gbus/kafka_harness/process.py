@@ -171,8 +171,18 @@ def is_node_process(pid: int, files: NodeFiles) -> bool:
         return False
     state = stat.rsplit(")", 1)[1].split()[0]
     if state in ("Z", "X"):
-        return False
+        # A JVM's main thread turns zombie while its other threads are still exiting, and
+        # they hold its sockets until the last one is gone: a restart on the same ports
+        # right after a SIGKILL found them taken (CI). Gone means no thread left.
+        return _threads_left(proc) > 1
     return str(files.config).encode() in cmdline and MAIN_CLASS.encode() in cmdline
+
+
+def _threads_left(proc: Path) -> int:
+    try:
+        return len(os.listdir(proc / "task"))
+    except OSError:
+        return 0
 
 
 def send_signal(pid: int, sig: int) -> None:
