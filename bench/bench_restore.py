@@ -15,7 +15,8 @@ history marks (CaseSnapshot v4); the same cases are also written, without marks 
 v4), to a second state topic that shares the events. A restore is gbus.processor.restore
 `read_partitions` plus loading the result into a fresh SQLite store, as the processor does
 when it is assigned a partition (the dedup index rebuild that follows is the same for both
-and is not in the restore times; --index-sample times it apart). Each time comes with the
+and is not in the restore times; --index-sample times it apart, next to the same index built
+one report at a time). Each time comes with the
 process's CPU seconds and the load average, since the machine is shared.
 
 Baseline, measured in the same run: the old restore, i.e. the same code given the snapshots
@@ -41,6 +42,7 @@ from gbus.codec import AvroCodec
 from gbus.config import KafkaSettings
 from gbus.domain.case import CaseState
 from gbus.domain.report_fields import report_from_mapping
+from gbus.domain.status import CaseStatus, is_open
 from gbus.kafka_io.admin import ensure_topics
 from gbus.processor.dedup_bridge import default_adapter
 from gbus.processor.dedup_port import IndexKeeper
@@ -140,6 +142,19 @@ def index_rebuild(states: list[CaseState]) -> tuple[float, float]:
     return time.monotonic() - started, time.process_time() - cpu
 
 
+def index_rebuild_one_by_one(states: list[CaseState]) -> tuple[float, float]:
+    """The baseline: the same index built one report at a time (the rebuild before it went bulk)."""
+    adapter = default_adapter()
+    engine = adapter.new_engine(SHARD)
+    started, cpu = time.monotonic(), time.process_time()
+    for state in states:
+        if state.status is not CaseStatus.MERGED:
+            for report in state.reports:
+                engine.add_report(adapter.entry(report, state))
+            engine.set_case_status(state.case_id, is_open(state.status), state.closed_at or state.updated_at)
+    return time.monotonic() - started, time.process_time() - cpu
+
+
 def create_topics(bootstrap: str, topics: Topics, legacy: Topics) -> None:
     settings = KafkaSettings(bootstrap_servers=bootstrap, topic_prefix=topics.prefix, partitions=1)
     ensure_topics(
@@ -188,10 +203,13 @@ def main() -> None:
                   f"old restore (baseline) {old.line()} ({old.events_read:,} events read)")  # fmt: skip
             if factor == 1 and args.index_sample:
                 sample = new.states[: args.index_sample]
-                wall, cpu = index_rebuild(sample)
+                wall, rebuild_cpu = index_rebuild(sample)
+                _, base_cpu = index_rebuild_one_by_one(sample)
+                per_case = 1e6 / len(sample)
                 print(f"   dedup index rebuild after a restore (not in the restore times): {len(sample):,} cases in "
-                      f"{wall:.1f} s (cpu {cpu:.1f} s), {cpu / len(sample) * 1e6:.0f} us cpu a case, "
-                      f"load {os.getloadavg()[0]:.1f}")  # fmt: skip
+                      f"{wall:.1f} s (cpu {rebuild_cpu:.1f} s), {rebuild_cpu * per_case:.0f} us cpu a case; "
+                      f"baseline one report at a time {base_cpu * per_case:.0f} us cpu a case "
+                      f"({base_cpu / rebuild_cpu:.1f}x); load {os.getloadavg()[0]:.1f}")  # fmt: skip
             del new, old
         (new1, old1), (new3, old3) = results[1], results[3]
         print(f"== restore of {args.cases:,} cases, 3x/1x events per case:")
