@@ -296,7 +296,7 @@ class KafkaCluster:
         if pid is None:
             raise HarnessError(f"node {node_id} is not running")
         send_signal(pid, sig)
-        if sig == signal.SIGKILL and not wait_exit(pid, files, timeout=10):
+        if sig == signal.SIGKILL and not wait_exit(pid, timeout=10):
             raise HarnessError(f"node {node_id} (pid {pid}) survived SIGKILL for 10 s")
         self._reap(node_id)
 
@@ -513,10 +513,10 @@ class KafkaCluster:
                 targets.append((node_id, pid, files))
         deadline = time.monotonic() + grace
         for node_id, pid, files in targets:
-            if not wait_exit(pid, files, max(0.0, deadline - time.monotonic())):
+            if not wait_exit(pid, max(0.0, deadline - time.monotonic())):
                 self._say(f"node {node_id} (pid {pid}) ignored SIGTERM for {grace:.0f} s; sending SIGKILL")
                 send_signal(pid, signal.SIGKILL)
-                wait_exit(pid, files, 10)
+                wait_exit(pid, 10)
             files.pid_file.unlink(missing_ok=True)
             self._reap(node_id)
         for node_id in node_ids:

@@ -169,20 +169,9 @@ def is_node_process(pid: int, files: NodeFiles) -> bool:
         cmdline = (proc / "cmdline").read_bytes().split(b"\0")
     except OSError:
         return False
-    state = stat.rsplit(")", 1)[1].split()[0]
-    if state in ("Z", "X"):
-        # A JVM's main thread turns zombie while its other threads are still exiting, and
-        # they hold its sockets until the last one is gone: a restart on the same ports
-        # right after a SIGKILL found them taken (CI). Gone means no thread left.
-        return _threads_left(proc) > 1
+    if _state(stat) in ("Z", "X"):
+        return False
     return str(files.config).encode() in cmdline and MAIN_CLASS.encode() in cmdline
-
-
-def _threads_left(proc: Path) -> int:
-    try:
-        return len(os.listdir(proc / "task"))
-    except OSError:
-        return 0
 
 
 def send_signal(pid: int, sig: int) -> None:
@@ -192,13 +181,35 @@ def send_signal(pid: int, sig: int) -> None:
         pass
 
 
-def wait_exit(pid: int, files: NodeFiles, timeout: float) -> bool:
+def wait_exit(pid: int, timeout: float) -> bool:
+    """Wait until process `pid` (just signalled by us) is gone, with every thread.
+
+    Not `is_node_process`: a JVM's main thread turns zombie, and its command line reads
+    empty, while its other threads are still exiting and holding its sockets; a restart
+    on the same ports right after a SIGKILL found them taken (CI). The pid was ours a
+    moment ago, so it is not checked for reuse.
+    """
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if not is_node_process(pid, files):
+        if _gone(pid):
             return True
         time.sleep(0.1)
-    return not is_node_process(pid, files)
+    return _gone(pid)
+
+
+def _gone(pid: int) -> bool:
+    _reap(pid)
+    proc = Path(f"/proc/{pid}")
+    try:
+        stat = (proc / "stat").read_text()
+        threads = len(os.listdir(proc / "task"))
+    except OSError:
+        return True
+    return _state(stat) in ("Z", "X") and threads <= 1
+
+
+def _state(stat: str) -> str:
+    return stat.rsplit(")", 1)[1].split()[0]
 
 
 def _reap(pid: int) -> None:
