@@ -1,11 +1,14 @@
 """Fault campaign: the bus under steady load while one thing at a time breaks (`make test-faults`).
 
     .venv/bin/python bench/fault_campaign.py [--faults NAME,...] [--rate 100] [--seconds 45]
+        [--client-tuning production|defaults]
 
 A 3-broker Kafka cluster of its own (replication 3, min ISR 2; free ports, temp dir), and
 for every fault a fresh bus on it (its own topic prefix and processor group): `gbus
 processor` and `gbus node --area 79` as separate processes, exactly as `make run` starts
-them. A load generator submits reports at --rate per second through node 79's public
+them, with the Kafka client timeouts of deploy/config/{node,processor}.toml (what
+deploy/kafka/TUNING.md explains; --client-tuning defaults runs the bus's built-in ones). A
+load generator submits reports at --rate per second through node 79's public
 gRPC API for --seconds; the fault strikes 10 s in. Then the run settles and is judged:
 
     acknowledged   submissions the node acknowledged
@@ -44,6 +47,7 @@ import sys
 import tempfile
 import threading
 import time
+import tomllib
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -91,6 +95,18 @@ PROBLEMS = [
 
 # -- one bus on the cluster ---------------------------------------------------------------
 
+# The client timeouts deploy/kafka/TUNING.md explains; read from the production config files
+# so that the campaign measures what is deployed, not a copy of it.
+TUNED_KAFKA_KEYS = ("request_timeout_ms", "delivery_timeout_ms", "metadata_max_age_ms", "transaction_timeout_ms",
+                    "session_timeout_ms")  # fmt: skip
+DEPLOY_CONFIG = Path(__file__).resolve().parents[1] / "deploy" / "config"
+
+
+def client_tuning(role: str) -> dict[str, str]:
+    """GBUS__KAFKA__* variables of deploy/config/<role>.toml's tuned [kafka] keys."""
+    kafka = tomllib.loads((DEPLOY_CONFIG / f"{role}.toml").read_text(encoding="utf-8")).get("kafka", {})
+    return {f"GBUS__KAFKA__{key.upper()}": str(kafka[key]) for key in TUNED_KAFKA_KEYS if key in kafka}
+
 
 @dataclass
 class Bus:
@@ -99,6 +115,8 @@ class Bus:
     prefix: str
     group: str
     supervisor: Supervisor
+    # "production": nodes and processors run with deploy/config's [kafka] timeouts; "defaults": the bus's.
+    tuning: str = "production"
 
     @property
     def kafka(self) -> KafkaSettings:
@@ -109,17 +127,18 @@ class Bus:
     def topics(self) -> Topics:
         return Topics(prefix=self.prefix, partitions=PARTITIONS)
 
-    def env(self) -> dict[str, str]:
-        return {"GBUS__KAFKA__BOOTSTRAP_SERVERS": self.cluster.bootstrap_servers, "GBUS__KAFKA__TOPIC_PREFIX": self.prefix,
-                "GBUS__KAFKA__PARTITIONS": str(PARTITIONS), "GBUS__PROCESSOR__GROUP_ID": self.group,
-                "GBUS__LOGGING__LEVEL": "WARNING"}  # fmt: skip
+    def env(self, role: str) -> dict[str, str]:
+        tuned = client_tuning(role) if self.tuning == "production" else {}
+        return {**tuned, "GBUS__KAFKA__BOOTSTRAP_SERVERS": self.cluster.bootstrap_servers,
+                "GBUS__KAFKA__TOPIC_PREFIX": self.prefix, "GBUS__KAFKA__PARTITIONS": str(PARTITIONS),
+                "GBUS__PROCESSOR__GROUP_ID": self.group, "GBUS__LOGGING__LEVEL": "WARNING"}  # fmt: skip
 
     def processor(self, instance: str) -> Child:
         return self.supervisor.spawn(
             f"processor-{instance}-{int(time.time() * 1000)}", "processor", "*",
             ["processor", "--instance-id", instance, "--data-dir", str(self.run_dir / f"processor-{instance}"),
              "--metrics-listen", "127.0.0.1:0"],
-            PROCESSOR_READY, timeout=120, env=self.env(),
+            PROCESSOR_READY, timeout=120, env=self.env("processor"),
         )  # fmt: skip
 
     def node(self, area: str, port: int = 0) -> Child:
@@ -127,7 +146,7 @@ class Bus:
             f"node-{area}-{int(time.time() * 1000)}", "node", area,
             ["node", "--area", area, "--grpc-listen", f"127.0.0.1:{port}", "--metrics-listen", "127.0.0.1:0",
              "--data-dir", str(self.run_dir / "nodes")],
-            NODE_READY, timeout=120, env=self.env(),
+            NODE_READY, timeout=120, env=self.env("node"),
         )  # fmt: skip
 
 
@@ -484,6 +503,7 @@ def run_fault(
     seconds: float,
     wards: list[str],
     network: Network | None = None,
+    tuning: str = "production",
 ) -> Outcome:
     tag = f"{fault.name}-{uuid.uuid4().hex[:6]}"
     run_dir = work / tag
@@ -491,7 +511,7 @@ def run_fault(
     if fault.isolated:
         prefix, group, got = arrange_on(cluster, tag, ISOLATED_BROKER)
         print(f"   {got}", flush=True)
-    bus = Bus(cluster, run_dir, prefix=prefix, group=group, supervisor=Supervisor(run_dir))
+    bus = Bus(cluster, run_dir, prefix=prefix, group=group, supervisor=Supervisor(run_dir), tuning=tuning)
     ensure_topics(bus.kafka, topic_specs(bus.topics))
     codec = AvroCodec()
     processors = {"p1": bus.processor("p1")}
@@ -544,6 +564,9 @@ def main() -> int:
                         help="comma-separated fault names (default: all but control)")  # fmt: skip
     parser.add_argument("--rate", type=float, default=100.0, help="reports per second (default 100)")
     parser.add_argument("--seconds", type=float, default=45.0, help="load duration per fault (default 45)")
+    parser.add_argument("--client-tuning", choices=("production", "defaults"), default="production",
+                        help="Kafka client timeouts of the node and processor: deploy/config's (default) "
+                             "or the bus's built-in defaults")  # fmt: skip
     args = parser.parse_args()
     chosen = [f for f in FAULTS if f.name in args.faults.split(",")]
     unknown = set(args.faults.split(",")) - {f.name for f in FAULTS}
@@ -592,10 +615,11 @@ def run_on_cluster(
     try:
         for fault in faults:
             print(
-                f"== {fault.name}: {args.rate:g} reports/s for {args.seconds:g} s, fault at {FAULT_AT_S:g} s",
+                f"== {fault.name}: {args.rate:g} reports/s for {args.seconds:g} s, fault at {FAULT_AT_S:g} s, "
+                f"{args.client_tuning} client timeouts",
                 flush=True,
             )
-            outcome = run_fault(cluster, fault, work, args.rate, args.seconds, wards, network)
+            outcome = run_fault(cluster, fault, work, args.rate, args.seconds, wards, network, args.client_tuning)
             outcomes.append(outcome)
             print(outcome.line(), flush=True)
             if network is not None and network.is_cut:
