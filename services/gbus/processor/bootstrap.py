@@ -138,6 +138,7 @@ def build_processor(
         index=index,
         metrics=metrics or Metrics(),
         clock=clock,
+        batch_seconds=conf.transaction_batch_s,
         # A transaction (sends + commit), or a recovery (abort + a new producer's
         # init_transactions), each bounded by the timeout above, with room to spare.
         step_limit_s=3 * txn_timeout_s,

@@ -46,3 +46,23 @@ def test_invalid_toml_is_an_error_naming_the_file(tmp_path):
 
 def test_unrelated_environment_variables_are_ignored():
     assert load_settings(None, env={"GBUS_HOME": "/x", "PATH": "/bin"}).node.area == "VN"
+
+
+def test_the_transaction_batch_bound_is_a_setting_and_must_be_positive():
+    assert (
+        load_settings(None, env={"GBUS__PROCESSOR__TRANSACTION_BATCH_S": "0.25"}).processor.transaction_batch_s == 0.25
+    )
+    with pytest.raises(ConfigError, match="processor.transaction_batch_s"):
+        load_settings(None, env={"GBUS__PROCESSOR__TRANSACTION_BATCH_S": "0"})
+
+
+def test_the_processor_is_built_with_the_configured_transaction_batch_bound():
+    from gbus.config import ProcessorSettings, Settings
+    from gbus.processor.bootstrap import build_processor
+
+    settings = Settings(processor=ProcessorSettings(group_id="g", instance_id="p1", transaction_batch_s=0.25))
+    processor = build_processor(settings, in_memory=True)
+    try:
+        assert processor._batch_seconds == 0.25
+    finally:
+        processor.close()
