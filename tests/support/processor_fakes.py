@@ -8,6 +8,7 @@ possible-duplicate band.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -54,6 +55,12 @@ class FakeEngine:
     def add_report(self, entry: FakeEntry) -> None:
         self.calls.append(("add", entry.report_id))
         self.entries[entry.report_id] = entry
+
+    def add_reports(self, entries: Iterable[FakeEntry]) -> int:
+        entries = list(entries)
+        for entry in entries:
+            self.add_report(entry)
+        return len(entries)
 
     def remove_report(self, report_id: str) -> None:
         self.calls.append(("remove", report_id))

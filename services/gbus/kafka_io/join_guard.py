@@ -29,7 +29,7 @@ class _JoinAwareCoordinator(ConsumerCoordinator):
     def need_rejoin(self) -> bool:
         # `_join_task` is cleared on every outcome that join_group_async consumes; one that
         # is still set is either in flight or finished with a result nobody has applied.
-        if getattr(self, "_join_task", None) is not None:
+        if self._join_task is not None:
             return True
         return bool(super().need_rejoin())
 

@@ -43,6 +43,8 @@ class DedupEngine(Protocol):
 
     def add_report(self, entry: Any) -> None: ...
 
+    def add_reports(self, entries: Iterable[Any]) -> int: ...  # bulk add_report; returns how many
+
     def remove_report(self, report_id: str) -> object: ...  # the engine says whether it held it; unused here
 
     def set_case_status(self, case_id: str, open: bool, at: datetime) -> None: ...
@@ -126,24 +128,18 @@ class IndexKeeper:
     def rebuild(self, shard: str, states: Iterable[CaseState]) -> int:
         """A fresh engine for the shard holding the given (committed) cases; returns reports indexed.
 
-        An engine with a bulk `add_reports` (gbus.dedup's, which hashes a batch's shingles
-        in one pass: 3-5x faster than one report at a time) gets the reports in chunks of
-        about `_REBUILD_CHUNK`; the cases' statuses follow each chunk, once their reports
-        have made them known to the index, so memory stays bounded by a chunk.
+        The reports go to the engine's bulk `add_reports` (gbus.dedup's hashes a batch's
+        shingles in one pass) in chunks of about `_REBUILD_CHUNK`; the cases' statuses follow
+        each chunk, once its reports have made them known to the index, so memory stays
+        bounded by a chunk.
         """
         engine = self._adapter.new_engine(shard)
-        bulk = getattr(engine, "add_reports", None)
         indexed = 0
         entries: list[Any] = []
         statuses: list[tuple[str, bool, datetime]] = []
 
         def flush() -> int:
-            if bulk is not None:
-                added = int(bulk(entries))
-            else:
-                for entry in entries:
-                    engine.add_report(entry)
-                added = len(entries)
+            added = int(engine.add_reports(entries))
             for case_id, open_, at in statuses:
                 engine.set_case_status(case_id, open_, at)
             entries.clear()
