@@ -148,6 +148,16 @@ class NodeSettings:
     # How long SubmitReport waits for the case processor to place the report before it
     # answers placed=false (GetReport tells later). Placing takes tens of milliseconds.
     placement_wait_s: float = 3.0
+    # How many SubmitReport calls may wait for a placement at once. The others answer as
+    # soon as Kafka has the report (placed=false). While the processor is behind, every
+    # wait lasts placement_wait_s; without this bound they held all grpc.max_workers
+    # threads and intake fell to a few reports a second (issue 13's fault campaign).
+    # Keep it below grpc.max_workers; 0 never waits.
+    placement_waiters: int = 8
+
+    def __post_init__(self) -> None:
+        if self.placement_waiters < 0:
+            raise ConfigError(f"node.placement_waiters: must be 0 or more, got {self.placement_waiters!r}")
 
 
 @dataclass(frozen=True)

@@ -126,6 +126,7 @@ class Intake:
         metrics: Metrics,
         placements: PlacementStore,
         placement_wait_s: float,
+        placement_waiters: int = 8,
         ack_timeout_s: float = 10.0,
         clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
     ) -> None:
@@ -140,6 +141,9 @@ class Intake:
         self._ack_timeout_s = ack_timeout_s
         self._placements = placements
         self._placement_wait_s = placement_wait_s
+        # Threads that may wait for a placement at once; the rest answer unplaced (see
+        # NodeSettings.placement_waiters): a slow processor must not stall intake.
+        self._wait_slots = threading.Semaphore(placement_waiters)
         self._clock = clock
         self._key_locks: dict[tuple[str, str], list[Any]] = {}
         self._key_locks_guard = threading.Lock()
@@ -152,7 +156,7 @@ class Intake:
         with self._holding(prepared.key):
             prior = self._replay(prepared)
             if prior is not None:
-                placed = self._placements.wait_placed(prior.report_id, self._placement_wait_s)
+                placed = self._wait_placed(prior.report_id)
                 return replace(prior, placement=self._known(prepared, placed).as_replay())
             now = self._now()
             sent = (prepared.report.report_id, millis(now))
@@ -163,7 +167,7 @@ class Intake:
                 self._placements.cancel(sent, waiter)
                 self._metrics.intake_rejections.labels("unavailable").inc()
                 raise
-            verdict = self._placements.wait(sent, waiter, self._placement_wait_s)
+            verdict = self._wait_verdict(sent, waiter)
             self._refuse_if_refused(verdict)
             # Remembered once placed, or unanswered (a late refusal takes it out again).
             self._remember([(prepared, now)])
@@ -175,6 +179,27 @@ class Intake:
         )
         replayed = verdict is not None and verdict.verdict == "replay"
         return Accepted(prepared.report.report_id, replayed, now, self._placement_after(prepared, verdict))
+
+    def _wait_verdict(self, sent: tuple[str, int], waiter: Any) -> Verdict | None:
+        """The verdict on this submission if one comes within the wait and a wait slot is free."""
+        if not self._wait_slots.acquire(blocking=False):
+            self._placements.cancel(sent, waiter)
+            self._metrics.intake_placement_not_awaited.inc()
+            return None
+        try:
+            return self._placements.wait(sent, waiter, self._placement_wait_s)
+        finally:
+            self._wait_slots.release()
+
+    def _wait_placed(self, report_id: str) -> Placement | None:
+        """A retry's placement: at once if known, after a wait only while a wait slot is free."""
+        if not self._wait_slots.acquire(blocking=False):
+            self._metrics.intake_placement_not_awaited.inc()
+            return self._placements.get(report_id)
+        try:
+            return self._placements.wait_placed(report_id, self._placement_wait_s)
+        finally:
+            self._wait_slots.release()
 
     def _refuse_if_refused(self, verdict: Verdict | None) -> None:
         if verdict is not None and verdict.refused:

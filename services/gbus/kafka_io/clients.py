@@ -15,7 +15,11 @@ from typing import Any
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 
 from gbus.config import KafkaSettings
+from gbus.kafka_io import connect_guard
 from gbus.kafka_io.join_guard import guard_joins
+
+# Every client the bus makes gives a silent broker seconds, not the whole timeout (see the module).
+connect_guard.install()
 
 
 def _common(settings: KafkaSettings, client_id: str) -> dict[str, Any]:

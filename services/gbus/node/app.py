@@ -181,6 +181,7 @@ class NodeApp:
             sink=KafkaReportSink(producer, self.topics, codec), accepted=accepted, keyring=keyring,
             reporter_secret=s.security.reporter_hmac_secret, reporter_key_fn=key_fn, metrics=self.metrics,
             ack_timeout_s=self._ack_timeout_s, placements=placements, placement_wait_s=s.node.placement_wait_s,
+            placement_waiters=s.node.placement_waiters,
         )  # fmt: skip
         self.reader = reader = CaseReader(self.store, authority, keyring, area=self.area, metrics=self.metrics,
                                           clock=legal_clock_from_settings(s.legal_clock))  # fmt: skip

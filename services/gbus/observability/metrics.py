@@ -39,6 +39,12 @@ class Metrics:
             ["node"],
             registry=r,
         )
+        self.intake_placement_not_awaited = Counter(
+            "gbus_intake_placement_not_awaited_total",
+            "Submits answered as soon as Kafka had the report, without waiting for the placement, because "
+            "node.placement_waiters submits were already waiting (the case processor is behind).",
+            registry=r,
+        )
         # case processor
         self.report_conflicts = Counter(
             "gbus_report_conflicts_total",

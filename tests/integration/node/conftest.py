@@ -43,13 +43,21 @@ def start_node(bus: Bus, router: Any, tmp_path: Any) -> Iterator[Callable[..., R
     started: list[Running] = []
 
     def start(
-        area: str = "79", *, data_dir: str | None = None, placement_wait_s: float = 0.0, **grpc_over: Any
+        area: str = "79",
+        *,
+        data_dir: str | None = None,
+        placement_wait_s: float = 0.0,
+        placement_waiters: int = 8,
+        **grpc_over: Any,
     ) -> Running:
         settings = bus.settings(area, data_dir or str(tmp_path / "nodes"), **grpc_over)
         # Most of these tests run a node without a case processor: a submit then answers
         # placed=false at once instead of waiting for a verdict that cannot come.
         settings = dataclasses.replace(
-            settings, node=dataclasses.replace(settings.node, placement_wait_s=placement_wait_s)
+            settings,
+            node=dataclasses.replace(
+                settings.node, placement_wait_s=placement_wait_s, placement_waiters=placement_waiters
+            ),
         )
         node = Running(NodeApp(settings, router=router).start())
         started.append(node)

@@ -186,3 +186,40 @@ def test_a_large_stream_is_pipelined_and_every_report_is_acknowledged(bus, start
     # Everything answered as accepted is already in the topic: nothing is left in a buffer.
     assert len(bus.read_all(bus.topics.reports, idle_s=0.3)) == 2000
     print(f"[intake] stream of 2000 in {elapsed:.2f} s = {2000 / elapsed:.0f}/s")
+
+
+def _timed_submit(node, pb):
+    started = time.monotonic()
+    answer = submit(node, pb)
+    return time.monotonic() - started, answer
+
+
+def test_only_placement_waiters_submits_wait_for_a_placement_and_the_others_answer_unplaced(bus, start_node):
+    # No processor runs, so a submit that waits for its placement waits all of placement_wait_s.
+    node = start_node(placement_wait_s=4.0, placement_waiters=1)
+    with ThreadPoolExecutor(3) as pool:
+        timed = list(pool.map(lambda i: _timed_submit(node, report(request_id=f"w-{i}")), range(3)))
+    assert all(not answer.placement.placed for _, answer in timed)
+    durations = sorted(seconds for seconds, _ in timed)
+    assert durations[-1] >= 4.0 and durations[1] < durations[-1]
+    registry = node.app.metrics.registry
+    assert registry.get_sample_value("gbus_intake_placement_not_awaited_total") == 2
+    assert len(bus.read_all(bus.topics.reports, expect=3, idle_s=0.2)) == 3
+
+
+def test_a_submit_whose_deadline_passed_while_it_queued_is_not_accepted(bus, start_node):
+    # After a stall, calls whose callers gave up must not occupy the workers or be written:
+    # gRPC drops a call cancelled by its deadline before our handler runs, and the bus
+    # relies on it. One worker thread, held by a submit waiting for a placement that never comes.
+    node = start_node(placement_wait_s=3.0, max_workers=1)
+    with ThreadPoolExecutor(1) as pool:
+        holding = pool.submit(submit, node, report(request_id="holds-the-worker"))
+        time.sleep(0.5)
+        with pytest.raises(grpc.RpcError) as info:
+            node.intake.SubmitReport(intake_pb2.SubmitReportRequest(report=report(request_id="queued")),
+                                     metadata=as_agency(ORIGIN), timeout=1.0)  # fmt: skip
+        assert info.value.code() is grpc.StatusCode.DEADLINE_EXCEEDED
+        holding.result()
+    time.sleep(0.5)  # the worker is free again: a queued call would have run by now
+    reports = bus.read_all(bus.topics.reports, expect=1, idle_s=1.0)
+    assert [CODEC.decode(r.value)["request_id"] for r in reports] == ["holds-the-worker"]

@@ -66,3 +66,10 @@ def test_the_processor_is_built_with_the_configured_transaction_batch_bound():
         assert processor._batch_seconds == 0.25
     finally:
         processor.close()
+
+
+def test_placement_waiters_is_a_node_setting_that_cannot_be_negative():
+    assert load_settings(None, env={"GBUS__NODE__PLACEMENT_WAITERS": "2"}).node.placement_waiters == 2
+    assert load_settings(None, env={"GBUS__NODE__PLACEMENT_WAITERS": "0"}).node.placement_waiters == 0
+    with pytest.raises(ConfigError, match="node.placement_waiters"):
+        load_settings(None, env={"GBUS__NODE__PLACEMENT_WAITERS": "-1"})
