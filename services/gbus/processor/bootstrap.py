@@ -24,6 +24,7 @@ from gbus.processor.history_reader import KafkaHistoryReader
 from gbus.processor.loop import CaseProcessor, utc_now
 from gbus.processor.origin import OriginGate
 from gbus.processor.outputs import Outputs
+from gbus.processor.predecessors import fence_predecessors
 from gbus.processor.store import CaseStore
 from gbus.processor.transactions import TransactionalProducer
 from gbus.processor.watchdog import Watchdog
@@ -121,9 +122,14 @@ def build_processor(
         # partition counts, same subscription): one writer per shard depends on it.
         # (A leader that assigns before its topics' partitions are in its metadata rejoins when
         # they arrive; gbus.kafka_io.join_guard makes sure that second join is applied.)
+        # Static membership (group.instance.id = the instance id): a processor restarted under
+        # its id takes its shards back at once, with no rebalance and no wait for the dead
+        # member's session to expire (10 s in the fault campaign's processor-sigkill). The
+        # price: a processor stopped for good keeps its shards until its session expires.
         return make_consumer(
-            kafka, client_id, group_id=group_id, partition_assignment_strategy=(RangePartitionAssignor,)
-        )
+            kafka, client_id, group_id=group_id, group_instance_id=instance_id,
+            partition_assignment_strategy=(RangePartitionAssignor,),
+        )  # fmt: skip
 
     return CaseProcessor(
         kafka=kafka,
@@ -145,4 +151,12 @@ def build_processor(
         watchdog=watchdog,
         # Never joins the group: it only reads end and committed offsets for the lag gauge.
         make_lag_consumer=lambda: make_consumer(kafka, f"{client_id}-lag", group_id=group_id),
+        fence_predecessors=lambda partitions: fence_predecessors(
+            kafka,
+            topics,
+            group_id=group_id,
+            own_transactional_id=txn_id,
+            partitions=partitions,
+            timeout_s=txn_timeout_s,
+        ),  # fmt: skip
     )

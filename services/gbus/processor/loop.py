@@ -104,6 +104,7 @@ class CaseProcessor:
         watchdog: Watchdog | None = None,
         make_lag_consumer: Callable[[], KafkaConsumer] | None = None,
         lag_interval_s: float = 5.0,
+        fence_predecessors: Callable[[set[int]], Any] | None = None,
     ) -> None:
         self.kafka, self.topics, self.group_id, self.instance_id = kafka, topics, group_id, instance_id
         self._make_consumer = make_consumer
@@ -124,6 +125,9 @@ class CaseProcessor:
             make_consumer=make_lag_consumer, owned=self.owned_input_partitions,
             publish=self._publish_lag, interval_s=lag_interval_s,
         )  # fmt: skip
+        # Aborts what a dead processor left open on partitions before we restore them
+        # (gbus.processor.predecessors); None: wait for the broker's transaction timeout.
+        self._fence_predecessors = fence_predecessors
         self._consumer: KafkaConsumer | None = None
         self._notes = _RebalanceNotes(self._generation)
         self._ready: set[int] = set()  # partitions restored and being processed
@@ -358,6 +362,9 @@ class CaseProcessor:
             self._held = None
             fresh = parts - keep - self._ready
             if fresh:
+                if self._fence_predecessors is not None:
+                    with self._watchdog.guard("fence_predecessors", self._step_limit_s):
+                        self._fence_predecessors(fresh)
                 self._restore(fresh)
             self._ready |= parts
             self._log.info("partitions_assigned", partitions=sorted(parts), kept=sorted(keep), restored=sorted(fresh))

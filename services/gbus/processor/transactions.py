@@ -93,7 +93,7 @@ class TransactionalProducer:
         try:
             producer.init_transactions()
         except Exception as exc:
-            producer.close(timeout=0)
+            discard(producer)
             if classify(exc) == FENCED:
                 raise FencedError(str(exc)) from exc
             raise
@@ -190,10 +190,7 @@ class TransactionalProducer:
         _log.warning("producer_recreated")
         old, self._producer = self._producer, None
         if old is not None:
-            try:
-                old.close(timeout=0)
-            except Exception as exc:  # closing a broken producer may fail too; it is gone either way
-                _log.warning("producer_close_failed", error=f"{type(exc).__name__}: {exc}")
+            discard(old)
         self.recreations += 1
         self.start(tries=_RECREATE_TRIES)
 
@@ -245,6 +242,27 @@ class TransactionalProducer:
                 raise kerr.KafkaTimeoutError(f"{what} not confirmed before its deadline")
             return
         run_bounded(what, public_call, _remaining_s(deadline))
+
+
+def discard(producer: KafkaProducer) -> None:
+    """Close a producer we give up on at once, its I/O thread and connections with it.
+
+    kafka-python 3.0.12's close(timeout=0) first flushes, and that raises while batches are
+    unfinished (a frozen broker, a fenced transaction) before the I/O thread is stopped:
+    the thread and its connections lived on, and at garbage collection `__del__` tried
+    again and failed in the same way. So the I/O thread is force-closed here and the
+    producer marked closed (kafka-python internals, version pinned in pyproject.toml).
+    """
+    try:
+        producer.close(timeout=0)
+        return
+    except Exception as exc:  # noqa: BLE001 - it is being thrown away either way
+        _log.warning("producer_close_failed", error=f"{type(exc).__name__}: {exc}")
+    sender = getattr(producer, "_sender", None)
+    if sender is not None and hasattr(sender, "force_close") and sender.is_alive():
+        sender.force_close()
+    if hasattr(producer, "_closed"):
+        producer._closed = True
 
 
 def _remaining_s(deadline: float) -> float:

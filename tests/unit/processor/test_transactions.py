@@ -13,6 +13,7 @@ from gbus.processor.transactions import (
     TransactionalProducer,
     TxnFailure,
     classify,
+    discard,
 )
 
 
@@ -208,3 +209,31 @@ def test_init_failing_every_time_ends_in_the_error_after_the_last_try(monkeypatc
     txn = TransactionalProducer(lambda: FakeProducer([], init_error=kerr.KafkaTimeoutError("never")))
     with pytest.raises(kerr.KafkaTimeoutError):
         txn.start(tries=2)
+
+
+class _StuckSender:
+    def __init__(self) -> None:
+        self.forced = False
+
+    def is_alive(self) -> bool:
+        return not self.forced
+
+    def force_close(self) -> None:
+        self.forced = True
+
+
+class _UnflushableProducer:
+    """kafka-python 3.0.12's close(timeout=0) when batches are unfinished: the flush raises first."""
+
+    def __init__(self) -> None:
+        self._sender = _StuckSender()
+        self._closed = False
+
+    def close(self, timeout: float | None = None) -> None:
+        raise kerr.KafkaTimeoutError("Timeout waiting for future")
+
+
+def test_a_discarded_producer_whose_close_fails_has_its_io_thread_stopped_and_counts_as_closed():
+    producer = _UnflushableProducer()
+    discard(producer)  # type: ignore[arg-type]
+    assert producer._sender.forced and producer._closed
