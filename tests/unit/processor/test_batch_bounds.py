@@ -31,7 +31,7 @@ def _processor(kit, consumer, metrics=None):
     return p
 
 
-def test_a_poll_asks_for_the_size_bound_until_a_record_s_cost_is_known_then_for_what_fits_the_time_bound(kit):
+def test_a_poll_asks_for_a_small_first_batch_until_a_record_s_cost_is_known_then_for_what_fits_the_time_bound(kit):
     consumer = _Consumer()
     p = _processor(kit, consumer)
     p.poll_once(0)
@@ -41,7 +41,7 @@ def test_a_poll_asks_for_the_size_bound_until_a_record_s_cost_is_known_then_for_
     p.poll_once(0)
     p._record_cost_s = 5.0  # one record is over the bound already: still one at a time
     p.poll_once(0)
-    assert consumer.asked == [500, 100, 500, 1]
+    assert consumer.asked == [50, 100, 500, 1]
 
 
 def test_a_batch_s_counts_are_added_once_per_counter_and_labels(kit):
