@@ -70,6 +70,7 @@ from gbus.kafka_harness import HarnessError, KafkaCluster
 from gbus.kafka_harness.coordinators import HARNESS_COORDINATOR_PARTITIONS, coordinator_partition
 from gbus.kafka_harness.netns import NetnsUnavailable, Network
 from gbus.kafka_io.admin import ensure_topics
+from gbus.observability.logging import configure_logging
 from gbus.ops.kafka_view import read_cluster
 from gbus.ops.lag import node_deliveries
 from gbus.ops.records import read_to_end
@@ -561,6 +562,8 @@ def run_fault(
 
 
 def main() -> int:
+    # The campaign prints its own progress; library info lines (every topic it creates) are noise.
+    configure_logging("WARNING", fmt="console")
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--faults", default=",".join(f.name for f in FAULTS if f.default),
                         help="comma-separated fault names (default: all but control)")  # fmt: skip

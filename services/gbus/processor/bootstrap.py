@@ -24,7 +24,7 @@ from gbus.processor.history_reader import KafkaHistoryReader
 from gbus.processor.loop import CaseProcessor, utc_now
 from gbus.processor.origin import OriginGate
 from gbus.processor.outputs import Outputs
-from gbus.processor.predecessors import fence_predecessors
+from gbus.processor.predecessors import PREDECESSOR_CHECK_S, fence_predecessors
 from gbus.processor.store import CaseStore
 from gbus.processor.transactions import TransactionalProducer
 from gbus.processor.watchdog import Watchdog
@@ -157,6 +157,6 @@ def build_processor(
             group_id=group_id,
             own_transactional_id=txn_id,
             partitions=partitions,
-            timeout_s=txn_timeout_s,
+            timeout_s=min(txn_timeout_s, PREDECESSOR_CHECK_S),
         ),  # fmt: skip
     )

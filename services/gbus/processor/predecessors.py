@@ -30,9 +30,15 @@ from kafka import TopicPartition
 from gbus.config import KafkaSettings
 from gbus.kafka_io.clients import make_admin, make_producer
 from gbus.observability.logging import get_logger
+from gbus.processor.transactions import run_bounded
 from gbus.topics import Topics
 
 _log = get_logger("gbus.processor.predecessors")
+
+# The check and its fencing usually take well under a second; with a broker frozen they wait
+# for its request timeout. Past this bound a takeover goes on without them: the most it can
+# then cost is the transaction timeout it tried to save, and never more than this on top.
+PREDECESSOR_CHECK_S = 5.0
 
 
 def transactional_prefix(group_id: str) -> str:
@@ -69,7 +75,40 @@ def fence_predecessors(
     partitions: set[int],
     timeout_s: float,
 ) -> list[str]:
-    """Fence the open transactions of dead processors on `partitions`; the ids fenced. Never raises."""
+    """Fence the open transactions of dead processors on `partitions`; the ids fenced. Never raises.
+
+    Runs on the processing thread, so it never takes longer than `timeout_s`: the admin calls
+    ask every broker, and a frozen one answers only at the request timeout. Past the bound
+    the check is left to finish (or not) on its own thread and the processor goes on.
+    """
+    try:
+        fenced: list[str] = run_bounded(
+            "fence_predecessors",
+            lambda: _fence(
+                kafka,
+                topics,
+                group_id=group_id,
+                own_transactional_id=own_transactional_id,
+                partitions=partitions,
+                timeout_s=timeout_s,
+            ),  # fmt: skip
+            timeout_s,
+        )
+        return fenced
+    except Exception as exc:  # noqa: BLE001 - the fallback is the broker's own timeout
+        _log.warning("predecessor_check_failed", error=f"{type(exc).__name__}: {exc}")
+        return []
+
+
+def _fence(
+    kafka: KafkaSettings,
+    topics: Topics,
+    *,
+    group_id: str,
+    own_transactional_id: str,
+    partitions: set[int],
+    timeout_s: float,
+) -> list[str]:
     started = time.monotonic()
     taken = {(topic, p) for p in partitions for topic in (topics.case_state, topics.case_events)}
     try:

@@ -30,3 +30,20 @@ def test_a_transaction_that_writes_none_of_the_taken_partitions_is_left_alone():
 def test_several_gone_instances_are_fenced_in_a_stable_order():
     both = {"g-p9": [("t.case-events", 3)], "g-p1": [("t.case-state", 3)]}
     assert _choose(both) == ["g-p1", "g-p9"]
+
+
+def test_a_check_that_hangs_on_a_frozen_broker_is_given_up_after_its_bound(monkeypatch):
+    import threading
+    import time
+
+    from gbus.config import KafkaSettings
+    from gbus.processor import predecessors
+    from gbus.topics import Topics
+
+    released = threading.Event()
+    monkeypatch.setattr(predecessors, "_fence", lambda *a, **k: released.wait(30) and ["g-p1"])
+    started = time.monotonic()
+    fenced = predecessors.fence_predecessors(KafkaSettings(), Topics(), group_id="g", own_transactional_id="g-p2",
+                                             partitions={3}, timeout_s=0.3)  # fmt: skip
+    released.set()
+    assert fenced == [] and time.monotonic() - started < 5
