@@ -84,14 +84,7 @@ def fence_predecessors(
     try:
         fenced: list[str] = run_bounded(
             "fence_predecessors",
-            lambda: _fence(
-                kafka,
-                topics,
-                group_id=group_id,
-                own_transactional_id=own_transactional_id,
-                partitions=partitions,
-                timeout_s=timeout_s,
-            ),  # fmt: skip
+            lambda: _fence(kafka, topics, group_id, own_transactional_id, partitions, timeout_s),
             timeout_s,
         )
         return fenced
@@ -101,25 +94,15 @@ def fence_predecessors(
 
 
 def _fence(
-    kafka: KafkaSettings,
-    topics: Topics,
-    *,
-    group_id: str,
-    own_transactional_id: str,
-    partitions: set[int],
-    timeout_s: float,
+    kafka: KafkaSettings, topics: Topics, group_id: str, own: str, partitions: set[int], timeout_s: float
 ) -> list[str]:
     started = time.monotonic()
     taken = {(topic, p) for p in partitions for topic in (topics.case_state, topics.case_events)}
-    try:
-        open_txns, live, stable = _ask(kafka, group_id, transactional_prefix(group_id), own_transactional_id)
-    except Exception as exc:  # noqa: BLE001 - the fallback is the broker's own timeout
-        _log.warning("predecessor_check_failed", error=f"{type(exc).__name__}: {exc}")
-        return []
+    open_txns, live, stable = _ask(kafka, group_id, transactional_prefix(group_id), own)
     if not stable:
         _log.info("predecessor_check_skipped", reason="the group is rebalancing; its member list may be partial")
         return []
-    chosen = to_fence(open_txns, prefix=transactional_prefix(group_id), own_transactional_id=own_transactional_id,
+    chosen = to_fence(open_txns, prefix=transactional_prefix(group_id), own_transactional_id=own,
                       live_instances=live, taken=taken)  # fmt: skip
     fenced: list[str] = []
     for txn_id in chosen:
