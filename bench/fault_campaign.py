@@ -98,15 +98,19 @@ PROBLEMS = [
 
 # The client timeouts deploy/kafka/TUNING.md explains; read from the production config files
 # so that the campaign measures what is deployed, not a copy of it.
-TUNED_KAFKA_KEYS = ("request_timeout_ms", "delivery_timeout_ms", "metadata_max_age_ms", "transaction_timeout_ms",
-                    "session_timeout_ms")  # fmt: skip
+TUNED_KEYS = {
+    "kafka": ("request_timeout_ms", "delivery_timeout_ms", "metadata_max_age_ms", "transaction_timeout_ms",
+              "session_timeout_ms"),
+    "processor": ("transaction_step_timeout_s",),
+}  # fmt: skip
 DEPLOY_CONFIG = Path(__file__).resolve().parents[1] / "deploy" / "config"
 
 
 def client_tuning(role: str) -> dict[str, str]:
-    """GBUS__KAFKA__* variables of deploy/config/<role>.toml's tuned [kafka] keys."""
-    kafka = tomllib.loads((DEPLOY_CONFIG / f"{role}.toml").read_text(encoding="utf-8")).get("kafka", {})
-    return {f"GBUS__KAFKA__{key.upper()}": str(kafka[key]) for key in TUNED_KAFKA_KEYS if key in kafka}
+    """GBUS__<SECTION>__* variables of deploy/config/<role>.toml's tuned keys (timeouts)."""
+    config = tomllib.loads((DEPLOY_CONFIG / f"{role}.toml").read_text(encoding="utf-8"))
+    return {f"GBUS__{section.upper()}__{key.upper()}": str(config[section][key])
+            for section, keys in TUNED_KEYS.items() for key in keys if key in config.get(section, {})}  # fmt: skip
 
 
 @dataclass
