@@ -90,8 +90,9 @@ class Router:
 
     def route_case(self, reports: Sequence[Report]) -> RouteDecision:
         """Route a case: the deciding report picks handler and rule; every report's
-        origin and channel watchers are kept (each report keeps its holders informed),
-        except agencies any report's rule excludes (the accused of every denunciation)."""
+        origin and channel watchers are kept (each report keeps its holders informed), and
+        so are the first deciding report's watchers when the case climbed above an accused
+        handler, except agencies any report's rule excludes (the accused of every denunciation)."""
         deciding, decision = self._deciding_decision(reports)
         others = [(r, *self._match(r)) for r in reports if r is not deciding]
         excluded = dict(decision.excluded)
@@ -101,6 +102,14 @@ class Router:
         reasons: dict[str, list[str]] = {}
         for watcher in decision.watchers:
             _add(reasons, decision.handler, excluded, watcher, decision.reasons[watcher])
+        first = deciding_report(reports)
+        if first is not deciding:
+            # The case climbed above an accused handler: whoever the first deciding report's rule
+            # would have informed (a province's party committee of a denunciation against one
+            # of its bodies) stays informed, unless accused itself or now the handler.
+            alone = self.route(first)
+            for watcher in alone.watchers:
+                _add(reasons, decision.handler, excluded, watcher, alone.reasons[watcher])
         for report, _, values, facts in others:
             self._add_always(reasons, decision.handler, excluded, facts, values, report.report_id)
         rule = next(r for r in self.rules.rules if r.id == decision.rule)

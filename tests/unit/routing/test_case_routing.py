@@ -76,3 +76,25 @@ def test_when_denunciations_accuse_an_agency_and_its_superior_the_case_goes_abov
     decision = router.route_case([ward, province])
     assert (decision.handler, decision.rule, decision.report_id) == ("gov.ttcp@VN", "to-cao-province-committee", "b")
     assert {"gov.ubnd@79.26743", "gov.ubnd@79"} <= set(decision.excluded)
+
+
+def test_a_case_that_climbs_above_an_accused_handler_keeps_informing_who_the_first_denunciation_would(
+    router, make_report
+):
+    # Found by the routing property test: a denunciation against a provincial party board is
+    # handled by the province's inspection committee and watched by the province's party
+    # committee; a second one accuses that inspection committee, so the case climbs. The
+    # party committee must stay informed.
+    common = dict(
+        category="dat_dai", province_code=None, ward_code=None, origin_agency="front.mttq@VN", submitted_at=T0
+    )
+    reports = [
+        make_report(report_id="0", kind="phan_anh", **common),
+        make_report(report_id="1", kind="to_cao", subject_agency="party.bnc@37", **common),
+        make_report(report_id="2", kind="to_cao", subject_agency="party.ubkt@37", **common),
+    ]
+    alone = router.route(deciding_report(reports))
+    decision = router.route_case(reports)
+    assert alone.handler == "party.ubkt@37" and decision.handler != alone.handler
+    assert "party.tu@37" in alone.watchers and "party.tu@37" in decision.watchers
+    assert "party.ubkt@37" not in decision.watchers and "party.bnc@37" not in decision.watchers
