@@ -156,7 +156,8 @@ class Intake:
         with self._holding(prepared.key):
             prior = self._replay(prepared)
             if prior is not None:
-                placed = self._wait_placed(prior.report_id)
+                with self._placement_wait() as wait_s:
+                    placed = self._placements.wait_placed(prior.report_id, wait_s)
                 return replace(prior, placement=self._known(prepared, placed).as_replay())
             now = self._now()
             sent = (prepared.report.report_id, millis(now))
@@ -167,7 +168,8 @@ class Intake:
                 self._placements.cancel(sent, waiter)
                 self._metrics.intake_rejections.labels("unavailable").inc()
                 raise
-            verdict = self._wait_verdict(sent, waiter)
+            with self._placement_wait() as wait_s:
+                verdict = self._placements.wait(sent, waiter, wait_s)
             self._refuse_if_refused(verdict)
             # Remembered once placed, or unanswered (a late refusal takes it out again).
             self._remember([(prepared, now)])
@@ -180,24 +182,16 @@ class Intake:
         replayed = verdict is not None and verdict.verdict == "replay"
         return Accepted(prepared.report.report_id, replayed, now, self._placement_after(prepared, verdict))
 
-    def _wait_verdict(self, sent: tuple[str, int], waiter: Any) -> Verdict | None:
-        """The verdict on this submission if one comes within the wait and a wait slot is free."""
-        if not self._wait_slots.acquire(blocking=False):
-            self._placements.cancel(sent, waiter)
-            self._metrics.intake_placement_not_awaited.inc()
-            return None
-        try:
-            return self._placements.wait(sent, waiter, self._placement_wait_s)
-        finally:
-            self._wait_slots.release()
-
-    def _wait_placed(self, report_id: str) -> Placement | None:
-        """A retry's placement: at once if known, after a wait only while a wait slot is free."""
+    @contextmanager
+    def _placement_wait(self) -> Iterator[float]:
+        """How long this submit may wait for a placement: placement_wait_s while a wait slot is
+        free, else 0 (what is known already, at once)."""
         if not self._wait_slots.acquire(blocking=False):
             self._metrics.intake_placement_not_awaited.inc()
-            return self._placements.get(report_id)
+            yield 0.0
+            return
         try:
-            return self._placements.wait_placed(report_id, self._placement_wait_s)
+            yield self._placement_wait_s
         finally:
             self._wait_slots.release()
 

@@ -24,7 +24,7 @@ from gbus.processor.history_reader import KafkaHistoryReader
 from gbus.processor.loop import CaseProcessor, utc_now
 from gbus.processor.origin import OriginGate
 from gbus.processor.outputs import Outputs
-from gbus.processor.predecessors import PREDECESSOR_CHECK_S, fence_predecessors
+from gbus.processor.predecessors import PREDECESSOR_CHECK_S, fence_predecessors, transactional_prefix
 from gbus.processor.store import CaseStore
 from gbus.processor.transactions import TransactionalProducer
 from gbus.processor.watchdog import Watchdog
@@ -43,7 +43,7 @@ def default_instance_id() -> str:
 
 
 def transactional_id(group_id: str, instance_id: str) -> str:
-    return f"{group_id}-{instance_id}"
+    return transactional_prefix(group_id) + instance_id
 
 
 def build_processor(

@@ -23,9 +23,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Mapping
-from typing import Any
-
-from kafka import TopicPartition
 
 from gbus.config import KafkaSettings
 from gbus.kafka_io.clients import make_admin, make_producer
@@ -42,7 +39,7 @@ PREDECESSOR_CHECK_S = 5.0
 
 
 def transactional_prefix(group_id: str) -> str:
-    """Every processor of the group has transactional id <group>-<instance> (bootstrap.transactional_id)."""
+    """What every transactional id of the group's processors starts with: <group>-<instance>."""
     return f"{group_id}-"
 
 
@@ -137,18 +134,8 @@ def _ask(
         group = admin.describe_groups([group_id]).get(group_id, {})
     finally:
         admin.close()
-    open_txns = {txn_id: {_pair(tp) for tp in d.topic_partitions} for txn_id, d in _items(described)}
+    # kafka-python returns {transactional_id: TransactionDescription} with TopicPartition tuples.
+    open_txns = {txn_id: {(tp.topic, tp.partition) for tp in d.topic_partitions} for txn_id, d in described.items()}
     live = {str(m.get("group_instance_id")) for m in group.get("members", []) if m.get("group_instance_id")}
     stable = str(group.get("group_state", "")).lower() == "stable" and bool(live)
     return open_txns, live, stable
-
-
-def _items(described: Any) -> list[tuple[str, Any]]:
-    # kafka-python returns {transactional_id: TransactionDescription}.
-    return list(described.items()) if isinstance(described, Mapping) else []
-
-
-def _pair(tp: Any) -> tuple[str, int]:
-    if isinstance(tp, TopicPartition):
-        return tp.topic, tp.partition
-    return str(tp[0]), int(tp[1])
