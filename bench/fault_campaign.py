@@ -122,6 +122,9 @@ class Bus:
     supervisor: Supervisor
     # "production": nodes and processors run with deploy/config's [kafka] timeouts; "defaults": the bus's.
     tuning: str = "production"
+    # The children's log level: WARNING keeps their logs short; INFO shows each producer
+    # replacement and rebalance step, for finding where a stall's seconds went.
+    log_level: str = "WARNING"
 
     @property
     def kafka(self) -> KafkaSettings:
@@ -136,7 +139,7 @@ class Bus:
         tuned = client_tuning(role) if self.tuning == "production" else {}
         return {**tuned, "GBUS__KAFKA__BOOTSTRAP_SERVERS": self.cluster.bootstrap_servers,
                 "GBUS__KAFKA__TOPIC_PREFIX": self.prefix, "GBUS__KAFKA__PARTITIONS": str(PARTITIONS),
-                "GBUS__PROCESSOR__GROUP_ID": self.group, "GBUS__LOGGING__LEVEL": "WARNING"}  # fmt: skip
+                "GBUS__PROCESSOR__GROUP_ID": self.group, "GBUS__LOGGING__LEVEL": self.log_level}  # fmt: skip
 
     def processor(self, instance: str) -> Child:
         return self.supervisor.spawn(
@@ -526,6 +529,7 @@ def run_fault(
     wards: list[str],
     network: Network | None = None,
     tuning: str = "production",
+    log_level: str = "WARNING",
 ) -> Outcome:
     tag = f"{fault.name}-{uuid.uuid4().hex[:6]}"
     run_dir = work / tag
@@ -533,7 +537,9 @@ def run_fault(
     if fault.isolated or fault.arranged:
         prefix, group, got = arrange_on(cluster, tag, ISOLATED_BROKER if fault.isolated else FROZEN_BROKER)
         print(f"   {got}", flush=True)
-    bus = Bus(cluster, run_dir, prefix=prefix, group=group, supervisor=Supervisor(run_dir), tuning=tuning)
+    bus = Bus(
+        cluster, run_dir, prefix=prefix, group=group, supervisor=Supervisor(run_dir), tuning=tuning, log_level=log_level
+    )
     ensure_topics(bus.kafka, topic_specs(bus.topics))
     codec = AvroCodec()
     processors = {"p1": bus.processor("p1")}
@@ -591,6 +597,9 @@ def main() -> int:
     parser.add_argument("--client-tuning", choices=("production", "defaults"), default="production",
                         help="Kafka client timeouts of the node and processor: deploy/config's (default) "
                              "or the bus's built-in defaults")  # fmt: skip
+    parser.add_argument("--log-level", choices=("DEBUG", "INFO", "WARNING", "ERROR"), default="WARNING",
+                        help="log level of the nodes and processors; their logs stay in the run's "
+                             "directory, printed at the end (default WARNING)")  # fmt: skip
     args = parser.parse_args()
     chosen = [f for f in FAULTS if f.name in args.faults.split(",")]
     unknown = set(args.faults.split(",")) - {f.name for f in FAULTS}
@@ -619,6 +628,7 @@ def main() -> int:
             skipped = len(isolated)
     failed = [o for o in outcomes if not o.passed]
     print(f"{len(outcomes) - len(failed)} passed, {len(failed)} failed" + (f", {skipped} skipped" if skipped else ""))
+    print(f"logs of every run: {work}/<fault>-<id>/logs/", flush=True)
     return 1 if failed else 0
 
 
@@ -643,7 +653,9 @@ def run_on_cluster(
                 f"{args.client_tuning} client timeouts",
                 flush=True,
             )
-            outcome = run_fault(cluster, fault, work, args.rate, args.seconds, wards, network, args.client_tuning)
+            outcome = run_fault(
+                cluster, fault, work, args.rate, args.seconds, wards, network, args.client_tuning, args.log_level
+            )
             outcomes.append(outcome)
             print(outcome.line(), flush=True)
             if network is not None and network.is_cut:

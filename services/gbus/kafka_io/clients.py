@@ -93,6 +93,20 @@ def make_consumer(settings: KafkaSettings, client_id: str, *, group_id: str | No
     return guard_joins(KafkaConsumer(**config))
 
 
+def group_member_request_timeout_ms(settings: KafkaSettings) -> int:
+    """The request timeout of a consumer that is a group member: half its session at most.
+
+    kafka-python 3.0.12's heartbeat thread awaits each heartbeat's response before it looks at
+    the session clock again, so a coordinator that stops answering (a frozen or cut-off broker)
+    is noticed only when the heartbeat's request times out. With the 10 s request timeout of
+    deploy/config and a 6 s session, the member was found 10 s later, by which time the new
+    coordinator had expired its session: a rejoin and a full restore of its shards (about 10 s
+    more in the fault campaign's broker freeze). Half a session leaves a second heartbeat time
+    to reach the new coordinator before the session ends.
+    """
+    return max(1_000, min(settings.request_timeout_ms, settings.session_timeout_ms // 2))
+
+
 def make_admin(settings: KafkaSettings, client_id: str, **extra: Any) -> KafkaAdminClient:
     return KafkaAdminClient(**{**_common(settings, client_id), **extra})
 

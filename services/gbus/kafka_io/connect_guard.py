@@ -34,8 +34,10 @@ from typing import Any
 from kafka.net import manager as _manager
 
 # A live broker answers ApiVersions (and a SCRAM login) in milliseconds, even on a loaded
-# machine; three seconds lets a slow one answer and costs little when it was a frozen broker.
-CONNECT_ATTEMPT_MS = 3_000
+# machine, and one that misses the first second gets two on the next try, then four. A frozen
+# broker costs each new client that picks it first this much: with 3 s, a broker freeze cost the
+# processor's replacement producer and its restore consumer 3 s each, a third of the stall left.
+CONNECT_ATTEMPT_MS = 1_000
 
 _unbounded = _manager.KafkaConnectionManager.get_connection
 

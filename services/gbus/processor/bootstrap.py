@@ -15,7 +15,7 @@ from gbus.cases.commands import CommandHandler
 from gbus.cases.legal_clock import legal_clock_from_settings
 from gbus.codec import AvroCodec
 from gbus.config import Settings
-from gbus.kafka_io.clients import make_consumer, make_producer
+from gbus.kafka_io.clients import group_member_request_timeout_ms, make_consumer, make_producer
 from gbus.observability.metrics import Metrics
 from gbus.processor.dedup_port import DedupAdapter, IndexKeeper
 from gbus.processor.directory_changes import LiveRouting
@@ -126,9 +126,12 @@ def build_processor(
         # its id takes its shards back at once, with no rebalance and no wait for the dead
         # member's session to expire (10 s in the fault campaign's processor-sigkill). The
         # price: a processor stopped for good keeps its shards until its session expires.
+        # Its requests time out within half a session, so a silent coordinator is left in time
+        # to keep the membership (clients.group_member_request_timeout_ms says why).
         return make_consumer(
             kafka, client_id, group_id=group_id, group_instance_id=instance_id,
             partition_assignment_strategy=(RangePartitionAssignor,),
+            request_timeout_ms=group_member_request_timeout_ms(kafka),
         )  # fmt: skip
 
     return CaseProcessor(

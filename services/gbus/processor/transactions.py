@@ -35,6 +35,17 @@ _START_TRIES = 6
 _RECREATE_TRIES = 3
 
 
+def _start_pause_s(attempt: int) -> float:
+    """Between init tries at start: 1, 2, ... 5 s, while a new cluster makes its transaction-state topic."""
+    return float(min(attempt, 5))
+
+
+def _recreate_pause_s(attempt: int) -> float:
+    """Between a replacement's init tries: hardly any. Each try already waited its whole bound
+    (kafka-python backs off inside it), and the processing thread is stalled meanwhile."""
+    return 0.1
+
+
 class TxnFailure(Exception):
     def __init__(self, kind: str, cause: BaseException) -> None:
         super().__init__(f"{kind}: {type(cause).__name__}: {cause}")
@@ -69,7 +80,7 @@ class TransactionalProducer:
         self._open = False
         self.recreations = 0
 
-    def start(self, tries: int = _START_TRIES) -> None:
+    def start(self, tries: int = _START_TRIES, pause_s: Callable[[int], float] = _start_pause_s) -> None:
         """A producer with its transactions initialised; a few tries, each bounded by max_block_ms.
 
         init_transactions() may have to wait for the transaction coordinator to move (its
@@ -86,7 +97,7 @@ class TransactionalProducer:
                 if attempt == tries:
                     raise
                 _log.warning("producer_init_failed", attempt=attempt, error=f"{type(exc).__name__}: {exc}")
-                time.sleep(min(attempt, 5))
+                time.sleep(pause_s(attempt))
 
     def _init_one(self) -> KafkaProducer:
         producer = self._make()
@@ -192,7 +203,7 @@ class TransactionalProducer:
         if old is not None:
             discard(old)
         self.recreations += 1
-        self.start(tries=_RECREATE_TRIES)
+        self.start(tries=_RECREATE_TRIES, pause_s=_recreate_pause_s)
 
     def _warm_metadata(self, producer: KafkaProducer) -> None:
         """Learn every output topic's partitions in one metadata request.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gbus.config import KafkaSettings
-from gbus.kafka_io.clients import TRANSACTIONAL_BATCHING, producer_config
+from gbus.kafka_io.clients import TRANSACTIONAL_BATCHING, group_member_request_timeout_ms, producer_config
 
 
 def test_every_producer_is_idempotent_and_waits_for_all_in_sync_replicas():
@@ -25,3 +25,14 @@ def test_a_transactional_producer_batches_for_throughput_and_a_plain_one_for_lat
 def test_extra_settings_override_the_defaults():
     config = producer_config(KafkaSettings(), "x", transactional_id="g-p1", linger_ms=0, max_block_ms=500)
     assert (config["linger_ms"], config["max_block_ms"]) == (0, 500)
+
+
+def test_a_group_member_gives_up_on_a_silent_coordinator_within_half_its_session():
+    # deploy/config: 10 s requests, 6 s sessions -> 3 s, so a second heartbeat can reach the
+    # new coordinator before the session the old one held runs out.
+    production = KafkaSettings(request_timeout_ms=10_000, session_timeout_ms=6_000)
+    assert group_member_request_timeout_ms(production) == 3_000
+    assert group_member_request_timeout_ms(KafkaSettings()) == KafkaSettings().session_timeout_ms // 2
+    # Never longer than the configured request timeout, never under a second.
+    assert group_member_request_timeout_ms(KafkaSettings(request_timeout_ms=2_000, session_timeout_ms=30_000)) == 2_000
+    assert group_member_request_timeout_ms(KafkaSettings(request_timeout_ms=500, session_timeout_ms=1_000)) == 1_000

@@ -202,6 +202,31 @@ def test_a_slow_first_init_is_tried_again_before_the_processor_gives_up(monkeypa
     assert log.count("init") == 3 and log.count("close") == 2  # two timed-out producers closed, the third kept
 
 
+def test_a_replacement_producer_tries_its_init_again_at_once_while_a_starting_one_waits(monkeypatch):
+    # A replacement's init has already waited its whole bound (the step deadline) with the
+    # processing thread stalled; a pause of seconds on top was a second of the campaign's stall.
+    import gbus.processor.transactions as txn_module
+
+    pauses: list[float] = []
+    monkeypatch.setattr(txn_module.time, "sleep", pauses.append)
+    log: list[str] = []
+    failures: list[Exception] = []
+
+    def make():
+        return FakeProducer(log, init_error=failures.pop(0) if failures else None)
+
+    txn = TransactionalProducer(make)
+    failures += [kerr.KafkaTimeoutError("transaction state topic not made yet")] * 2
+    txn.start()
+    assert pauses == [1.0, 2.0]
+    txn.begin()
+    pauses.clear()
+    failures += [kerr.KafkaTimeoutError("coordinator moving")] * 2
+    assert txn.recover(TxnFailure(INDEFINITE, kerr.KafkaTimeoutError("commit unconfirmed"))) is True
+    assert txn.recreations == 1 and log.count("init") == 6
+    assert len(pauses) == 2 and max(pauses) <= 0.1
+
+
 def test_init_failing_every_time_ends_in_the_error_after_the_last_try(monkeypatch):
     import gbus.processor.transactions as txn_module
 
