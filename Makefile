@@ -21,7 +21,7 @@ help:
 	@echo "make run-secure   the same with mutual TLS per agency and SASL/SCRAM + ACLs on Kafka"
 	@echo "make test         install everything and run all tests against a real Kafka broker"
 	@echo "make test-unit    only the pure unit tests (no broker)"
-	@echo "make test-faults  the fault campaign on a 3-broker cluster (broker, coordinator, processor, node failures, a partition; ~12 min)"
+	@echo "make test-faults  the fault campaign on a 3-broker cluster (broker, coordinator, processor, node failures, a partition; ~20 min)"
 	@echo "make config-doc   regenerate docs/configuration.md from gbus/config.py"
 	@echo "make metrics-doc  regenerate docs/metrics.md from the metric registries"
 	@echo "make checks       ruff, mypy, buf lint, generated code and docs, schema compatibility, deploy files"

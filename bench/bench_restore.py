@@ -80,6 +80,44 @@ def template_case():
     return state, [event_record(e) for e in events]
 
 
+# Varied wording, so that each copied case is its own report: a dedup index rebuilt from identical
+# copies finds every report id already indexed and every text already analysed, which measured
+# neither the rebuild nor the analysis it needs (the figures before December 2026 did that).
+_STREETS = (
+    "Lê Lợi",
+    "Nguyễn Huệ",
+    "Hai Bà Trưng",
+    "Pasteur",
+    "Điện Biên Phủ",
+    "Cách Mạng Tháng Tám",
+    "Võ Văn Tần",
+    "Nam Kỳ Khởi Nghĩa",
+    "Lý Tự Trọng",
+    "Trần Hưng Đạo",
+    "Nguyễn Trãi",
+    "Phan Đình Phùng",
+)
+_PROBLEMS = (("Rác thải tồn đọng", "không được thu gom {d} ngày, bốc mùi hôi"),
+             ("Đèn đường hỏng", "tắt suốt {d} đêm, người đi đường dễ gặp nạn"),
+             ("Nước thải tràn", "tràn ra mặt đường {d} ngày nay, ruồi muỗi nhiều"),
+             ("Lấn chiếm vỉa hè", "bị quán xá chiếm hết {d} mét, người đi bộ phải xuống lòng đường"),
+             ("Tiếng ồn công trình", "thi công tới {d} giờ đêm, dân không ngủ được"))  # fmt: skip
+
+
+def case_copy(state: CaseState, i: int, events: int) -> CaseState:
+    """Case number i: the template under its own case id, report id, request id and wording."""
+    cid = f"{SHARD}-bench-{i:07d}"
+    problem, detail = _PROBLEMS[i % len(_PROBLEMS)]
+    street, alley, d = _STREETS[(i // 5) % len(_STREETS)], 1 + i % 997, 2 + i % 29
+    reports = tuple(
+        replace(r, report=replace(r.report, report_id=f"{cid}-r{n}", request_id=f"bench-{i}-{n}",
+                                  title=f"{problem} hẻm {alley} {street}",
+                                  description=f"{problem} ở hẻm {alley} đường {street}: {detail.format(d=d)}."))
+        for n, r in enumerate(state.reports, start=1)
+    )  # fmt: skip
+    return replace(state, case_id=cid, reports=reports, last_seq=events, version=events)
+
+
 def write_shard(bootstrap: str, topics: Topics, legacy: Topics | None, cases: int, events_per_case: int) -> None:
     codec, outputs = AvroCodec(), Outputs(AvroCodec(), topics, ())
     state, event_records = template_case()
@@ -96,8 +134,8 @@ def write_shard(bootstrap: str, topics: Topics, legacy: Topics | None, cases: in
                 rec = {**event_records[(seq - 1) % len(event_records)], "case_id": cid, "seq": seq}
                 producer.send(topics.case_events, key=cid.encode(), value=codec.encode(EVENT, rec), partition=0)
                 offset += 1
-    for cid in ids:
-        case = replace(state, case_id=cid, last_seq=events_per_case, version=events_per_case)
+    for i, cid in enumerate(ids):
+        case = case_copy(state, i, events_per_case)
         producer.send(
             topics.case_state, key=cid.encode(), value=outputs.encode_snapshot(case, tuple(marks[cid])), partition=0
         )

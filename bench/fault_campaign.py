@@ -42,6 +42,7 @@ import argparse
 import os
 import random
 import re
+import shutil
 import signal
 import sys
 import tempfile
@@ -628,8 +629,17 @@ def main() -> int:
             skipped = len(isolated)
     failed = [o for o in outcomes if not o.passed]
     print(f"{len(outcomes) - len(failed)} passed, {len(failed)} failed" + (f", {skipped} skipped" if skipped else ""))
-    print(f"logs of every run: {work}/<fault>-<id>/logs/", flush=True)
+    tidy(work)
+    print(f"logs kept in {work}: the bus's in <fault>-<id>/logs/, the brokers' in kafka*/node-*/", flush=True)
     return 1 if failed else 0
+
+
+def tidy(work: Path) -> None:
+    """Delete the brokers' data and the processors' and nodes' stores (hundreds of MB a run),
+    keeping every log: a failed run is read from its logs, never from its data."""
+    for data in [*work.glob("kafka*/node-*/data"), *work.glob("*/processor-*"), *work.glob("*/nodes")]:
+        if data.is_dir():
+            shutil.rmtree(data, ignore_errors=True)
 
 
 def progress(message: str) -> None:
