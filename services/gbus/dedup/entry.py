@@ -1,8 +1,9 @@
 """IndexEntry: what the dedup index keeps of one report, in storable form.
 
-The case processor persists these (SQLite, the compacted case snapshot
-topic) and feeds them back through `DedupEngine.add_report` after a restart
-or a rebalance. They hold no personal data: the reporter appears only as the
+The case processor rebuilds these from the reports its cases hold, after a
+restart or a rebalance, and feeds them back through `DedupEngine.add_reports`;
+each report's fingerprint is kept with its case (CaseSnapshot v6), so the text
+is not analysed again. They hold no personal data: the reporter appears only as the
 keyed hash, and the text only as a folded fingerprint (content words, place
 names and numbers, without the reporter's name or contact details).
 """
@@ -17,6 +18,17 @@ from typing import Any
 from gbus.dedup.features import FINGERPRINT_VERSION, analyse, to_fingerprint
 from gbus.domain.report import Report
 from gbus.domain.report_fields import parse_timestamp
+
+
+def fingerprint_of(report: Report) -> str:
+    """The folded fingerprint of a report's text (features.to_fingerprint)."""
+    return to_fingerprint(analyse(report.title, report.description, report.province_code, report.ward_code))
+
+
+def fingerprint_version(fingerprint: str) -> int:
+    """The version a stored fingerprint was made with; 0 for one that is not a fingerprint."""
+    head = fingerprint.split("|", 1)[0]
+    return int(head) if head.isdigit() else 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,8 +49,11 @@ class IndexEntry:
     fingerprint: str
 
     @classmethod
-    def from_report(cls, report: Report, case_id: str) -> "IndexEntry":
-        features = analyse(report.title, report.description, report.province_code, report.ward_code)
+    def from_report(cls, report: Report, case_id: str, fingerprint: str = "") -> "IndexEntry":
+        """The report's entry; `fingerprint`, when stored with the case and of the current
+        version, saves analysing the text again (most of an index rebuild's cost)."""
+        if not fingerprint or fingerprint_version(fingerprint) != FINGERPRINT_VERSION:
+            fingerprint = fingerprint_of(report)
         return cls(
             report_id=report.report_id,
             case_id=case_id,
@@ -51,7 +66,7 @@ class IndexEntry:
             subject_agency=report.subject_agency,
             reporter_key=report.reporter_key,
             submitted_at=report.submitted_at,
-            fingerprint=to_fingerprint(features),
+            fingerprint=fingerprint,
         )
 
     def with_case(self, case_id: str) -> "IndexEntry":
@@ -70,7 +85,7 @@ class IndexEntry:
 
     @property
     def fingerprint_version(self) -> int:
-        return int(self.fingerprint.split("|", 1)[0])
+        return fingerprint_version(self.fingerprint)
 
     @property
     def is_current(self) -> bool:

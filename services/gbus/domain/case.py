@@ -112,6 +112,11 @@ class CaseReport:
     report: Report
     anonymous: bool = False
     reporter_sealed: Any = None
+    # The duplicate index's folded fingerprint of the report (gbus.dedup.features), kept with
+    # the case so that a processor taking the shard over rebuilds its index without analysing
+    # every text again (CaseSnapshot v6). Derived from the report, so not part of its identity:
+    # "" when unknown (a case rebuilt from events, a snapshot written before v6).
+    fingerprint: str = field(default="", compare=False, repr=False)
 
     @property
     def report_id(self) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from gbus.dedup.config import DedupConfig
 from gbus.dedup.engine import DedupEngine
-from gbus.dedup.entry import IndexEntry
+from gbus.dedup.entry import IndexEntry, fingerprint_of
 from gbus.domain.case import CaseReport, CaseState
 from gbus.domain.report import Report
 
@@ -17,7 +17,11 @@ class EngineAdapter:
         return DedupEngine(shard, self.config)
 
     def entry(self, report: CaseReport, case: CaseState) -> IndexEntry:
-        return IndexEntry.from_report(report.report, case.case_id)
+        return IndexEntry.from_report(report.report, case.case_id, report.fingerprint)
+
+    def fingerprint(self, report: CaseReport) -> str:
+        # Right after a decision the text's analysis is cached: this costs a lookup.
+        return fingerprint_of(report.report)
 
     def query(self, report: CaseReport) -> Report:
         return report.report

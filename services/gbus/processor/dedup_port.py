@@ -13,7 +13,7 @@ status calls, so the index never needs to look at events itself.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -61,6 +61,9 @@ class DedupAdapter(Protocol):
 
     def query(self, report: CaseReport) -> Any: ...
 
+    # Optional: `fingerprint(report) -> str`, what `entry` derives from the text, to be stored with
+    # the case (IndexKeeper.with_fingerprint). Not declared here so that simple adapters need not.
+
 
 @dataclass(frozen=True, slots=True)
 class Decision:
@@ -103,6 +106,16 @@ class IndexKeeper:
         return Decision(
             d.decision, d.case_id, float(d.score or 0.0), d.matched_report_id, _reason_of(d), _suggestions_of(d)
         )
+
+    def with_fingerprint(self, report: CaseReport) -> CaseReport:
+        """The report carrying its index fingerprint, to be kept with its case (CaseSnapshot v6),
+        so that a rebuild after a takeover reads it instead of analysing the text again. Always
+        derived here from the text, never taken from what a node sent. An adapter without
+        fingerprints (a test double) leaves the report as it is."""
+        fingerprint = getattr(self._adapter, "fingerprint", None)
+        if fingerprint is None:
+            return report
+        return replace(report, fingerprint=str(fingerprint(report)))
 
     def sync(self, before: CaseState | None, after: CaseState) -> None:
         """Bring the shard's index in line with one case change."""

@@ -157,6 +157,7 @@ class RecordHandler:
         if holder is not None:
             return self._resubmitted(data, report, _follow_merges(view.case(holder), view), now)
         decision = self._index.decide(shard, report, now)
+        report = self._index.with_fingerprint(report)
         target = self._link_target(decision, view)
         if target is not None and is_open(target.status):
             after, events = link_report(

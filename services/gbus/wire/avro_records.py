@@ -73,7 +73,12 @@ def case_report_from_record(rec: dict[str, Any]) -> CaseReport:
         ward_code=rec.get("ward_code"),
         reporter_key=rec.get("reporter_key"),
     )
-    return CaseReport(report, anonymous=rec.get("anonymous", False), reporter_sealed=rec.get("reporter_sealed"))
+    return CaseReport(
+        report,
+        anonymous=rec.get("anonymous", False),
+        reporter_sealed=rec.get("reporter_sealed"),
+        fingerprint=rec.get("fingerprint") or "",  # CaseSnapshot v6 only
+    )
 
 
 def case_report_record(r: CaseReport) -> dict[str, Any]:
@@ -116,7 +121,8 @@ def snapshot_record(s: CaseState) -> dict[str, Any]:
         "handler": s.handler,
         "watchers": [{"agency_id": w.agency_id, "reason": w.reason} for w in s.watchers],
         "route_rule": s.route_rule,
-        "reports": [case_report_record(r) for r in s.reports],
+        # v6: each report's index fingerprint, in the snapshot only (events are hashed without it).
+        "reports": [{**case_report_record(r), "fingerprint": r.fingerprint or None} for r in s.reports],
         "merged_into": s.merged_into,
         "merged_from": list(s.merged_from),
         "possible_duplicate_of": list(s.possible_duplicate_of),

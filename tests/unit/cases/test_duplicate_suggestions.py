@@ -93,6 +93,8 @@ def test_events_and_snapshots_written_before_suggestions_existed_read_back_uncha
     assert read[0].body.suggestions == () and [e.hash for e in read] == [e.hash for e in events]
     assert ev.verify_chain(read) == []
     written = {k: v for k, v in snapshot_record(case).items() if k != "duplicate_suggestions"}
+    # Nor had a v4 writer the reports' index fingerprints (CaseSnapshot v6).
+    written["reports"] = [{k: v for k, v in r.items() if k != "fingerprint"} for r in written["reports"]]
     back = state_from_snapshot(CODEC.decode(old.encode("gbus.avro.CaseSnapshot", written)))
     assert back.duplicate_suggestions == ()
 
