@@ -51,7 +51,7 @@ from gbus.processor.dedup_port import IndexKeeper
 from gbus.processor.history import HistoryMark
 from gbus.processor.outputs import EVENT, Outputs
 from gbus.processor.restore import read_partitions
-from gbus.processor.store import CaseStore
+from gbus.processor.store import CaseStore, gc_paused
 from gbus.routing import Router
 from gbus.topics import Topics, TopicSpec
 from gbus.wire.avro_records import case_report_from_record, event_record, report_record, state_from_snapshot
@@ -186,7 +186,8 @@ def index_rebuild(states: list[CaseState]) -> tuple[float, float]:
     """(seconds, cpu seconds) of the dedup index rebuild the processor runs after a restore."""
     keeper = IndexKeeper(default_adapter())
     started, cpu = time.monotonic(), time.process_time()
-    keeper.rebuild(SHARD, states)
+    with gc_paused():  # as the processor rebuilds (loop._restore)
+        keeper.rebuild(SHARD, states)
     return time.monotonic() - started, time.process_time() - cpu
 
 
