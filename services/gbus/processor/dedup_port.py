@@ -61,8 +61,8 @@ class DedupAdapter(Protocol):
 
     def query(self, report: CaseReport) -> Any: ...
 
-    # Optional: `fingerprint(report) -> str`, what `entry` derives from the text, to be stored with
-    # the case (IndexKeeper.with_fingerprint). Not declared here so that simple adapters need not.
+    # What `entry` derives from the report's text, kept with the case (IndexKeeper.with_fingerprint).
+    def fingerprint(self, report: CaseReport) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,12 +110,8 @@ class IndexKeeper:
     def with_fingerprint(self, report: CaseReport) -> CaseReport:
         """The report carrying its index fingerprint, to be kept with its case (CaseSnapshot v6),
         so that a rebuild after a takeover reads it instead of analysing the text again. Always
-        derived here from the text, never taken from what a node sent. An adapter without
-        fingerprints (a test double) leaves the report as it is."""
-        fingerprint = getattr(self._adapter, "fingerprint", None)
-        if fingerprint is None:
-            return report
-        return replace(report, fingerprint=str(fingerprint(report)))
+        derived here from the text, never taken from what a node sent."""
+        return replace(report, fingerprint=self._adapter.fingerprint(report))
 
     def sync(self, before: CaseState | None, after: CaseState) -> None:
         """Bring the shard's index in line with one case change."""

@@ -29,7 +29,7 @@ TOPICS = Topics(prefix="t.", partitions=4)
 @dataclass
 class Kit:
     outputs: Outputs
-    adapter: FakeAdapter
+    adapter: Any  # FakeAdapter in most tests
     index: IndexKeeper
     handler: RecordHandler
     store: CaseStore
@@ -45,16 +45,20 @@ def new_store() -> CaseStore:
     return CaseStore(":memory:", decode_state=lambda blob: state_from_snapshot(CODEC.decode(blob)))
 
 
-@pytest.fixture
-def kit() -> Kit:
+def make_kit(adapter: Any) -> Kit:
+    """A handler over an empty store, deduplicating with `adapter` (a fake, or the real engine)."""
     areas = frozenset(node_areas())
     outputs = Outputs(CODEC, TOPICS, areas)
-    adapter = FakeAdapter()
     index = IndexKeeper(adapter)
     handler = RecordHandler(outputs=outputs, router=router(), commands=CommandHandler(router(), directory(), clock=load_legal_clock()),
                             index=index, known_areas=areas, custodian=custodian(), directory=directory(),
                             clock=load_legal_clock())  # fmt: skip
     return Kit(outputs, adapter, index, handler, new_store())
+
+
+@pytest.fixture
+def kit() -> Kit:
+    return make_kit(FakeAdapter())
 
 
 def report_input(report: CaseReport | None = None, *, offset: int = 0, partition: int | None = None,

@@ -7,33 +7,22 @@ from dataclasses import replace
 
 import pytest
 
-from gbus.cases.commands import CommandHandler
-from gbus.cases.legal_clock import load_legal_clock
 from gbus.dedup import entry as entry_module
 from gbus.dedup.entry import IndexEntry, fingerprint_of
 from gbus.processor.dedup_bridge import default_adapter
 from gbus.processor.dedup_port import IndexKeeper
-from gbus.processor.handlers import RecordHandler
-from gbus.processor.outputs import SNAPSHOT, Outputs
+from gbus.processor.outputs import SNAPSHOT
 from gbus.processor.restore import CaseRebuilder
-from gbus.processor.staging import Staging
-from gbus.topics import node_areas
-from support.factories import T0, case_report, directory, router
-from support.identity import custodian
+from support.factories import T0, case_report
 
-from .conftest import CODEC, TOPICS, new_store, report_input
+from .conftest import CODEC, make_kit, report_input
 
 FLOOD = {"title": "Ngập nước sâu đường Lê Lợi", "description": "Mưa lớn, đường Lê Lợi đoạn gần chợ ngập 40 cm."}
 
 
 def _placed(**fields):
-    areas = frozenset(node_areas())
-    index = IndexKeeper(default_adapter())
-    handler = RecordHandler(outputs=Outputs(CODEC, TOPICS, areas), router=router(),
-                            commands=CommandHandler(router(), directory(), clock=load_legal_clock()),
-                            index=index, known_areas=areas, custodian=custodian(), directory=directory(),
-                            clock=load_legal_clock())  # fmt: skip
-    [change] = handler.handle(report_input(**fields), Staging(new_store()), T0).changes
+    kit = make_kit(default_adapter())
+    [change] = kit.handler.handle(report_input(**fields), kit.staging(), T0).changes
     return change
 
 
